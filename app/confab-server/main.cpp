@@ -1,0 +1,124 @@
+// confab-server: the signaling server. Options in, SignalingServer up, run until SIGINT/SIGTERM.
+#include "confab/Version.h"
+#include "signaling/SignalingServer.h"
+#include "util/Logging.h"
+
+#include <glib-unix.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace {
+
+// Returns false (after printing why) when an option's value is unusable.
+bool parseOptions(const QCommandLineParser &parser, confab::SignalingServerOptions *options) {
+    bool ok = true;
+    options->host = parser.value(QStringLiteral("host"));
+    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+    if (!ok || port > 65535) {
+        std::fprintf(stderr, "confab-server: --port must be a number from 0 to 65535.\n");
+        return false;
+    }
+    options->port = static_cast<quint16>(port);
+    const qlonglong maxBytes = parser.value(QStringLiteral("max-message-bytes")).toLongLong(&ok);
+    if (!ok || maxBytes < 1024) {
+        std::fprintf(stderr, "confab-server: --max-message-bytes must be a number of at least 1024.\n");
+        return false;
+    }
+    options->maxMessageBytes = maxBytes;
+    const int keepalive = parser.value(QStringLiteral("keepalive")).toInt(&ok);
+    if (!ok || keepalive < 1) {
+        std::fprintf(stderr, "confab-server: --keepalive must be a number of seconds, at least 1.\n");
+        return false;
+    }
+    options->keepaliveIntervalSeconds = keepalive;
+    options->silentTimeoutSeconds = 3 * keepalive;
+    for (const QString &url : parser.values(QStringLiteral("ice-server"))) {
+        confab::protocol::IceServer server;
+        // turn:user:password@host:port is accepted as a shorthand for credentials.
+        QString rest = url;
+        const qsizetype at = rest.lastIndexOf(QLatin1Char('@'));
+        const qsizetype colon = rest.indexOf(QLatin1Char(':'));
+        if (at > colon && colon > 0) {
+            const QString credentials = rest.mid(colon + 1, at - colon - 1);
+            const qsizetype split = credentials.indexOf(QLatin1Char(':'));
+            server.username = credentials.left(split);
+            server.credential = split >= 0 ? credentials.mid(split + 1) : QString();
+            rest = rest.left(colon + 1) + rest.mid(at + 1);
+        }
+        if (!rest.startsWith(QLatin1StringView("stun:")) && !rest.startsWith(QLatin1StringView("turn:")) &&
+            !rest.startsWith(QLatin1StringView("turns:"))) {
+            std::fprintf(stderr, "confab-server: --ice-server must be a stun:, turn: or turns: URL, not \"%s\".\n",
+                         qPrintable(url));
+            return false;
+        }
+        server.urls = QStringList{rest};
+        options->iceServers.append(server);
+    }
+    options->tlsCertificateFile = parser.value(QStringLiteral("tls-cert"));
+    options->tlsKeyFile = parser.value(QStringLiteral("tls-key"));
+    return true;
+}
+
+gboolean quitOnSignal(gpointer) {
+    qCInfo(lcServer) << "shutting down";
+    QCoreApplication::quit();
+    return G_SOURCE_CONTINUE;
+}
+
+}  // namespace
+
+int main(int argc, char *argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(confab::kVersion));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{category}: %{message}"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Confab signaling server: sign-in by name, presence, and "
+                                                    "relay of WebRTC offers, answers and candidates."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("host"), QStringLiteral("IP address to listen on."), QStringLiteral("address"),
+         QStringLiteral("127.0.0.1")},
+        {QStringLiteral("port"), QStringLiteral("Port to listen on; 0 picks a free one."), QStringLiteral("port"),
+         QStringLiteral("8443")},
+        {QStringLiteral("max-message-bytes"), QStringLiteral("Largest message accepted; larger ones are refused."),
+         QStringLiteral("bytes"), QStringLiteral("65536")},
+        {QStringLiteral("ice-server"),
+         QStringLiteral("STUN/TURN server handed to clients at login (repeatable), e.g. stun:stun.example.org:3478 "
+                        "or turn:user:secret@turn.example.org:3478."),
+         QStringLiteral("url")},
+        {QStringLiteral("tls-cert"), QStringLiteral("PEM certificate for wss://."), QStringLiteral("file")},
+        {QStringLiteral("tls-key"), QStringLiteral("PEM private key for wss://."), QStringLiteral("file")},
+        {QStringLiteral("keepalive"),
+         QStringLiteral("Seconds between pings; a client silent for three intervals is dropped."),
+         QStringLiteral("seconds"), QStringLiteral("15")},
+    });
+    parser.process(app);
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fprintf(stderr, "confab-server: unexpected argument \"%s\"; see --help.\n",
+                     qPrintable(parser.positionalArguments().constFirst()));
+        return 2;
+    }
+
+    confab::SignalingServerOptions options;
+    if (!parseOptions(parser, &options)) {
+        return 2;
+    }
+    confab::SignalingServer server(options);
+    QString error;
+    if (!server.start(&error)) {
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("confab-server %s listening on %s\n", confab::kVersion, qPrintable(server.url().toString()));
+    std::fflush(stdout);
+
+    g_unix_signal_add(SIGINT, quitOnSignal, nullptr);
+    g_unix_signal_add(SIGTERM, quitOnSignal, nullptr);
+    return app.exec();
+}

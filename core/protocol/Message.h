@@ -1,0 +1,157 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <variant>
+
+// The typed messages of the Confab signaling protocol (docs/protocol.md). Nothing outside
+// MessageCodec sees JSON: the rest of the code works with these structs.
+namespace confab::protocol {
+
+// Wire names are the `type` field; 0 is deliberately not a valid value.
+enum class MessageType {
+    Login = 1,
+    Offer,
+    Answer,
+    Candidate,
+    Leave,
+    Ringing,
+    Users,
+    Presence,
+    Error,
+};
+
+QString wireName(MessageType type);
+std::optional<MessageType> messageTypeFromWire(QStringView wire);
+// Types the server passes from one user to another, rewriting `name` to the sender.
+bool isRelayed(MessageType type);
+
+// Machine-readable reasons in `error` messages and refused logins; each has a human sentence too.
+enum class ErrorCode {
+    MalformedJson = 1,
+    BadMessage,
+    UnknownType,
+    NotLoggedIn,
+    AlreadyLoggedIn,
+    UserOffline,
+    NameTaken,
+    NameInvalid,
+    TooLarge,
+    TooDeep,
+    ServerError,
+};
+
+QString wireName(ErrorCode code);
+std::optional<ErrorCode> errorCodeFromWire(QStringView wire);
+
+// A refusal: what went wrong, in a code for programs and a sentence for people.
+struct ProtocolError {
+    ErrorCode code = ErrorCode::BadMessage;
+    QString message;
+};
+
+// Reasons carried by `leave`; unknown reasons from other peers are kept as they are.
+namespace leave_reason {
+inline constexpr char kHangUp[] = "hangup";
+inline constexpr char kDeclined[] = "declined";
+inline constexpr char kBusy[] = "busy";
+inline constexpr char kCancelled[] = "cancelled";
+inline constexpr char kNoAnswer[] = "no-answer";
+inline constexpr char kDisconnected[] = "disconnected";
+}  // namespace leave_reason
+
+struct SessionDescription {
+    QString type;  // "offer" or "answer"
+    QString sdp;
+    friend bool operator==(const SessionDescription &, const SessionDescription &) = default;
+};
+
+struct IceCandidate {
+    QString candidate;  // empty means end-of-candidates
+    QString sdpMid;
+    int sdpMLineIndex = 0;
+    friend bool operator==(const IceCandidate &, const IceCandidate &) = default;
+};
+
+// The browser's RTCIceServer shape.
+struct IceServer {
+    QStringList urls;
+    QString username;
+    QString credential;
+    friend bool operator==(const IceServer &, const IceServer &) = default;
+};
+
+struct LoginRequest {
+    QString name;
+    friend bool operator==(const LoginRequest &, const LoginRequest &) = default;
+};
+
+struct LoginReply {
+    bool success = false;
+    QString name;
+    QString message;                    // a sentence for people, set when refused
+    std::optional<ErrorCode> code;      // set when refused
+    QList<IceServer> iceServers;
+    friend bool operator==(const LoginReply &, const LoginReply &) = default;
+};
+
+// In relayed messages `name` is the target when sent and the sender when received.
+struct OfferMessage {
+    QString name;
+    SessionDescription offer;
+    friend bool operator==(const OfferMessage &, const OfferMessage &) = default;
+};
+
+struct AnswerMessage {
+    QString name;
+    SessionDescription answer;
+    friend bool operator==(const AnswerMessage &, const AnswerMessage &) = default;
+};
+
+struct CandidateMessage {
+    QString name;
+    IceCandidate candidate;
+    friend bool operator==(const CandidateMessage &, const CandidateMessage &) = default;
+};
+
+struct LeaveMessage {
+    QString name;
+    QString reason;  // optional; see leave_reason
+    friend bool operator==(const LeaveMessage &, const LeaveMessage &) = default;
+};
+
+struct RingingMessage {
+    QString name;
+    friend bool operator==(const RingingMessage &, const RingingMessage &) = default;
+};
+
+// The whole list of online names, sent to a client when it logs in.
+struct UsersMessage {
+    QStringList users;
+    friend bool operator==(const UsersMessage &, const UsersMessage &) = default;
+};
+
+// Changes to that list since: names now online and names now offline.
+struct PresenceMessage {
+    QStringList online;
+    QStringList offline;
+    friend bool operator==(const PresenceMessage &, const PresenceMessage &) = default;
+};
+
+struct ErrorMessage {
+    ErrorCode code = ErrorCode::BadMessage;
+    QString message;
+    QString about;  // the `type` of the message that caused it, when known
+    QString name;   // the user it concerns, when there is one
+    friend bool operator==(const ErrorMessage &, const ErrorMessage &) = default;
+};
+
+using Message = std::variant<LoginRequest, LoginReply, OfferMessage, AnswerMessage, CandidateMessage,
+                             LeaveMessage, RingingMessage, UsersMessage, PresenceMessage, ErrorMessage>;
+
+MessageType typeOf(const Message &message);
+
+}  // namespace confab::protocol

@@ -1,0 +1,305 @@
+#include "signaling/SignalingClient.h"
+
+#include "protocol/MessageCodec.h"
+#include "util/Logging.h"
+
+#include <QCoreApplication>
+#include <QThread>
+
+namespace confab {
+
+using namespace protocol;
+
+namespace {
+
+// What we accept from a server; larger than what we send, since users/presence lists grow.
+const JsonLimits kIncomingLimits{4 * 1024 * 1024, 32};
+
+}  // namespace
+
+SignalingClient::SignalingClient(QObject *parent) : QObject(parent), session_(soup_session_new()) {
+    retryTimer_.setSingleShot(true);
+    connect(&retryTimer_, &QTimer::timeout, this, &SignalingClient::attempt);
+    connect(&aliveTimer_, &QTimer::timeout, this, &SignalingClient::checkAlive);
+}
+
+SignalingClient::~SignalingClient() {
+    if (pending_) {
+        g_cancellable_cancel(pending_.get());
+    }
+    dropSocket();
+}
+
+void SignalingClient::connectToServer(const QUrl &url, const QString &name) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    disconnectFromServer();
+    url_ = url;
+    name_ = name;
+    everLoggedIn_ = false;
+    backoff_.reset();
+    setState(State::Connecting);
+    attempt();
+}
+
+void SignalingClient::disconnectFromServer() {
+    retryTimer_.stop();
+    aliveTimer_.stop();
+    if (pending_) {
+        g_cancellable_cancel(pending_.get());
+        pending_.reset();
+    }
+    dropSocket();
+    online_.clear();
+    if (state_ != State::Disconnected) {
+        setState(State::Disconnected);
+    }
+}
+
+QStringList SignalingClient::onlineUsers() const {
+    QStringList users(online_.cbegin(), online_.cend());
+    users.sort();
+    return users;
+}
+
+void SignalingClient::setKeepalive(int intervalSeconds, int deadAfterSeconds) {
+    keepaliveSeconds_ = intervalSeconds;
+    deadAfterSeconds_ = deadAfterSeconds;
+}
+
+QString SignalingClient::describe(State state) {
+    switch (state) {
+        case State::Disconnected:
+            return tr("Offline");
+        case State::Connecting:
+            return tr("Connecting…");
+        case State::LoggingIn:
+            return tr("Signing in…");
+        case State::LoggedIn:
+            return tr("Online");
+        case State::Reconnecting:
+            return tr("Reconnecting…");
+    }
+    return {};
+}
+
+void SignalingClient::attempt() {
+    const QString scheme = url_.scheme();
+    if (scheme != QLatin1StringView("ws") && scheme != QLatin1StringView("wss")) {
+        const QString reason = tr("The server address must start with ws:// or wss://, not \"%1\".").arg(url_.toString());
+        qCWarning(lcSignaling).noquote() << reason;
+        disconnectFromServer();
+        setState(State::Disconnected, reason);
+        return;
+    }
+    GObjectPtr<SoupMessage> message(soup_message_new("GET", url_.toEncoded().constData()));
+    if (!message) {
+        connectFailed(tr("\"%1\" is not a valid server address.").arg(url_.toString()));
+        return;
+    }
+    pending_.reset(g_cancellable_new());
+    qCDebug(lcSignaling).noquote() << "connecting to" << url_.toString();
+    soup_session_websocket_connect_async(session_.get(), message.get(), nullptr, nullptr, G_PRIORITY_DEFAULT,
+                                         pending_.get(), &SignalingClient::onConnected, this);
+}
+
+void SignalingClient::onConnected(GObject *session, GAsyncResult *result, gpointer self) {
+    GErrorPtr error;
+    GObjectPtr<SoupWebsocketConnection> socket(
+        soup_session_websocket_connect_finish(SOUP_SESSION(session), result, out(error)));
+    if (error && g_error_matches(error.get(), G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+        return;  // the client is gone or gave up on this attempt: `self` must not be touched
+    }
+    auto *client = static_cast<SignalingClient *>(self);
+    client->pending_.reset();
+    if (!socket) {
+        QString reason = QString::fromUtf8(error->message);
+        if (error->domain == G_TLS_ERROR) {
+            reason = tr("The server's certificate is not trusted (%1).").arg(reason);
+        }
+        client->connectFailed(tr("Cannot reach the server at %1: %2").arg(client->url_.toString(), reason));
+        return;
+    }
+    client->connected(socket.get());
+}
+
+void SignalingClient::connected(SoupWebsocketConnection *socket) {
+    socket_ = retained(socket);
+    soup_websocket_connection_set_max_incoming_payload_size(socket, kIncomingLimits.maxBytes);
+    soup_websocket_connection_set_keepalive_interval(socket, static_cast<guint>(keepaliveSeconds_));
+    g_signal_connect(socket, "message", G_CALLBACK(onMessage), this);
+    g_signal_connect(socket, "closed", G_CALLBACK(onClosed), this);
+    g_signal_connect(socket, "pong", G_CALLBACK(onPong), this);
+    lastHeard_.start();
+    aliveTimer_.start(std::max(1, keepaliveSeconds_) * 1000 / 2);
+    qCInfo(lcSignaling).noquote() << "connected to" << url_.toString() << "signing in as" << name_;
+    setState(State::LoggingIn);
+    soup_websocket_connection_send_text(socket, MessageCodec::encode(LoginRequest{name_}).constData());
+}
+
+void SignalingClient::connectFailed(const QString &reason) {
+    qCWarning(lcSignaling).noquote() << reason;
+    const auto delay = backoff_.next();
+    setState(State::Reconnecting, reason);
+    retryTimer_.start(delay);
+}
+
+void SignalingClient::lost(const QString &reason) {
+    dropSocket();
+    aliveTimer_.stop();
+    online_.clear();
+    Q_EMIT usersChanged({});
+    connectFailed(reason);
+}
+
+void SignalingClient::onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self) {
+    auto *client = static_cast<SignalingClient *>(self);
+    client->lastHeard_.restart();
+    if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+        qCWarning(lcSignaling) << "ignoring a binary frame from the server";
+        return;
+    }
+    gsize size = 0;
+    const auto *data = static_cast<const char *>(g_bytes_get_data(message, &size));
+    client->receive(QByteArrayView(data, static_cast<qsizetype>(size)));
+}
+
+void SignalingClient::onPong(SoupWebsocketConnection *, GBytes *, gpointer self) {
+    static_cast<SignalingClient *>(self)->lastHeard_.restart();
+}
+
+void SignalingClient::onClosed(SoupWebsocketConnection *socket, gpointer self) {
+    auto *client = static_cast<SignalingClient *>(self);
+    const gushort code = soup_websocket_connection_get_close_code(socket);
+    const QString detail = QString::fromUtf8(soup_websocket_connection_get_close_data(socket));
+    qCInfo(lcSignaling) << "connection closed, code" << code << detail;
+    // Deferred: the socket is still emitting `closed`, so it must not be released inside it.
+    QMetaObject::invokeMethod(
+        client,
+        [client, socket] {
+            if (client->socket_.get() == socket) {  // not already dropped or replaced by us
+                client->lost(tr("The connection to the server was lost."));
+            }
+        },
+        Qt::QueuedConnection);
+    g_signal_handlers_disconnect_by_data(socket, self);
+}
+
+void SignalingClient::checkAlive() {
+    if (socket_ && lastHeard_.elapsed() > qint64(deadAfterSeconds_) * 1000) {
+        qCWarning(lcSignaling) << "no answer from the server for" << deadAfterSeconds_ << "s";
+        lost(tr("The server stopped answering."));
+    }
+}
+
+void SignalingClient::receive(QByteArrayView text) {
+    Decoded decoded = MessageCodec::decode(text, kIncomingLimits);
+    if (!decoded.message) {
+        if (decoded.error.code == ErrorCode::UnknownType) {
+            qCDebug(lcSignaling).noquote() << "ignoring message of unknown type" << decoded.type;
+            return;  // extensions are additive: unknown types are not errors for a client
+        }
+        qCWarning(lcSignaling).noquote() << "unreadable message from the server:" << decoded.error.message;
+        Q_EMIT serverError(ErrorMessage{decoded.error.code, decoded.error.message, decoded.type, {}});
+        return;
+    }
+    handle(*decoded.message);
+}
+
+void SignalingClient::handle(const Message &message) {
+    if (const auto *reply = std::get_if<LoginReply>(&message)) {
+        if (reply->success) {
+            everLoggedIn_ = true;
+            backoff_.reset();
+            iceServers_ = reply->iceServers;
+            setState(State::LoggedIn);
+            Q_EMIT loggedIn(name_);
+            return;
+        }
+        const ErrorCode code = reply->code.value_or(ErrorCode::NameInvalid);
+        const QString reason = reply->message.isEmpty() ? tr("The server refused the name %1.").arg(name_) : reply->message;
+        if (everLoggedIn_ && code == ErrorCode::NameTaken) {
+            // After a drop the server may still hold our old connection until it notices; retry.
+            lost(reason);
+            return;
+        }
+        qCWarning(lcSignaling).noquote() << "login refused:" << reason;
+        disconnectFromServer();
+        setState(State::Disconnected, reason);
+        Q_EMIT loginRefused(code, reason);
+    } else if (const auto *users = std::get_if<UsersMessage>(&message)) {
+        online_ = QSet<QString>(users->users.cbegin(), users->users.cend());
+        Q_EMIT usersChanged(onlineUsers());
+    } else if (const auto *presence = std::get_if<PresenceMessage>(&message)) {
+        for (const QString &name : presence->online) {
+            online_.insert(name);
+        }
+        for (const QString &name : presence->offline) {
+            online_.remove(name);
+        }
+        Q_EMIT usersChanged(onlineUsers());
+    } else if (const auto *offer = std::get_if<OfferMessage>(&message)) {
+        Q_EMIT offerReceived(*offer);
+    } else if (const auto *answer = std::get_if<AnswerMessage>(&message)) {
+        Q_EMIT answerReceived(*answer);
+    } else if (const auto *candidate = std::get_if<CandidateMessage>(&message)) {
+        Q_EMIT candidateReceived(*candidate);
+    } else if (const auto *leave = std::get_if<LeaveMessage>(&message)) {
+        Q_EMIT leaveReceived(*leave);
+    } else if (const auto *ringing = std::get_if<RingingMessage>(&message)) {
+        Q_EMIT ringingReceived(*ringing);
+    } else if (const auto *error = std::get_if<ErrorMessage>(&message)) {
+        qCInfo(lcSignaling).noquote() << "server error:" << wireName(error->code) << error->message;
+        Q_EMIT serverError(*error);
+    }
+}
+
+bool SignalingClient::send(const Message &message) {
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (state_ != State::LoggedIn || !socket_) {
+        qCWarning(lcSignaling).noquote() << "not signed in; dropped" << wireName(typeOf(message));
+        return false;
+    }
+    soup_websocket_connection_send_text(socket_.get(), MessageCodec::encode(message).constData());
+    return true;
+}
+
+bool SignalingClient::sendOffer(const QString &to, const SessionDescription &offer) {
+    return send(OfferMessage{to, offer});
+}
+
+bool SignalingClient::sendAnswer(const QString &to, const SessionDescription &answer) {
+    return send(AnswerMessage{to, answer});
+}
+
+bool SignalingClient::sendCandidate(const QString &to, const IceCandidate &candidate) {
+    return send(CandidateMessage{to, candidate});
+}
+
+bool SignalingClient::sendLeave(const QString &to, const QString &reason) {
+    return send(LeaveMessage{to, reason});
+}
+
+bool SignalingClient::sendRinging(const QString &to) {
+    return send(RingingMessage{to});
+}
+
+void SignalingClient::dropSocket() {
+    if (!socket_) {
+        return;
+    }
+    g_signal_handlers_disconnect_by_data(socket_.get(), this);
+    if (soup_websocket_connection_get_state(socket_.get()) == SOUP_WEBSOCKET_STATE_OPEN) {
+        soup_websocket_connection_close(socket_.get(), SOUP_WEBSOCKET_CLOSE_NORMAL, nullptr);
+    }
+    socket_.reset();
+}
+
+void SignalingClient::setState(State state, const QString &reason) {
+    if (state == state_ && reason.isEmpty()) {
+        return;
+    }
+    state_ = state;
+    Q_EMIT stateChanged(state, reason);
+}
+
+}  // namespace confab

@@ -1,0 +1,115 @@
+#pragma once
+
+#include "protocol/Message.h"
+#include "signaling/ReconnectBackoff.h"
+#include "util/GLibPtr.h"
+
+#include <libsoup/soup.h>
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <QUrl>
+
+namespace confab {
+
+// The client side of the signaling protocol over libsoup's WebSocket: connects, signs in, sends
+// call messages and turns what arrives into typed signals. When the connection drops it
+// reconnects with backoff and signs in again, reporting each step through stateChanged().
+// Lives on the main thread: libsoup objects are used only there.
+class SignalingClient : public QObject {
+    Q_OBJECT
+public:
+    enum class State {
+        Disconnected = 1,  // not connected and not trying
+        Connecting,        // first connection attempt under way
+        LoggingIn,         // connected, login sent
+        LoggedIn,
+        Reconnecting,      // connection lost or not reachable; waiting for the next attempt
+    };
+    Q_ENUM(State)
+
+    explicit SignalingClient(QObject *parent = nullptr);
+    ~SignalingClient() override;
+
+    // Connects and signs in as `name`; keeps reconnecting until disconnectFromServer().
+    void connectToServer(const QUrl &url, const QString &name);
+    void disconnectFromServer();
+
+    State state() const { return state_; }
+    QString name() const { return name_; }
+    QUrl url() const { return url_; }
+    QStringList onlineUsers() const;
+    QList<protocol::IceServer> iceServers() const { return iceServers_; }
+
+    // Sends a message once logged in; returns false (and logs) otherwise.
+    bool send(const protocol::Message &message);
+    bool sendOffer(const QString &to, const protocol::SessionDescription &offer);
+    bool sendAnswer(const QString &to, const protocol::SessionDescription &answer);
+    bool sendCandidate(const QString &to, const protocol::IceCandidate &candidate);
+    bool sendLeave(const QString &to, const QString &reason = {});
+    bool sendRinging(const QString &to);
+
+    // Tuning for tests and the desktop app: how often to ping, and how long silence means dead.
+    void setKeepalive(int intervalSeconds, int deadAfterSeconds);
+    void setBackoff(ReconnectBackoff backoff) { backoff_ = backoff; }
+
+    static QString describe(State state);
+
+Q_SIGNALS:
+    // `reason` is a sentence for the user when the state is worse than before, else empty.
+    void stateChanged(confab::SignalingClient::State state, const QString &reason);
+    void loggedIn(const QString &name);
+    // The server said no to the name: not retried, the state is Disconnected.
+    void loginRefused(protocol::ErrorCode code, const QString &message);
+    void usersChanged(const QStringList &users);
+    void offerReceived(const confab::protocol::OfferMessage &offer);
+    void answerReceived(const confab::protocol::AnswerMessage &answer);
+    void candidateReceived(const confab::protocol::CandidateMessage &candidate);
+    void leaveReceived(const confab::protocol::LeaveMessage &leave);
+    void ringingReceived(const confab::protocol::RingingMessage &ringing);
+    // An `error` from the server, or a message from it we could not read.
+    void serverError(const confab::protocol::ErrorMessage &error);
+
+private:
+    static void onConnected(GObject *session, GAsyncResult *result, gpointer self);
+    static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self);
+    static void onClosed(SoupWebsocketConnection *, gpointer self);
+    static void onPong(SoupWebsocketConnection *, GBytes *, gpointer self);
+
+    void attempt();
+    void connected(SoupWebsocketConnection *socket);
+    void connectFailed(const QString &reason);
+    void lost(const QString &reason);
+    void receive(QByteArrayView text);
+    void handle(const protocol::Message &message);
+    void dropSocket();
+    void setState(State state, const QString &reason = {});
+    void checkAlive();
+
+    GObjectPtr<SoupSession> session_;
+    GObjectPtr<GCancellable> pending_;
+    GObjectPtr<SoupWebsocketConnection> socket_;
+    QUrl url_;
+    QString name_;
+    State state_ = State::Disconnected;
+    bool everLoggedIn_ = false;
+    QSet<QString> online_;
+    QList<protocol::IceServer> iceServers_;
+    ReconnectBackoff backoff_;
+    QTimer retryTimer_;
+    QTimer aliveTimer_;
+    QElapsedTimer lastHeard_;
+    int keepaliveSeconds_ = 10;
+    int deadAfterSeconds_ = 30;
+};
+
+}  // namespace confab
+
+Q_DECLARE_METATYPE(confab::protocol::OfferMessage)
+Q_DECLARE_METATYPE(confab::protocol::AnswerMessage)
+Q_DECLARE_METATYPE(confab::protocol::CandidateMessage)
+Q_DECLARE_METATYPE(confab::protocol::LeaveMessage)
+Q_DECLARE_METATYPE(confab::protocol::RingingMessage)
+Q_DECLARE_METATYPE(confab::protocol::ErrorMessage)

@@ -1,0 +1,248 @@
+#include "signaling/SignalingServer.h"
+
+#include "protocol/JsonFrame.h"
+#include "protocol/MessageCodec.h"
+#include "protocol/NameRules.h"
+#include "signaling/PresenceBatcher.h"
+#include "signaling/ServerConnection.h"
+#include "util/Logging.h"
+
+#include <QCoreApplication>
+#include <QFile>
+
+namespace confab {
+
+using namespace protocol;
+
+namespace {
+
+// Frames up to this many times the protocol limit are read and refused with an error, keeping the
+// connection; larger ones make libsoup close it, so a client cannot make us buffer without bound.
+constexpr qsizetype kFrameReadFactor = 4;
+
+}  // namespace
+
+SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent)
+    : QObject(parent),
+      options_(std::move(options)),
+      limits_{options_.maxMessageBytes, options_.maxJsonDepth},
+      presence_(new PresenceBatcher(options_.presenceBatchMilliseconds, this)) {
+    connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
+    silenceSweep_.setInterval(std::max(1, options_.keepaliveIntervalSeconds) * 1000 / 3);
+    connect(&silenceSweep_, &QTimer::timeout, this, &SignalingServer::dropSilentConnections);
+}
+
+SignalingServer::~SignalingServer() {
+    if (server_) {
+        soup_server_disconnect(server_.get());
+    }
+    connections_.clear();
+}
+
+bool SignalingServer::start(QString *error) {
+    GErrorPtr gerror;
+    GObjectPtr<GTlsCertificate> certificate;
+    const bool tls = !options_.tlsCertificateFile.isEmpty() || !options_.tlsKeyFile.isEmpty();
+    if (tls) {
+        if (options_.tlsCertificateFile.isEmpty() || options_.tlsKeyFile.isEmpty()) {
+            *error = tr("Both a TLS certificate and a TLS key are needed for wss://.");
+            return false;
+        }
+        certificate.reset(g_tls_certificate_new_from_files(QFile::encodeName(options_.tlsCertificateFile).constData(),
+                                                           QFile::encodeName(options_.tlsKeyFile).constData(),
+                                                           out(gerror)));
+        if (!certificate) {
+            *error = tr("Cannot load the TLS certificate: %1").arg(QString::fromUtf8(gerror->message));
+            return false;
+        }
+    }
+    server_.reset(soup_server_new("server-header", "confab-server", "tls-certificate", certificate.get(), nullptr));
+    // A NULL path accepts WebSocket upgrades on any path, as browser pages use various ones.
+    soup_server_add_websocket_handler(server_.get(), nullptr, nullptr, nullptr, &SignalingServer::onWebsocket, this,
+                                      nullptr);
+
+    GObjectPtr<GInetAddress> address(g_inet_address_new_from_string(options_.host.toUtf8().constData()));
+    if (!address) {
+        *error = tr("\"%1\" is not an IP address to listen on.").arg(options_.host);
+        return false;
+    }
+    GObjectPtr<GSocketAddress> socketAddress(g_inet_socket_address_new(address.get(), options_.port));
+    const auto listenOptions = tls ? SOUP_SERVER_LISTEN_HTTPS : SoupServerListenOptions(0);
+    if (!soup_server_listen(server_.get(), socketAddress.get(), listenOptions, out(gerror))) {
+        *error = tr("Cannot listen on %1 port %2: %3")
+                     .arg(options_.host)
+                     .arg(options_.port)
+                     .arg(QString::fromUtf8(gerror->message));
+        return false;
+    }
+    GSList *uris = soup_server_get_uris(server_.get());
+    const int port = uris ? g_uri_get_port(static_cast<GUri *>(uris->data)) : options_.port;
+    g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+
+    url_.setScheme(tls ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url_.setHost(options_.host);
+    url_.setPort(port);
+    url_.setPath(QStringLiteral("/"));
+    silenceSweep_.start();
+    qCInfo(lcServer).noquote() << "listening on" << url_.toString();
+    return true;
+}
+
+void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, const char *,
+                                  SoupWebsocketConnection *socket, gpointer self) {
+    QString peer;
+    if (GSocketAddress *remote = soup_server_message_get_remote_address(message)) {
+        GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(remote)));
+        peer = QString::fromUtf8(text.get());
+    }
+    static_cast<SignalingServer *>(self)->accept(socket, peer);
+}
+
+void SignalingServer::accept(SoupWebsocketConnection *socket, const QString &peerAddress) {
+    ServerConnection::Handlers handlers;
+    handlers.text = [this](ServerConnection *from, QByteArrayView text) { receive(from, text); };
+    handlers.binary = [this](ServerConnection *from) {
+        sendError(from, ErrorCode::BadMessage, tr("Messages must be JSON text frames, not binary."));
+    };
+    handlers.closed = [this](ServerConnection *connection) { disconnected(connection); };
+    auto *connection = new ServerConnection(socket, peerAddress, limits_.maxBytes * kFrameReadFactor,
+                                            options_.keepaliveIntervalSeconds, std::move(handlers));
+    connections_.emplace(connection, ConnectionOwner(connection));
+    qCDebug(lcServer).noquote() << "connection from" << peerAddress;
+}
+
+void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
+    ProtocolError error;
+    std::optional<JsonFrame> frame = JsonFrame::parse(text, limits_, &error);
+    if (!frame) {
+        qCInfo(lcServer).noquote() << "refused from" << from->peerAddress() << wireName(error.code);
+        sendError(from, error.code, error.message);
+        return;
+    }
+    Decoded decoded = MessageCodec::decode(*frame);
+    if (!decoded.message) {
+        qCInfo(lcServer).noquote() << "refused from" << from->peerAddress() << wireName(decoded.error.code) << decoded.type;
+        if (decoded.type == wireName(MessageType::Login)) {
+            send(from, LoginReply{false, {}, decoded.error.message, decoded.error.code, {}});
+        } else {
+            sendError(from, decoded.error.code, decoded.error.message, decoded.type);
+        }
+        return;
+    }
+    const MessageType type = typeOf(*decoded.message);
+    if (const auto *request = std::get_if<LoginRequest>(&*decoded.message)) {
+        login(from, *request);
+    } else if (isRelayed(type)) {
+        relay(from, type, *frame);
+    } else {
+        sendError(from, ErrorCode::UnknownType, tr("The server does not accept \"%1\" messages.").arg(decoded.type),
+                  decoded.type);
+    }
+}
+
+void SignalingServer::login(ServerConnection *from, const LoginRequest &request) {
+    auto refuse = [&](ErrorCode code, const QString &message) {
+        qCInfo(lcServer).noquote() << "login refused from" << from->peerAddress() << wireName(code);
+        send(from, LoginReply{false, {}, message, code, {}});
+    };
+    if (from->isLoggedIn()) {
+        sendError(from, ErrorCode::AlreadyLoggedIn, tr("You are already signed in as %1.").arg(from->name()),
+                  wireName(MessageType::Login));
+        return;
+    }
+    if (const std::optional<ProtocolError> invalid = checkName(request.name)) {
+        refuse(invalid->code, invalid->message);
+        return;
+    }
+    if (online_.contains(request.name)) {
+        refuse(ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
+        return;
+    }
+    from->setName(request.name);
+    online_.insert(request.name, from);
+    qCInfo(lcServer).noquote() << "login" << request.name << "from" << from->peerAddress();
+    send(from, LoginReply{true, request.name, {}, std::nullopt, options_.iceServers});
+    QStringList users = online_.keys();
+    users.sort();
+    send(from, UsersMessage{users});
+    presence_->userOnline(request.name);
+}
+
+void SignalingServer::relay(ServerConnection *from, MessageType type, JsonFrame &frame) {
+    const QString typeName = wireName(type);
+    if (!from->isLoggedIn()) {
+        sendError(from, ErrorCode::NotLoggedIn, tr("Sign in before sending \"%1\".").arg(typeName), typeName);
+        return;
+    }
+    const QString target = frame.string("name").value_or(QString());
+    ServerConnection *to = online_.value(target);
+    if (!to) {
+        sendError(from, ErrorCode::UserOffline, tr("%1 is not online.").arg(target), typeName, target);
+        return;
+    }
+    if (to == from) {
+        sendError(from, ErrorCode::BadMessage, tr("You cannot send \"%1\" to yourself.").arg(typeName), typeName,
+                  target);
+        return;
+    }
+    if (type == MessageType::Offer && !from->callPartners().contains(target)) {
+        from->callPartners().insert(target);
+        to->callPartners().insert(from->name());
+        qCInfo(lcServer).noquote() << "call" << from->name() << "->" << target;
+    } else if (type == MessageType::Leave && from->callPartners().remove(target)) {
+        to->callPartners().remove(from->name());
+        qCInfo(lcServer).noquote() << "call ended" << from->name() << "->" << target;
+    }
+    frame.setString("name", from->name());
+    to->send(frame.serialize());
+}
+
+void SignalingServer::disconnected(ServerConnection *connection) {
+    if (connection->isLoggedIn()) {
+        const QString name = connection->name();
+        qCInfo(lcServer).noquote() << "logout" << name;
+        online_.remove(name);
+        for (const QString &partner : std::as_const(connection->callPartners())) {
+            if (ServerConnection *other = online_.value(partner)) {
+                other->callPartners().remove(name);
+                send(other, LeaveMessage{name, QString::fromLatin1(leave_reason::kDisconnected)});
+            }
+        }
+        presence_->userOffline(name);
+    }
+    connections_.erase(connection);
+}
+
+void SignalingServer::broadcastPresence(const PresenceMessage &change) {
+    const QByteArray text = MessageCodec::encode(change);
+    for (ServerConnection *connection : std::as_const(online_)) {
+        connection->send(text);
+    }
+}
+
+void SignalingServer::dropSilentConnections() {
+    const qint64 limitMs = qint64(options_.silentTimeoutSeconds) * 1000;
+    QList<ServerConnection *> silent;
+    for (const auto &[connection, owner] : connections_) {
+        if (connection->silentForMs() > limitMs) {
+            silent.append(connection);
+        }
+    }
+    // Closed outside the loop: a close can end in `closed`, which edits connections_.
+    for (ServerConnection *connection : std::as_const(silent)) {
+        qCInfo(lcServer).noquote() << "dropping silent connection" << connection->name()
+                                   << connection->peerAddress();
+        connection->close(SOUP_WEBSOCKET_CLOSE_GOING_AWAY, tr("No answer to keep-alive pings."));
+    }
+}
+
+void SignalingServer::sendError(ServerConnection *to, ErrorCode code, const QString &message, const QString &about,
+                                const QString &name) {
+    send(to, ErrorMessage{code, message, about, name});
+}
+
+void SignalingServer::send(ServerConnection *to, const Message &message) {
+    to->send(MessageCodec::encode(message));
+}
+
+}  // namespace confab

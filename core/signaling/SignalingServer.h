@@ -1,0 +1,77 @@
+#pragma once
+
+#include "protocol/JsonLimits.h"
+#include "protocol/Message.h"
+#include "signaling/SignalingServerOptions.h"
+#include "util/GLibPtr.h"
+
+#include <libsoup/soup.h>
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+
+#include <memory>
+#include <unordered_map>
+
+namespace confab {
+
+class PresenceBatcher;
+class ServerConnection;
+
+namespace protocol {
+class JsonFrame;
+}
+
+// The signaling server: accepts WebSocket clients on any path, signs them in by name, relays
+// offer/answer/candidate/leave/ringing between them with `name` rewritten to the sender, tells
+// everyone who is online, and tells a user's call partner when that user's connection drops.
+// Runs on the thread's default GMainContext (a Qt main thread or a plain GMainLoop).
+class SignalingServer : public QObject {
+    Q_OBJECT
+public:
+    explicit SignalingServer(SignalingServerOptions options, QObject *parent = nullptr);
+    ~SignalingServer() override;
+
+    // Starts listening; on failure returns false and sets *error to a sentence for the user.
+    bool start(QString *error);
+    QUrl url() const { return url_; }
+    quint16 port() const { return static_cast<quint16>(url_.port()); }
+
+    int connectionCount() const { return static_cast<int>(connections_.size()); }
+    int onlineCount() const { return static_cast<int>(online_.size()); }
+
+private:
+    static void onWebsocket(SoupServer *, SoupServerMessage *message, const char *path,
+                            SoupWebsocketConnection *socket, gpointer self);
+
+    void accept(SoupWebsocketConnection *socket, const QString &peerAddress);
+    void receive(ServerConnection *from, QByteArrayView text);
+    void login(ServerConnection *from, const protocol::LoginRequest &request);
+    void relay(ServerConnection *from, protocol::MessageType type, protocol::JsonFrame &frame);
+    void disconnected(ServerConnection *connection);
+    void broadcastPresence(const protocol::PresenceMessage &change);
+    void dropSilentConnections();
+
+    void sendError(ServerConnection *to, protocol::ErrorCode code, const QString &message,
+                   const QString &about = {}, const QString &name = {});
+    void send(ServerConnection *to, const protocol::Message &message);
+
+    SignalingServerOptions options_;
+    protocol::JsonLimits limits_;
+    GObjectPtr<SoupServer> server_;
+    QUrl url_;
+    // Every open connection, owned here; logged-in ones are also found by name.
+    // Closed connections are destroyed from the event loop, never inside libsoup's own signal.
+    struct DeleteLater {
+        void operator()(QObject *object) const { object->deleteLater(); }
+    };
+    using ConnectionOwner = std::unique_ptr<ServerConnection, DeleteLater>;
+    std::unordered_map<ServerConnection *, ConnectionOwner> connections_;
+    QHash<QString, ServerConnection *> online_;
+    PresenceBatcher *presence_;
+    QTimer silenceSweep_;
+};
+
+}  // namespace confab

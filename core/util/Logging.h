@@ -1,0 +1,10 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+// One logging category per area; enable with QT_LOGGING_RULES="confab.*.debug=true".
+Q_DECLARE_LOGGING_CATEGORY(lcProtocol)
+Q_DECLARE_LOGGING_CATEGORY(lcSignaling)
+Q_DECLARE_LOGGING_CATEGORY(lcServer)
+Q_DECLARE_LOGGING_CATEGORY(lcCall)
+Q_DECLARE_LOGGING_CATEGORY(lcMedia)
