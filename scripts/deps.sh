@@ -1,0 +1,49 @@
+# Sourced by scripts/run, scripts/test and friends: the Debian bookworm packages Confab needs,
+# and a function that installs the missing ones (with sudo when not root; nothing when all present).
+
+# Build tools and libraries.
+CONFAB_BUILD_PACKAGES=(
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-base-dev-tools
+    libsoup-3.0-dev libjson-glib-dev
+    libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+)
+# What the programs need at run time: TLS for wss://, the GStreamer elements of a call.
+CONFAB_RUNTIME_PACKAGES=(
+    glib-networking
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
+)
+
+confab_missing_packages() {
+    local package
+    for package in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            printf '%s\n' "$package"
+        fi
+    done
+}
+
+confab_install_packages() {
+    local missing
+    mapfile -t missing < <(confab_missing_packages "$@")
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null; then
+            echo "Confab needs these packages and cannot install them without root or sudo: ${missing[*]}" >&2
+            return 1
+        fi
+        sudo=(sudo)
+    fi
+    echo "Installing: ${missing[*]}" >&2
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Configures (once) and builds into the given directory; extra arguments go to CMake.
+confab_build() {
+    local build_dir="$1"
+    shift
+    cmake -S "$CONFAB_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$build_dir"
+}
