@@ -1,0 +1,504 @@
+#include "call/CallSession.h"
+
+#include "call/OfferReader.h"
+#include "util/Logging.h"
+#include "util/MainThread.h"
+
+#include <QCoreApplication>
+#include <QUrl>
+
+namespace confab {
+
+using protocol::IceCandidate;
+using protocol::SessionDescription;
+
+namespace {
+
+// Seconds without a single incoming packet, once media has flowed, before the peer counts as
+// vanished. Stats arrive each second, so the call ends 3–4 s after the peer went silent.
+constexpr int kVanishedAfterSeconds = 3;
+
+QString sdpText(const GstWebRTCSessionDescription *description) {
+    GCharPtr text(gst_sdp_message_as_text(description->sdp));
+    return QString::fromUtf8(text.get());
+}
+
+GstSessionDescriptionPtr parseDescription(const QString &sdp, GstWebRTCSDPType type) {
+    GstSDPMessage *message = nullptr;
+    gst_sdp_message_new(&message);
+    GstSdpMessagePtr owner(message);
+    const QByteArray bytes = sdp.toUtf8();
+    if (gst_sdp_message_parse_buffer(reinterpret_cast<const guint8 *>(bytes.constData()), guint(bytes.size()),
+                                     message) != GST_SDP_OK ||
+        gst_sdp_message_medias_len(message) == 0) {
+        return nullptr;
+    }
+    return GstSessionDescriptionPtr(gst_webrtc_session_description_new(type, owner.release()));
+}
+
+// "stun:host:port" (RTCIceServer) → "stun://host:port" (webrtcbin); TURN credentials go in the URL.
+QString webrtcbinUrl(const QString &url, const protocol::IceServer &server) {
+    const qsizetype colon = url.indexOf(QLatin1Char(':'));
+    const QString scheme = url.left(colon);
+    QString rest = url.mid(colon + 1);
+    if (rest.startsWith(QLatin1StringView("//"))) {
+        rest = rest.mid(2);
+    }
+    if (scheme.startsWith(QLatin1StringView("turn")) && !server.username.isEmpty()) {
+        rest = QString::fromUtf8(QUrl::toPercentEncoding(server.username)) + QLatin1Char(':') +
+               QString::fromUtf8(QUrl::toPercentEncoding(server.credential)) + QLatin1Char('@') + rest;
+    }
+    return scheme + QStringLiteral("://") + rest;
+}
+
+}  // namespace
+
+CallSession::CallSession(Config config, QObject *parent) : QObject(parent), config_(std::move(config)) {
+    statsTimer_.setInterval(1000);
+    connect(&statsTimer_, &QTimer::timeout, this, &CallSession::requestStats);
+}
+
+CallSession::~CallSession() {
+    teardown();
+}
+
+bool CallSession::startAsCaller(QString *error) {
+    SendFormat format;
+    format.videoCodec = config_.media.codec;
+    format.videoPayloadType = config_.media.codec == VideoCodec::H264 ? 102 : 96;
+    return buildPipeline(format, error);
+}
+
+bool CallSession::startAsCallee(const QString &offerSdp, QString *error) {
+    remoteOffer_ = parseDescription(offerSdp, GST_WEBRTC_SDP_TYPE_OFFER);
+    if (!remoteOffer_) {
+        *error = tr("The call offer could not be read.");
+        return false;
+    }
+    std::optional<SendFormat> format = OfferReader::sendFormat(remoteOffer_->sdp, config_.media.codec);
+    if (!format) {
+        // Nothing we can send (e.g. a data-only offer): still answer, receive-only.
+        format = SendFormat{};
+        format->sendAudio = false;
+        format->sendVideo = false;
+    }
+    return buildPipeline(*format, error);
+}
+
+bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
+    pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("call"))));
+    webrtc_.reset(GST_ELEMENT(gst_object_ref_sink(gst_element_factory_make("webrtcbin", "webrtc"))));
+    if (!webrtc_) {
+        *error = tr("WebRTC support is missing: install gstreamer1.0-plugins-bad and gstreamer1.0-nice.");
+        return false;
+    }
+    g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+                 guint(config_.jitterBufferMs), nullptr);
+    for (const protocol::IceServer &server : std::as_const(config_.iceServers)) {
+        for (const QString &url : server.urls) {
+            const QString converted = webrtcbinUrl(url, server);
+            if (url.startsWith(QLatin1StringView("stun:"))) {
+                g_object_set(webrtc_.get(), "stun-server", converted.toUtf8().constData(), nullptr);
+            } else if (url.startsWith(QLatin1StringView("turn"))) {
+                gboolean added = FALSE;
+                g_signal_emit_by_name(webrtc_.get(), "add-turn-server", converted.toUtf8().constData(), &added);
+            }
+        }
+    }
+    gst_bin_add(GST_BIN(pipeline_.get()), GST_ELEMENT(gst_object_ref(webrtc_.get())));
+
+    g_signal_connect(webrtc_.get(), "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
+    g_signal_connect(webrtc_.get(), "notify::connection-state", G_CALLBACK(onConnectionState), this);
+    g_signal_connect(webrtc_.get(), "pad-added", G_CALLBACK(onPadAdded), this);
+    g_signal_connect(webrtc_.get(), "on-data-channel", G_CALLBACK(onDataChannel), this);
+
+    local_ = std::make_unique<LocalMedia>(config_.media, format);
+    if (!local_->build(GST_BIN(pipeline_.get()), webrtc_.get(), error)) {
+        return false;
+    }
+    remote_ = std::make_unique<RemoteMedia>(config_.sinks, [this](MediaKind kind) {
+        postTo(this, [kind](CallSession *session) { Q_EMIT session->firstRemoteMedia(kind); });
+    });
+
+    GstPtr<GstBus> bus(gst_pipeline_get_bus(GST_PIPELINE(pipeline_.get())));
+    busWatch_ = gst_bus_add_watch(bus.get(), &CallSession::onBusMessage, this);
+
+    // Data channels need webrtcbin at READY; the caller opens "chat", the callee is handed it.
+    if (gst_element_set_state(pipeline_.get(), GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+        *error = tr("The call's media pipeline could not start.");
+        return false;
+    }
+    if (config_.role == Role::Caller) {
+        GstStructurePtr options(gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, TRUE, nullptr));
+        GstWebRTCDataChannel *channel = nullptr;
+        g_signal_emit_by_name(webrtc_.get(), "create-data-channel", "chat", options.get(), &channel);
+        if (channel) {
+            attachDataChannel(channel);
+            g_object_unref(channel);  // attachDataChannel took its own reference
+        } else {
+            qCWarning(lcCall) << "could not create the chat data channel";
+        }
+    }
+    watchSendCaps();
+    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        *error = tr("The call's media pipeline could not start.");
+        return false;
+    }
+    statsTimer_.start();
+    if (local_->sendPads().empty()) {
+        negotiate();
+    }
+    return true;
+}
+
+void CallSession::watchSendCaps() {
+    for (const GstPtr<GstPad> &pad : local_->sendPads()) {
+        gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &CallSession::onSendCaps, this, nullptr);
+    }
+}
+
+GstPadProbeReturn CallSession::onSendCaps(GstPad *, GstPadProbeInfo *info, gpointer self) {
+    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS) {
+        return GST_PAD_PROBE_OK;
+    }
+    postTo(static_cast<CallSession *>(self), [](CallSession *session) { session->sendPadHasCaps(); });
+    return GST_PAD_PROBE_REMOVE;
+}
+
+void CallSession::sendPadHasCaps() {
+    if (std::size_t(++sendPadsWithCaps_) == local_->sendPads().size()) {
+        negotiate();
+    }
+}
+
+// An offer or answer made before every send pad has caps lacks those tracks, so both wait for them.
+void CallSession::negotiate() {
+    if (negotiated_ || failed_) {
+        return;
+    }
+    negotiated_ = true;
+    if (config_.role == Role::Caller) {
+        createOffer();
+        return;
+    }
+    GstPromise *promise = gst_promise_new_with_change_func(
+        [](GstPromise *p, gpointer self) {
+            GstPromisePtr owner(p);
+            postTo(static_cast<CallSession *>(self), [](CallSession *session) { session->createAnswer(); });
+        },
+        this, nullptr);
+    g_signal_emit_by_name(webrtc_.get(), "set-remote-description", remoteOffer_.get(), promise);
+}
+
+void CallSession::createOffer() {
+    GstPromise *promise = gst_promise_new_with_change_func(
+        [](GstPromise *p, gpointer self) {
+            GstPromisePtr owner(p);
+            const GstStructure *reply = gst_promise_get_reply(p);
+            GstWebRTCSessionDescription *offer = nullptr;
+            if (reply) {
+                gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+            }
+            auto *session = static_cast<CallSession *>(self);
+            postTo(session, [description = std::make_shared<GstSessionDescriptionPtr>(offer)](CallSession *s) {
+                s->localDescriptionCreated(QStringLiteral("offer"), std::move(*description));
+            });
+        },
+        this, nullptr);
+    g_signal_emit_by_name(webrtc_.get(), "create-offer", nullptr, promise);
+}
+
+void CallSession::createAnswer() {
+    GstPromise *promise = gst_promise_new_with_change_func(
+        [](GstPromise *p, gpointer self) {
+            GstPromisePtr owner(p);
+            const GstStructure *reply = gst_promise_get_reply(p);
+            GstWebRTCSessionDescription *answer = nullptr;
+            if (reply) {
+                gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+            }
+            postTo(static_cast<CallSession *>(self),
+                   [description = std::make_shared<GstSessionDescriptionPtr>(answer)](CallSession *s) {
+                       s->localDescriptionCreated(QStringLiteral("answer"), std::move(*description));
+                   });
+        },
+        this, nullptr);
+    g_signal_emit_by_name(webrtc_.get(), "create-answer", nullptr, promise);
+}
+
+void CallSession::localDescriptionCreated(const QString &type, GstSessionDescriptionPtr description) {
+    if (!description) {
+        fail(CallEndReason::MediaError, tr("WebRTC could not create the %1.").arg(type));
+        return;
+    }
+    g_signal_emit_by_name(webrtc_.get(), "set-local-description", description.get(), nullptr);
+    mids_ = OfferReader::mids(description->sdp);
+    const QString sdp = sdpText(description.get());
+    qCDebug(lcCall).noquote() << "local" << type << sdp;
+    Q_EMIT localDescriptionReady(SessionDescription{type, sdp});
+}
+
+bool CallSession::setRemoteAnswer(const QString &answerSdp, QString *error) {
+    GstSessionDescriptionPtr answer = parseDescription(answerSdp, GST_WEBRTC_SDP_TYPE_ANSWER);
+    if (!answer || !webrtc_) {
+        *error = tr("The call answer could not be read.");
+        return false;
+    }
+    g_signal_emit_by_name(webrtc_.get(), "set-remote-description", answer.get(), nullptr);
+    return true;
+}
+
+void CallSession::addRemoteCandidate(const IceCandidate &candidate) {
+    if (!webrtc_ || candidate.candidate.isEmpty()) {
+        return;  // an empty candidate marks the end of the peer's candidates
+    }
+    // webrtcbin queues candidates that arrive before the remote description.
+    g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", guint(candidate.sdpMLineIndex),
+                          candidate.candidate.toUtf8().constData());
+}
+
+void CallSession::onIceCandidate(GstElement *, guint mline, gchar *candidate, gpointer self) {
+    postTo(static_cast<CallSession *>(self), [mline, text = QString::fromUtf8(candidate)](CallSession *session) {
+        // "candidate:1 1 UDP 2015363327 192.168.1.2 45123 typ host": remember the type by address.
+        const QStringList fields = text.split(QLatin1Char(' '));
+        if (fields.size() >= 8) {
+            session->localCandidateTypes_.insert(fields[4] + QLatin1Char(' ') + fields[5], fields[7]);
+        }
+        const QString mid = int(mline) < session->mids_.size() ? session->mids_[int(mline)] : QString::number(mline);
+        Q_EMIT session->localCandidateReady(IceCandidate{text, mid, int(mline)});
+    });
+}
+
+void CallSession::onConnectionState(GstElement *webrtc, GParamSpec *, gpointer self) {
+    GstWebRTCPeerConnectionState state;
+    g_object_get(webrtc, "connection-state", &state, nullptr);
+    postTo(static_cast<CallSession *>(self), [state](CallSession *session) { session->connectionStateChanged(state); });
+}
+
+void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
+    qCDebug(lcCall) << "connection state" << int(state);
+    if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !connected_) {
+        connected_ = true;
+        Q_EMIT connected();
+    } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+        bool haveTurn = false;
+        for (const protocol::IceServer &server : std::as_const(config_.iceServers)) {
+            for (const QString &url : server.urls) {
+                haveTurn = haveTurn || url.startsWith(QLatin1StringView("turn"));
+            }
+        }
+        fail(haveTurn || connected_ ? CallEndReason::ConnectionFailed : CallEndReason::NoRelay,
+             tr("ICE or DTLS failed."));
+    }
+}
+
+void CallSession::onPadAdded(GstElement *, GstPad *pad, gpointer self) {
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) {
+        return;
+    }
+    auto *session = static_cast<CallSession *>(self);
+    QString error;
+    // Linking here, on the streaming thread, is the one pipeline change done off the main thread:
+    // it only adds and links elements, and data waiting on the pad would otherwise hit not-linked.
+    if (!session->remote_->link(GST_BIN(session->pipeline_.get()), pad, &error)) {
+        postTo(session, [error](CallSession *s) { s->fail(CallEndReason::MediaError, error); });
+    }
+}
+
+void CallSession::onDataChannel(GstElement *, GstWebRTCDataChannel *channel, gpointer self) {
+    auto *session = static_cast<CallSession *>(self);
+    GObjectPtr<GstWebRTCDataChannel> owner(retained(channel));
+    gchar *label = nullptr;
+    g_object_get(channel, "label", &label, nullptr);
+    GCharPtr labelOwner(label);
+    if (g_strcmp0(label, "chat") != 0) {
+        return;
+    }
+    // Connect before posting so no message is missed; the channel may already be open.
+    g_signal_connect(channel, "on-open", G_CALLBACK(onChannelOpen), session);
+    g_signal_connect(channel, "on-message-string", G_CALLBACK(onChannelMessage), session);
+    postTo(session, [owner = std::make_shared<GObjectPtr<GstWebRTCDataChannel>>(std::move(owner))](CallSession *s) {
+        s->channel_ = std::move(*owner);
+        GstWebRTCDataChannelState state;
+        g_object_get(s->channel_.get(), "ready-state", &state, nullptr);
+        if (state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN && !s->chatOpen_) {
+            s->chatOpen_ = true;
+            Q_EMIT s->chatOpened();
+        }
+    });
+}
+
+void CallSession::attachDataChannel(GstWebRTCDataChannel *channel) {
+    channel_ = retained(channel);
+    g_signal_connect(channel, "on-open", G_CALLBACK(onChannelOpen), this);
+    g_signal_connect(channel, "on-message-string", G_CALLBACK(onChannelMessage), this);
+}
+
+void CallSession::onChannelOpen(GstWebRTCDataChannel *, gpointer self) {
+    postTo(static_cast<CallSession *>(self), [](CallSession *session) {
+        if (!session->chatOpen_) {
+            session->chatOpen_ = true;
+            Q_EMIT session->chatOpened();
+        }
+    });
+}
+
+void CallSession::onChannelMessage(GstWebRTCDataChannel *, gchar *text, gpointer self) {
+    postTo(static_cast<CallSession *>(self),
+           [text = QString::fromUtf8(text)](CallSession *session) { Q_EMIT session->chatReceived(text); });
+}
+
+bool CallSession::sendChat(const QString &text) {
+    if (!channel_ || !chatOpen_) {
+        return false;
+    }
+    gst_webrtc_data_channel_send_string(channel_.get(), text.toUtf8().constData());
+    return true;
+}
+
+void CallSession::setMicrophoneMuted(bool muted) {
+    if (local_) {
+        local_->setMicrophoneMuted(muted);
+    }
+}
+
+void CallSession::setCameraEnabled(bool enabled) {
+    if (local_) {
+        local_->setCameraEnabled(enabled);
+    }
+}
+
+QStringList CallSession::notes() const {
+    return local_ ? local_->notes() : QStringList();
+}
+
+void CallSession::requestStats() {
+    if (!webrtc_) {
+        return;
+    }
+    GstPromise *promise = gst_promise_new_with_change_func(
+        [](GstPromise *p, gpointer self) {
+            GstPromisePtr owner(p);
+            const GstStructure *reply = gst_promise_get_reply(p);
+            if (!reply) {
+                return;
+            }
+            postTo(static_cast<CallSession *>(self),
+                   [raw = RawStats::fromReply(reply)](CallSession *session) { session->statsArrived(raw); });
+        },
+        this, nullptr);
+    g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
+}
+
+void CallSession::statsArrived(const RawStats &raw) {
+    const double seconds = std::max<qint64>(1, raw.monotonicMs - previousRaw_.monotonicMs) / 1000.0;
+    const bool first = previousRaw_.monotonicMs == 0;
+    CallStats stats;
+    if (!first) {
+        stats.sendKbps = double(raw.bytesSent - std::min(raw.bytesSent, previousRaw_.bytesSent)) * 8 / 1000 / seconds;
+        stats.receiveKbps =
+            double(raw.bytesReceived - std::min(raw.bytesReceived, previousRaw_.bytesReceived)) * 8 / 1000 / seconds;
+        stats.receivedFps = double(remote_->videoFrames() - previousVideoFrames_) / seconds;
+    }
+    const double expected = double(raw.packetsReceived) + double(std::max<qint64>(0, raw.packetsLost));
+    stats.lossPercent = expected > 0 ? 100.0 * double(std::max<qint64>(0, raw.packetsLost)) / expected : 0;
+    stats.roundTripMs = raw.roundTripSeconds >= 0 ? raw.roundTripSeconds * 1000 : -1;
+    stats.jitterMs = raw.jitterSeconds * 1000;
+    stats.receivedResolution = remote_->videoSize();
+    stats.videoCodec = remote_->videoCodec().isEmpty() ? local_->videoCodecName() : remote_->videoCodec();
+    stats.audioCodec = QStringLiteral("OPUS");
+    stats.path = localCandidateTypes_.value(raw.localCandidateAddress + QLatin1Char(' ') +
+                                           QString::number(raw.localCandidatePort));
+    stats.videoFramesReceived = remote_->videoFrames();
+    stats.audioBuffersReceived = remote_->audioBuffers();
+
+    // A peer that vanished (killed, network gone) says no goodbye and 1.22 has no ICE consent
+    // freshness: notice that nothing at all has arrived for a few seconds after media flowed.
+    const bool nothingArrived = !first && raw.bytesReceived == previousRaw_.bytesReceived &&
+                                raw.packetsReceived == previousRaw_.packetsReceived;
+    silentSeconds_ = (connected_ && raw.packetsReceived > 0 && nothingArrived) ? silentSeconds_ + 1 : 0;
+
+    adaptBitrate(raw);
+    stats.sendBitrateKbps = local_->videoBitrateKbps();
+    previousRaw_ = raw;
+    previousVideoFrames_ = remote_->videoFrames();
+    stats_ = stats;
+    if (connected_) {
+        Q_EMIT statsUpdated(stats);
+    }
+    if (silentSeconds_ >= kVanishedAfterSeconds) {
+        fail(CallEndReason::PeerVanished, tr("No media from the other side for %1 seconds.").arg(silentSeconds_));
+    }
+}
+
+// No congestion controller is packaged for 1.22, so adapt from what the receiver reports:
+// back off quickly on loss, probe upwards slowly while the path is clean.
+void CallSession::adaptBitrate(const RawStats &raw) {
+    if (raw.remoteFractionLost < 0) {
+        return;
+    }
+    const int current = local_->videoBitrateKbps();
+    if (raw.remoteFractionLost > 0.10) {
+        local_->setVideoBitrateKbps(int(current * 0.75));
+    } else if (raw.remoteFractionLost > 0.02) {
+        local_->setVideoBitrateKbps(int(current * 0.95));
+    } else if (raw.roundTripSeconds < 0.3) {
+        local_->setVideoBitrateKbps(int(current * 1.05) + 10);
+    }
+}
+
+gboolean CallSession::onBusMessage(GstBus *, GstMessage *message, gpointer self) {
+    // Bus watches run on the default main context: this is the main thread.
+    auto *session = static_cast<CallSession *>(self);
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+        GErrorPtr error;
+        GCharPtr debug;
+        GError *rawError = nullptr;
+        gchar *rawDebug = nullptr;
+        gst_message_parse_error(message, &rawError, &rawDebug);
+        error.reset(rawError);
+        debug.reset(rawDebug);
+        qCWarning(lcCall).noquote() << "pipeline error from" << GST_OBJECT_NAME(message->src) << error->message
+                                    << (debug ? debug.get() : "");
+        // Written only when GST_DEBUG_DUMP_DOT_DIR is set: the pipeline graph at the failure.
+        GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(session->pipeline_.get()), GST_DEBUG_GRAPH_SHOW_ALL, "confab-error");
+        session->fail(CallEndReason::MediaError, QString::fromUtf8(error->message));
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void CallSession::fail(CallEndReason reason, const QString &detail) {
+    if (failed_) {
+        return;
+    }
+    failed_ = true;
+    statsTimer_.stop();
+    qCWarning(lcCall).noquote() << "call failed:" << wireName(reason) << detail;
+    Q_EMIT failed(reason, detail);
+}
+
+void CallSession::teardown() {
+    statsTimer_.stop();
+    if (busWatch_) {
+        g_source_remove(busWatch_);
+        busWatch_ = 0;
+    }
+    if (pipeline_) {
+        // Main thread only: READY→NULL joins webrtcbin's thread, so doing this from any of its
+        // callbacks would deadlock. Signal handlers stay connected until the threads are gone.
+        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    }
+    if (channel_) {
+        g_signal_handlers_disconnect_by_data(channel_.get(), this);
+        channel_.reset();
+    }
+    if (webrtc_) {
+        g_signal_handlers_disconnect_by_data(webrtc_.get(), this);
+    }
+    local_.reset();
+    webrtc_.reset();
+    pipeline_.reset();
+    remote_.reset();
+}
+
+}  // namespace confab

@@ -1,0 +1,213 @@
+#include "media/LocalMedia.h"
+
+#include "media/DeviceFinder.h"
+#include "util/GLibPtr.h"
+#include "util/Logging.h"
+
+#include <gst/video/video.h>
+
+#include <QCoreApplication>
+
+namespace confab {
+
+namespace {
+
+QString tr(const char *text) {
+    return QCoreApplication::translate("confab::LocalMedia", text);
+}
+
+// Encoder settings for conversation rather than files, in the spirit of libwebrtc: no lookahead,
+// constant bitrate with a small buffer, fast presets, error resilience for lossy links.
+constexpr char kVp8Encoder[] =
+    "vp8enc name=venc deadline=1 end-usage=cbr lag-in-frames=0 buffer-size=1000 buffer-initial-size=500 "
+    "buffer-optimal-size=600 undershoot=100 overshoot=15 min-quantizer=2 max-quantizer=56 cpu-used=8 "
+    "error-resilient=default keyframe-max-dist=3000 threads=2 target-bitrate=%1 "
+    "! rtpvp8pay picture-id-mode=15-bit mtu=1200 pt=%2 "
+    "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=%2,clock-rate=90000\"";
+
+constexpr char kH264Encoder[] =
+    "openh264enc name=venc usage-type=camera complexity=low rate-control=bitrate bitrate=%1 gop-size=3000 "
+    "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream "
+    "! rtph264pay config-interval=-1 aggregate-mode=zero-latency mtu=1200 pt=%2 "
+    "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=H264,payload=%2,clock-rate=90000,"
+    "packetization-mode=(string)1,profile-level-id=(string)42e01f\"";
+
+// A trailing caps string would parse as an element name, hence the explicit capsfilters.
+// Opus in voice mode with in-band FEC; the caps are explicit because 1.22.0 can otherwise turn an
+// answer recvonly over a stereo/mono mismatch.
+constexpr char kOpusChain[] =
+    "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! volume name=microphone "
+    "! queue max-size-time=100000000 leaky=downstream "
+    "! opusenc audio-type=voice inband-fec=true packet-loss-percentage=10 bitrate=32000 frame-size=20 "
+    "! rtpopuspay pt=%1 "
+    "! capsfilter caps=\"application/x-rtp,media=audio,encoding-name=OPUS,payload=%1,clock-rate=48000,"
+    "encoding-params=(string)2\"";
+
+}  // namespace
+
+LocalMedia::LocalMedia(const MediaOptions &options, const SendFormat &format)
+    : options_(options), format_(format), bitrateKbps_(options.startBitrateKbps) {}
+
+LocalMedia::~LocalMedia() {
+    if (blackOutPad_ && blackOutProbe_) {
+        gst_pad_remove_probe(blackOutPad_.get(), blackOutProbe_);
+    }
+}
+
+QString LocalMedia::audioSourceDescription() {
+    switch (options_.audio) {
+        case AudioSourceKind::Microphone:
+            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone);
+                !device.isEmpty()) {
+                return device;
+            }
+            notes_.append(tr("No microphone was found; sending silence."));
+            return QStringLiteral("audiotestsrc is-live=true wave=silence samplesperbuffer=960");
+        case AudioSourceKind::Echo:
+            return QStringLiteral("interaudiosrc channel=%1-audio").arg(options_.echoChannel);
+        case AudioSourceKind::Test:
+        case AudioSourceKind::None:
+            break;
+    }
+    return QStringLiteral("audiotestsrc is-live=true wave=sine freq=440 volume=0.2 samplesperbuffer=960");
+}
+
+QString LocalMedia::videoSourceDescription() {
+    const QString rawCaps = QStringLiteral("video/x-raw,format=I420,width=%1,height=%2,framerate=%3/1")
+                                .arg(options_.width)
+                                .arg(options_.height)
+                                .arg(options_.fps);
+    switch (options_.video) {
+        case VideoSourceKind::Camera:
+            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Camera);
+                !device.isEmpty()) {
+                return QStringLiteral("%1 ! videoconvert ! videoscale ! videorate ! %2").arg(device, rawCaps);
+            }
+            notes_.append(tr("No camera was found; sending a test pattern."));
+            break;
+        case VideoSourceKind::Echo:
+            return QStringLiteral("intervideosrc channel=%1-video ! videoconvert ! %2").arg(options_.echoChannel, rawCaps);
+        case VideoSourceKind::Test:
+        case VideoSourceKind::None:
+            break;
+    }
+    return QStringLiteral("videotestsrc is-live=true pattern=ball ! %1").arg(rawCaps);
+}
+
+QString LocalMedia::videoEncoderDescription() const {
+    if (format_.videoCodec == VideoCodec::H264) {
+        return QString::fromLatin1(kH264Encoder).arg(bitrateKbps_ * 1000).arg(format_.videoPayloadType);
+    }
+    return QString::fromLatin1(kVp8Encoder).arg(bitrateKbps_ * 1000).arg(format_.videoPayloadType);
+}
+
+QString LocalMedia::videoCodecName() const {
+    return format_.videoCodec == VideoCodec::H264 ? QStringLiteral("H264") : QStringLiteral("VP8");
+}
+
+bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
+    if (format_.sendAudio && options_.audio != AudioSourceKind::None) {
+        const QString description =
+            audioSourceDescription() + QStringLiteral(" ! ") + QString::fromLatin1(kOpusChain).arg(format_.opusPayloadType);
+        if (!addBranch(pipeline, webrtc, description, false, error)) {
+            return false;
+        }
+    }
+    if (format_.sendVideo && options_.video != VideoSourceKind::None) {
+        // A one-frame leaky queue before the encoder: when encoding falls behind, drop old frames
+        // rather than add latency.
+        const QString description = videoSourceDescription() +
+                                    QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") +
+                                    videoEncoderDescription();
+        if (!addBranch(pipeline, webrtc, description, true, error)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &description, bool isVideo,
+                           QString *error) {
+    qCDebug(lcMedia).noquote() << "send branch:" << description;
+    GErrorPtr parseError;
+    GstElement *branch = gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(parseError));
+    if (!branch) {
+        *error = tr("Cannot build the %1 sender: %2")
+                     .arg(isVideo ? tr("video") : tr("audio"), QString::fromUtf8(parseError->message));
+        return false;
+    }
+    gst_bin_add(pipeline, branch);  // the pipeline takes the floating reference
+    GstPtr<GstPad> source(gst_element_get_static_pad(branch, "src"));
+    GstPtr<GstPad> sink(gst_element_request_pad_simple(webrtc, "sink_%u"));
+    if (!source || !sink || GST_PAD_LINK_FAILED(gst_pad_link(source.get(), sink.get()))) {
+        *error = tr("Cannot connect the %1 sender to WebRTC.").arg(isVideo ? tr("video") : tr("audio"));
+        return false;
+    }
+    GstWebRTCRTPTransceiver *transceiver = nullptr;
+    g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
+    GstPtr<GstWebRTCRTPTransceiver> transceiverOwner(transceiver);
+    if (transceiver && isVideo) {
+        // NACK is off by default in webrtcbin; a video call without retransmissions freezes on loss.
+        g_object_set(transceiver, "do-nack", TRUE, nullptr);
+    }
+    if (isVideo) {
+        videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
+        blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
+        blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
+                                           this, nullptr);
+    } else {
+        microphoneVolume_.reset(gst_bin_get_by_name(GST_BIN(branch), "microphone"));
+    }
+    sendPads_.push_back(std::move(sink));
+    return true;
+}
+
+GstPadProbeReturn LocalMedia::blackOutFrame(GstPad *pad, GstPadProbeInfo *info, gpointer self) {
+    if (!static_cast<LocalMedia *>(self)->cameraOff_.load(std::memory_order_relaxed)) {
+        return GST_PAD_PROBE_OK;
+    }
+    // Camera off: the track keeps running (no renegotiation) but carries black frames, so the
+    // other side never sees a frozen last picture.
+    GstCapsPtr caps(gst_pad_get_current_caps(pad));
+    GstVideoInfo videoInfo;
+    if (!caps || !gst_video_info_from_caps(&videoInfo, caps.get())) {
+        return GST_PAD_PROBE_OK;
+    }
+    GstBuffer *buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    GstVideoFrame frame;
+    if (gst_video_frame_map(&frame, &videoInfo, buffer, GST_MAP_WRITE)) {
+        for (guint plane = 0; plane < GST_VIDEO_FRAME_N_PLANES(&frame); ++plane) {
+            const int value = plane == 0 ? 16 : 128;  // black in limited-range YUV
+            auto *data = static_cast<guint8 *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
+            const gsize size = gsize(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane)) *
+                               GST_VIDEO_FRAME_COMP_HEIGHT(&frame, plane);
+            memset(data, value, size);
+        }
+        gst_video_frame_unmap(&frame);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+void LocalMedia::setMicrophoneMuted(bool muted) {
+    if (microphoneVolume_) {
+        g_object_set(microphoneVolume_.get(), "mute", muted ? TRUE : FALSE, nullptr);
+    }
+}
+
+void LocalMedia::setCameraEnabled(bool enabled) {
+    cameraOff_.store(!enabled, std::memory_order_relaxed);
+}
+
+void LocalMedia::setVideoBitrateKbps(int kbps) {
+    kbps = std::clamp(kbps, options_.minBitrateKbps, options_.maxBitrateKbps);
+    if (!videoEncoder_ || kbps == bitrateKbps_) {
+        return;
+    }
+    bitrateKbps_ = kbps;
+    // vp8enc's target-bitrate and openh264enc's bitrate are both bits per second and may change live.
+    const char *property = format_.videoCodec == VideoCodec::H264 ? "bitrate" : "target-bitrate";
+    g_object_set(videoEncoder_.get(), property, kbps * 1000, nullptr);
+}
+
+}  // namespace confab

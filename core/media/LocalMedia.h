@@ -1,0 +1,69 @@
+#pragma once
+
+#include "media/MediaOptions.h"
+#include "util/GstPtr.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <vector>
+
+namespace confab {
+
+// Payload types and codec the send side must use: ours when we offer, the offer's when we answer
+// (an answer whose payload types differ from the offer's silently turns recvonly).
+struct SendFormat {
+    int opusPayloadType = 111;
+    int videoPayloadType = 96;
+    VideoCodec videoCodec = VideoCodec::VP8;
+    bool sendAudio = true;
+    bool sendVideo = true;
+};
+
+// The local tracks of one call: sources → encoders → RTP payloaders, each linked to a requested
+// webrtcbin sink pad with complete RTP caps (addTrack style). Owns the controls that act on them
+// without renegotiation: microphone mute, camera off (black frames), and the video bitrate.
+class LocalMedia {
+public:
+    LocalMedia(const MediaOptions &options, const SendFormat &format);
+    ~LocalMedia();
+    LocalMedia(const LocalMedia &) = delete;
+    LocalMedia &operator=(const LocalMedia &) = delete;
+
+    // Builds the branches into `pipeline` and links them to `webrtc`; false with *error on failure.
+    bool build(GstBin *pipeline, GstElement *webrtc, QString *error);
+
+    // The webrtcbin sink pads we requested; the answer/offer waits until each has caps.
+    const std::vector<GstPtr<GstPad>> &sendPads() const { return sendPads_; }
+    // Things the user should know, e.g. "No camera was found; sending a test pattern."
+    const QStringList &notes() const { return notes_; }
+
+    void setMicrophoneMuted(bool muted);
+    void setCameraEnabled(bool enabled);
+    void setVideoBitrateKbps(int kbps);
+    int videoBitrateKbps() const { return bitrateKbps_; }
+    QString videoCodecName() const;
+
+private:
+    QString audioSourceDescription();
+    QString videoSourceDescription();
+    QString videoEncoderDescription() const;
+    bool addBranch(GstBin *pipeline, GstElement *webrtc, const QString &description, bool isVideo,
+                   QString *error);
+    static GstPadProbeReturn blackOutFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
+
+    MediaOptions options_;
+    SendFormat format_;
+    std::vector<GstPtr<GstPad>> sendPads_;
+    QStringList notes_;
+    GstPtr<GstElement> microphoneVolume_;
+    GstPtr<GstElement> videoEncoder_;
+    GstPtr<GstPad> blackOutPad_;
+    gulong blackOutProbe_ = 0;
+    std::atomic<bool> cameraOff_{false};
+    int bitrateKbps_ = 0;
+};
+
+}  // namespace confab

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+
+namespace confab {
+
+// What a call sends. "None" sends no track of that kind (the call can still receive it).
+enum class VideoSourceKind { None = 1, Test, Camera, Echo };
+enum class AudioSourceKind { None = 1, Test, Microphone, Echo };
+enum class VideoCodec { VP8 = 1, H264 };
+
+struct MediaOptions {
+    VideoSourceKind video = VideoSourceKind::Test;
+    AudioSourceKind audio = AudioSourceKind::Test;
+    int width = 640;
+    int height = 480;
+    int fps = 30;
+    VideoCodec codec = VideoCodec::VP8;  // what the caller sends; the callee follows the offer
+    int startBitrateKbps = 1200;
+    int minBitrateKbps = 150;
+    int maxBitrateKbps = 2500;
+    // Echo sources replay what this call receives; the channel names which call's sinks feed them.
+    QString echoChannel;
+};
+
+}  // namespace confab

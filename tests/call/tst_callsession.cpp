@@ -1,0 +1,80 @@
+// Two CallSessions in one process, wired to each other directly (no server): the engine itself.
+#include "call/CallSession.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace confab;
+
+namespace {
+
+// Connects two sessions as the signaling would: descriptions and candidates go straight across.
+struct LoopbackCall {
+    CallSession caller;
+    CallSession callee;
+    QString calleeError;
+
+    explicit LoopbackCall(MediaOptions callerMedia = {}, MediaOptions calleeMedia = {})
+        : caller(config(CallSession::Role::Caller, callerMedia)),
+          callee(config(CallSession::Role::Callee, calleeMedia)) {
+        QObject::connect(&caller, &CallSession::localDescriptionReady, &callee,
+                         [this](const protocol::SessionDescription &offer) {
+                             if (!callee.startAsCallee(offer.sdp, &calleeError)) {
+                                 qWarning() << "callee failed:" << calleeError;
+                             }
+                         });
+        QObject::connect(&callee, &CallSession::localDescriptionReady, &caller,
+                         [this](const protocol::SessionDescription &answer) {
+                             QString error;
+                             QVERIFY2(caller.setRemoteAnswer(answer.sdp, &error), qPrintable(error));
+                         });
+        QObject::connect(&caller, &CallSession::localCandidateReady, &callee, &CallSession::addRemoteCandidate);
+        QObject::connect(&callee, &CallSession::localCandidateReady, &caller, &CallSession::addRemoteCandidate);
+    }
+
+    static CallSession::Config config(CallSession::Role role, const MediaOptions &media) {
+        CallSession::Config c;
+        c.role = role;
+        c.media = media;
+        c.media.width = 320;
+        c.media.height = 240;
+        return c;
+    }
+};
+
+}  // namespace
+
+class TestCallSession : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { gst_init(nullptr, nullptr); }
+
+    void mediaAndChatFlowBothWays() {
+        LoopbackCall call;
+        QSignalSpy callerConnected(&call.caller, &CallSession::connected);
+        QSignalSpy calleeConnected(&call.callee, &CallSession::connected);
+        QSignalSpy callerChat(&call.caller, &CallSession::chatReceived);
+        QSignalSpy calleeChat(&call.callee, &CallSession::chatReceived);
+        QSignalSpy calleeChatOpen(&call.callee, &CallSession::chatOpened);
+        QSignalSpy callerChatOpen(&call.caller, &CallSession::chatOpened);
+        QString error;
+        QVERIFY2(call.caller.startAsCaller(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(callerConnected.size() == 1 && calleeConnected.size() == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(call.caller.lastStats().videoFramesReceived > 10, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(call.callee.lastStats().videoFramesReceived > 10, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(call.caller.lastStats().audioBuffersReceived > 10, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(call.callee.lastStats().audioBuffersReceived > 10, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(callerChatOpen.size() == 1 && calleeChatOpen.size() == 1, 10000);
+        QVERIFY(call.caller.sendChat(QStringLiteral("hello from the caller")));
+        QVERIFY(call.callee.sendChat(QStringLiteral("hello from the callee")));
+        QTRY_COMPARE_WITH_TIMEOUT(calleeChat.size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(callerChat.size(), 1, 5000);
+        QCOMPARE(calleeChat.at(0).at(0).toString(), QStringLiteral("hello from the caller"));
+        QCOMPARE(callerChat.at(0).at(0).toString(), QStringLiteral("hello from the callee"));
+        QCOMPARE(call.callee.lastStats().receivedResolution, QSize(320, 240));
+        QCOMPARE(call.callee.lastStats().path, QStringLiteral("host"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCallSession)
+#include "tst_callsession.moc"
