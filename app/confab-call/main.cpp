@@ -1,22 +1,147 @@
-// confab-call: the headless Confab peer. Until the call engine lands it only reports its version.
+// confab-call: the headless Confab peer for bots, automation, the echo service and tests.
+#include "call/HeadlessPeer.h"
 #include "confab/Version.h"
+
+#include <glib-unix.h>
+#include <gst/gst.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 #include <cstdio>
 
+namespace {
+
+int usage(const char *sentence) {
+    std::fprintf(stderr, "confab-call: %s See --help.\n", sentence);
+    return 2;
+}
+
+gboolean hangUpOnSignal(gpointer) {
+    QCoreApplication::exit(130);
+    return G_SOURCE_REMOVE;
+}
+
+}  // namespace
+
 int main(int argc, char *argv[]) {
+    gst_init(&argc, &argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confab-call"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(confab::kVersion));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Headless Confab peer for bots, automation and tests."));
+    parser.setApplicationDescription(QStringLiteral("Headless Confab peer: places, answers or echoes calls."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("server"), QStringLiteral("Signaling server, ws:// or wss://."), QStringLiteral("url")},
+        {QStringLiteral("name"), QStringLiteral("Name to sign in with."), QStringLiteral("name")},
+        {QStringLiteral("call"), QStringLiteral("Call this user, then exit when the call ends."), QStringLiteral("peer")},
+        {QStringLiteral("answer"), QStringLiteral("Answer the next incoming call, then exit when it ends.")},
+        {QStringLiteral("echo"), QStringLiteral("Answer every caller and send their audio and video back.")},
+        {QStringLiteral("video"), QStringLiteral("Video to send: test, camera or none."), QStringLiteral("source"),
+         QStringLiteral("test")},
+        {QStringLiteral("audio"), QStringLiteral("Audio to send: test, mic or none."), QStringLiteral("source"),
+         QStringLiteral("test")},
+        {QStringLiteral("codec"), QStringLiteral("Video codec to offer: vp8 or h264."), QStringLiteral("codec"),
+         QStringLiteral("vp8")},
+        {QStringLiteral("size"), QStringLiteral("Video size."), QStringLiteral("WxH"), QStringLiteral("640x480")},
+        {QStringLiteral("fps"), QStringLiteral("Video frame rate."), QStringLiteral("n"), QStringLiteral("30")},
+        {QStringLiteral("jitter-ms"), QStringLiteral("Jitter buffer."), QStringLiteral("ms"), QStringLiteral("60")},
+        {QStringLiteral("duration"), QStringLiteral("Hang up this many seconds after connecting."),
+         QStringLiteral("seconds")},
+        {QStringLiteral("chat"), QStringLiteral("Send this chat message once the call's chat opens."),
+         QStringLiteral("text")},
+        {QStringLiteral("ice-server"), QStringLiteral("STUN/TURN URL to use besides the server's (repeatable)."),
+         QStringLiteral("url")},
+        {QStringLiteral("json"), QStringLiteral("Print one JSON object per line for each event.")},
+    });
     parser.process(app);
 
-    std::fprintf(stderr, "confab-call: calls are not available in this build yet (the call engine is issue #3).\n");
-    return 3;
+    confab::HeadlessPeer::Options options;
+    options.server = QUrl(parser.value(QStringLiteral("server")));
+    options.name = parser.value(QStringLiteral("name"));
+    if (options.server.isEmpty() || options.name.isEmpty()) {
+        return usage("--server and --name are required.");
+    }
+    const int modes = int(parser.isSet(QStringLiteral("call"))) + int(parser.isSet(QStringLiteral("answer"))) +
+                      int(parser.isSet(QStringLiteral("echo")));
+    if (modes != 1) {
+        return usage("Choose exactly one of --call PEER, --answer or --echo.");
+    }
+    if (parser.isSet(QStringLiteral("call"))) {
+        options.mode = confab::HeadlessPeer::Mode::Call;
+        options.peer = parser.value(QStringLiteral("call"));
+    } else {
+        options.mode = parser.isSet(QStringLiteral("echo")) ? confab::HeadlessPeer::Mode::Echo
+                                                            : confab::HeadlessPeer::Mode::Answer;
+    }
+    options.json = parser.isSet(QStringLiteral("json"));
+    options.chat = parser.value(QStringLiteral("chat"));
+    if (parser.isSet(QStringLiteral("duration"))) {
+        bool ok = false;
+        options.durationSeconds = parser.value(QStringLiteral("duration")).toInt(&ok);
+        if (!ok || options.durationSeconds <= 0) {
+            return usage("--duration must be a whole number of seconds.");
+        }
+    }
+
+    confab::MediaOptions &media = options.call.media;
+    const QString video = parser.value(QStringLiteral("video"));
+    const QString audio = parser.value(QStringLiteral("audio"));
+    if (options.mode == confab::HeadlessPeer::Mode::Echo) {
+        media.video = confab::VideoSourceKind::Echo;
+        media.audio = confab::AudioSourceKind::Echo;
+    } else {
+        if (video == QLatin1StringView("test")) {
+            media.video = confab::VideoSourceKind::Test;
+        } else if (video == QLatin1StringView("camera")) {
+            media.video = confab::VideoSourceKind::Camera;
+        } else if (video == QLatin1StringView("none")) {
+            media.video = confab::VideoSourceKind::None;
+        } else {
+            return usage("--video must be test, camera or none.");
+        }
+        if (audio == QLatin1StringView("test")) {
+            media.audio = confab::AudioSourceKind::Test;
+        } else if (audio == QLatin1StringView("mic")) {
+            media.audio = confab::AudioSourceKind::Microphone;
+        } else if (audio == QLatin1StringView("none")) {
+            media.audio = confab::AudioSourceKind::None;
+        } else {
+            return usage("--audio must be test, mic or none.");
+        }
+    }
+    const QString codec = parser.value(QStringLiteral("codec"));
+    if (codec != QLatin1StringView("vp8") && codec != QLatin1StringView("h264")) {
+        return usage("--codec must be vp8 or h264.");
+    }
+    media.codec = codec == QLatin1StringView("h264") ? confab::VideoCodec::H264 : confab::VideoCodec::VP8;
+    const QRegularExpressionMatch size =
+        QRegularExpression(QStringLiteral("^(\\d{2,4})x(\\d{2,4})$")).match(parser.value(QStringLiteral("size")));
+    if (!size.hasMatch()) {
+        return usage("--size must look like 1280x720.");
+    }
+    media.width = size.captured(1).toInt();
+    media.height = size.captured(2).toInt();
+    bool ok = false;
+    media.fps = parser.value(QStringLiteral("fps")).toInt(&ok);
+    if (!ok || media.fps < 1 || media.fps > 60) {
+        return usage("--fps must be from 1 to 60.");
+    }
+    options.call.jitterBufferMs = parser.value(QStringLiteral("jitter-ms")).toInt(&ok);
+    if (!ok || options.call.jitterBufferMs < 0 || options.call.jitterBufferMs > 2000) {
+        return usage("--jitter-ms must be from 0 to 2000.");
+    }
+    for (const QString &url : parser.values(QStringLiteral("ice-server"))) {
+        options.call.iceServers.append(confab::protocol::IceServer{QStringList{url}, {}, {}});
+    }
+    confab::HeadlessPeer peer(options);
+    QObject::connect(&peer, &confab::HeadlessPeer::finished, &app, [](int status) { QCoreApplication::exit(status); });
+    g_unix_signal_add(SIGINT, hangUpOnSignal, nullptr);
+    g_unix_signal_add(SIGTERM, hangUpOnSignal, nullptr);
+    peer.start();
+    return app.exec();
 }

@@ -51,6 +51,29 @@ QString webrtcbinUrl(const QString &url, const protocol::IceServer &server) {
     return scheme + QStringLiteral("://") + rest;
 }
 
+// The echo service's sinks feed its own sources (LocalMedia's Echo kinds) through inter elements,
+// converted to exactly what those sources send.
+RemoteMedia::SinkFactory echoSinks(const MediaOptions &media) {
+    return [media](MediaKind kind) -> GstElement * {
+        const QString description =
+            kind == MediaKind::Video
+                ? QStringLiteral("videoconvert ! videoscale ! video/x-raw,format=I420,width=%1,height=%2 "
+                                 "! intervideosink channel=%3-video")
+                      .arg(media.width)
+                      .arg(media.height)
+                      .arg(media.echoChannel)
+                : QStringLiteral("audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 "
+                                 "! interaudiosink channel=%1-audio")
+                      .arg(media.echoChannel);
+        GErrorPtr error;
+        GstElement *bin = gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(error));
+        if (!bin) {
+            qCWarning(lcMedia).noquote() << "echo sink:" << error->message;
+        }
+        return bin;
+    };
+}
+
 }  // namespace
 
 CallSession::CallSession(Config config, QObject *parent) : QObject(parent), config_(std::move(config)) {
@@ -116,7 +139,11 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     if (!local_->build(GST_BIN(pipeline_.get()), webrtc_.get(), error)) {
         return false;
     }
-    remote_ = std::make_unique<RemoteMedia>(config_.sinks, [this](MediaKind kind) {
+    RemoteMedia::SinkFactory sinks = config_.sinks;
+    if (!config_.media.echoChannel.isEmpty()) {
+        sinks = echoSinks(config_.media);
+    }
+    remote_ = std::make_unique<RemoteMedia>(sinks, [this](MediaKind kind) {
         postTo(this, [kind](CallSession *session) { Q_EMIT session->firstRemoteMedia(kind); });
     });
 
@@ -392,7 +419,8 @@ void CallSession::requestStats() {
 
 void CallSession::statsArrived(const RawStats &raw) {
     const double seconds = std::max<qint64>(1, raw.monotonicMs - previousRaw_.monotonicMs) / 1000.0;
-    const bool first = previousRaw_.monotonicMs == 0;
+    const bool first = !havePreviousStats_;
+    havePreviousStats_ = true;
     CallStats stats;
     if (!first) {
         stats.sendKbps = double(raw.bytesSent - std::min(raw.bytesSent, previousRaw_.bytesSent)) * 8 / 1000 / seconds;

@@ -109,6 +109,7 @@ private:
     QHash<QString, QString> localCandidateTypes_;
     QTimer statsTimer_;
     RawStats previousRaw_;
+    bool havePreviousStats_ = false;
     quint64 previousVideoFrames_ = 0;
     int silentSeconds_ = 0;
     CallStats stats_;

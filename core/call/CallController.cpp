@@ -1,0 +1,287 @@
+#include "call/CallController.h"
+
+#include "signaling/SignalingClient.h"
+#include "util/Logging.h"
+
+namespace confab {
+
+using namespace protocol;
+
+CallController::CallController(SignalingClient *signaling, Settings settings, QObject *parent)
+    : QObject(parent), signaling_(signaling), settings_(std::move(settings)) {
+    noAnswerTimer_.setSingleShot(true);
+    connect(&noAnswerTimer_, &QTimer::timeout, this, [this] {
+        // Caller: nobody picked up. Callee: the call was missed.
+        finish(CallEndReason::NoAnswer,
+               role_ == CallSession::Role::Caller ? QString::fromLatin1(leave_reason::kNoAnswer) : QString());
+    });
+    connect(signaling_, &SignalingClient::offerReceived, this, &CallController::offerReceived);
+    connect(signaling_, &SignalingClient::answerReceived, this, &CallController::answerReceived);
+    connect(signaling_, &SignalingClient::candidateReceived, this, &CallController::candidateReceived);
+    connect(signaling_, &SignalingClient::leaveReceived, this, &CallController::leaveReceived);
+    connect(signaling_, &SignalingClient::ringingReceived, this, &CallController::ringingReceived);
+    connect(signaling_, &SignalingClient::serverError, this, &CallController::serverError);
+    connect(signaling_, &SignalingClient::stateChanged, this, &CallController::signalingStateChanged);
+}
+
+CallController::~CallController() {
+    delete session_.data();
+}
+
+bool CallController::call(const QString &peer, QString *error) {
+    if (state_ != CallState::Idle) {
+        *error = tr("You are already in a call with %1.").arg(peer_);
+        return false;
+    }
+    if (signaling_->state() != SignalingClient::State::LoggedIn) {
+        *error = tr("You are not signed in to a server.");
+        return false;
+    }
+    if (peer == signaling_->name()) {
+        *error = tr("You cannot call yourself.");
+        return false;
+    }
+    peer_ = peer;
+    role_ = CallSession::Role::Caller;
+    sinceStart_.start();
+    if (!startSession(CallSession::Role::Caller, error)) {
+        peer_.clear();
+        return false;
+    }
+    setState(CallState::Calling);
+    noAnswerTimer_.start(settings_.noAnswerTimeoutMs);
+    return true;
+}
+
+bool CallController::accept(QString *error) {
+    if (state_ != CallState::Ringing || role_ != CallSession::Role::Callee) {
+        *error = tr("There is no incoming call to answer.");
+        return false;
+    }
+    noAnswerTimer_.stop();
+    sinceStart_.start();
+    if (!startSession(CallSession::Role::Callee, error)) {
+        signaling_->sendLeave(peer_, QString::fromLatin1(leave_reason::kHangUp));
+        finish(CallEndReason::MediaError);
+        return false;
+    }
+    for (const IceCandidate &candidate : std::as_const(earlyCandidates_)) {
+        session_->addRemoteCandidate(candidate);
+    }
+    earlyCandidates_.clear();
+    setState(CallState::Connecting);
+    return true;
+}
+
+void CallController::decline() {
+    if (state_ == CallState::Ringing && role_ == CallSession::Role::Callee) {
+        finish(CallEndReason::DeclinedByUs, QString::fromLatin1(leave_reason::kDeclined));
+    }
+}
+
+void CallController::hangUp() {
+    switch (state_) {
+        case CallState::Idle:
+        case CallState::Ended:
+            return;
+        case CallState::Calling:
+        case CallState::Ringing:
+            if (role_ == CallSession::Role::Callee) {
+                decline();
+            } else {
+                finish(CallEndReason::HungUp, QString::fromLatin1(leave_reason::kCancelled));
+            }
+            return;
+        case CallState::Connecting:
+        case CallState::Connected:
+            finish(CallEndReason::HungUp, QString::fromLatin1(leave_reason::kHangUp));
+            return;
+    }
+}
+
+bool CallController::startSession(CallSession::Role role, QString *error) {
+    CallSession::Config config;
+    config.role = role;
+    config.media = settings_.media;
+    if (config.media.video == VideoSourceKind::Echo || config.media.audio == AudioSourceKind::Echo) {
+        config.media.echoChannel = QStringLiteral("confab-echo-%1-%2").arg(quintptr(this)).arg(++callCount_);
+    }
+    config.iceServers = settings_.iceServers + signaling_->iceServers();
+    config.jitterBufferMs = settings_.jitterBufferMs;
+    config.sinks = settings_.sinks;
+    auto *session = new CallSession(config, this);
+    session_ = session;
+
+    connect(session, &CallSession::localDescriptionReady, this, [this](const SessionDescription &description) {
+        if (description.type == QLatin1StringView("offer")) {
+            signaling_->sendOffer(peer_, description);
+        } else {
+            signaling_->sendAnswer(peer_, description);
+        }
+    });
+    connect(session, &CallSession::localCandidateReady, this,
+            [this](const IceCandidate &candidate) { signaling_->sendCandidate(peer_, candidate); });
+    connect(session, &CallSession::connected, this, [this] { setState(CallState::Connected); });
+    connect(session, &CallSession::failed, this, [this](CallEndReason reason, const QString &detail) {
+        qCWarning(lcCall).noquote() << "call with" << peer_ << "failed:" << detail;
+        finish(reason, QString::fromLatin1(leave_reason::kHangUp));
+    });
+    connect(session, &CallSession::firstRemoteMedia, this,
+            [this](MediaKind kind) { Q_EMIT firstRemoteMedia(kind, sinceStart_.elapsed()); });
+    connect(session, &CallSession::chatOpened, this, &CallController::chatOpened);
+    connect(session, &CallSession::chatReceived, this, &CallController::chatReceived);
+    connect(session, &CallSession::statsUpdated, this, &CallController::statsUpdated);
+
+    const bool started = role == CallSession::Role::Caller ? session->startAsCaller(error)
+                                                            : session->startAsCallee(pendingOffer_, error);
+    if (!started) {
+        qCWarning(lcCall).noquote() << "could not start the call:" << *error;
+        delete session;
+        return false;
+    }
+    for (const QString &note : session->notes()) {
+        Q_EMIT notice(note);
+    }
+    return true;
+}
+
+void CallController::offerReceived(const OfferMessage &offer) {
+    if (state_ != CallState::Idle) {
+        if (offer.name != peer_) {
+            qCInfo(lcCall).noquote() << "busy: declining a call from" << offer.name;
+            signaling_->sendLeave(offer.name, QString::fromLatin1(leave_reason::kBusy));
+        } else {
+            qCWarning(lcCall).noquote() << "ignoring a second offer from" << offer.name << "(renegotiation)";
+        }
+        return;
+    }
+    peer_ = offer.name;
+    role_ = CallSession::Role::Callee;
+    pendingOffer_ = offer.offer.sdp;
+    earlyCandidates_.clear();
+    setState(CallState::Ringing);
+    signaling_->sendRinging(peer_);
+    noAnswerTimer_.start(settings_.noAnswerTimeoutMs);
+    Q_EMIT incomingCall(peer_);
+}
+
+void CallController::answerReceived(const AnswerMessage &answer) {
+    if (answer.name != peer_ || role_ != CallSession::Role::Caller || !session_ ||
+        (state_ != CallState::Calling && state_ != CallState::Ringing)) {
+        qCInfo(lcCall).noquote() << "ignoring an answer from" << answer.name;
+        return;
+    }
+    noAnswerTimer_.stop();
+    QString error;
+    if (!session_->setRemoteAnswer(answer.answer.sdp, &error)) {
+        Q_EMIT notice(error);
+        finish(CallEndReason::ConnectionFailed, QString::fromLatin1(leave_reason::kHangUp));
+        return;
+    }
+    setState(CallState::Connecting);
+}
+
+void CallController::candidateReceived(const CandidateMessage &candidate) {
+    if (candidate.name != peer_ || state_ == CallState::Idle) {
+        return;
+    }
+    if (session_) {
+        session_->addRemoteCandidate(candidate.candidate);
+    } else {
+        earlyCandidates_.append(candidate.candidate);  // ringing: kept until the call is accepted
+    }
+}
+
+void CallController::leaveReceived(const LeaveMessage &leave) {
+    if (leave.name != peer_ || state_ == CallState::Idle) {
+        return;
+    }
+    const QString &reason = leave.reason;
+    CallEndReason endReason = CallEndReason::RemoteHungUp;
+    if (reason == QLatin1StringView(leave_reason::kBusy)) {
+        endReason = CallEndReason::Busy;
+    } else if (reason == QLatin1StringView(leave_reason::kDeclined)) {
+        endReason = CallEndReason::Declined;
+    } else if (reason == QLatin1StringView(leave_reason::kDisconnected)) {
+        endReason = CallEndReason::PeerVanished;
+    } else if (role_ == CallSession::Role::Callee && state_ == CallState::Ringing) {
+        endReason = CallEndReason::Cancelled;
+    } else if (role_ == CallSession::Role::Caller && (state_ == CallState::Calling || state_ == CallState::Ringing)) {
+        endReason = CallEndReason::Declined;  // a plain peer's leave before answering is a decline
+    }
+    finish(endReason);
+}
+
+void CallController::ringingReceived(const RingingMessage &ringing) {
+    if (ringing.name == peer_ && role_ == CallSession::Role::Caller && state_ == CallState::Calling) {
+        setState(CallState::Ringing);
+    }
+}
+
+void CallController::serverError(const ErrorMessage &error) {
+    if (error.code == ErrorCode::UserOffline && error.name == peer_ && role_ == CallSession::Role::Caller &&
+        (state_ == CallState::Calling || state_ == CallState::Ringing)) {
+        finish(CallEndReason::UserOffline);
+    }
+}
+
+void CallController::signalingStateChanged() {
+    // Media is peer to peer: a connected call survives the server. One still being set up cannot.
+    const bool settingUp = state_ == CallState::Calling || state_ == CallState::Ringing ||
+                           (state_ == CallState::Connecting && !(session_ && session_->isConnected()));
+    if (settingUp && signaling_->state() != SignalingClient::State::LoggedIn) {
+        finish(CallEndReason::SignalingLost);
+    }
+}
+
+bool CallController::sendChat(const QString &text) {
+    return session_ && session_->sendChat(text);
+}
+
+void CallController::setMicrophoneMuted(bool muted) {
+    if (session_) {
+        session_->setMicrophoneMuted(muted);
+    }
+}
+
+void CallController::setCameraEnabled(bool enabled) {
+    if (session_) {
+        session_->setCameraEnabled(enabled);
+    }
+}
+
+void CallController::setState(CallState state) {
+    if (state == state_) {
+        return;
+    }
+    state_ = state;
+    qCInfo(lcCall).noquote() << describe(state) << peer_;
+    Q_EMIT stateChanged(state, peer_);
+}
+
+void CallController::finish(CallEndReason reason, const QString &leaveReason) {
+    if (state_ == CallState::Idle || state_ == CallState::Ended) {
+        return;
+    }
+    noAnswerTimer_.stop();
+    if (!leaveReason.isEmpty()) {
+        signaling_->sendLeave(peer_, leaveReason);
+    }
+    if (session_) {
+        // We may be inside one of the session's own signals: detach now, destroy from the event
+        // loop (on this, the main thread, where its pipeline may be stopped).
+        session_->disconnect(this);
+        session_->deleteLater();
+        session_ = nullptr;
+    }
+    const QString peer = peer_;
+    setState(CallState::Ended);
+    Q_EMIT ended(reason, describe(reason, peer));
+    peer_.clear();
+    pendingOffer_.clear();
+    earlyCandidates_.clear();
+    state_ = CallState::Idle;
+    Q_EMIT stateChanged(CallState::Idle, QString());
+}
+
+}  // namespace confab

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "call/CallSession.h"
+#include "call/CallState.h"
+#include "media/MediaOptions.h"
+#include "media/RemoteMedia.h"
+#include "protocol/Message.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+namespace confab {
+
+class SignalingClient;
+
+// Drives at most one call at a time over a SignalingClient: the call-control state machine
+// (calling, ringing, connecting, connected, ended with a reason) and its CallSession. The caller
+// offers and the callee answers; an offer during a call is answered `busy`. Used alike by the
+// desktop app and confab-call.
+class CallController : public QObject {
+    Q_OBJECT
+public:
+    struct Settings {
+        MediaOptions media;
+        QList<protocol::IceServer> iceServers;  // from the user; the server's are added per call
+        int jitterBufferMs = 60;
+        int noAnswerTimeoutMs = 45000;
+        RemoteMedia::SinkFactory sinks;
+    };
+
+    CallController(SignalingClient *signaling, Settings settings, QObject *parent = nullptr);
+    ~CallController() override;
+
+    CallState state() const { return state_; }
+    QString peer() const { return peer_; }
+    CallSession *session() const { return session_; }
+    Settings &settings() { return settings_; }
+
+    // Starts a call to `peer`; false with *error when it cannot start (already in a call, …).
+    bool call(const QString &peer, QString *error);
+    // Answers the ringing incoming call.
+    bool accept(QString *error);
+    void decline();
+    // Ends the call in whatever state it is: cancels, declines or hangs up as fits.
+    void hangUp();
+
+    bool sendChat(const QString &text);
+    void setMicrophoneMuted(bool muted);
+    void setCameraEnabled(bool enabled);
+
+Q_SIGNALS:
+    void stateChanged(confab::CallState state, const QString &peer);
+    void incomingCall(const QString &peer);
+    void ended(confab::CallEndReason reason, const QString &sentence);
+    void notice(const QString &sentence);
+    void chatOpened();
+    void chatReceived(const QString &text);
+    // The first decoded frame (video) or buffer (audio), in ms since the call began here.
+    void firstRemoteMedia(confab::MediaKind kind, qint64 ms);
+    void statsUpdated(const confab::CallStats &stats);
+
+private:
+    void offerReceived(const protocol::OfferMessage &offer);
+    void answerReceived(const protocol::AnswerMessage &answer);
+    void candidateReceived(const protocol::CandidateMessage &candidate);
+    void leaveReceived(const protocol::LeaveMessage &leave);
+    void ringingReceived(const protocol::RingingMessage &ringing);
+    void serverError(const protocol::ErrorMessage &error);
+    void signalingStateChanged();
+
+    bool startSession(CallSession::Role role, QString *error);
+    void setState(CallState state);
+    void finish(CallEndReason reason, const QString &leaveReason = {});
+
+    SignalingClient *signaling_;
+    Settings settings_;
+    CallState state_ = CallState::Idle;
+    CallSession::Role role_ = CallSession::Role::Caller;
+    QString peer_;
+    QString pendingOffer_;                         // callee: the offer, until accepted
+    QList<protocol::IceCandidate> earlyCandidates_;  // callee: candidates that came while ringing
+    QPointer<CallSession> session_;
+    QTimer noAnswerTimer_;
+    QElapsedTimer sinceStart_;
+    int callCount_ = 0;
+};
+
+}  // namespace confab

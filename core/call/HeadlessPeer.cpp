@@ -1,0 +1,188 @@
+#include "call/HeadlessPeer.h"
+
+#include "util/Logging.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+
+namespace confab {
+
+namespace {
+
+QString stateWord(CallState state) {
+    switch (state) {
+        case CallState::Idle:
+            return QStringLiteral("idle");
+        case CallState::Calling:
+            return QStringLiteral("calling");
+        case CallState::Ringing:
+            return QStringLiteral("ringing");
+        case CallState::Connecting:
+            return QStringLiteral("connecting");
+        case CallState::Connected:
+            return QStringLiteral("connected");
+        case CallState::Ended:
+            return QStringLiteral("ended");
+    }
+    return {};
+}
+
+}  // namespace
+
+HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
+    : QObject(parent), options_(std::move(options)), controller_(new CallController(&signaling_, options_.call, this)) {
+    durationTimer_.setSingleShot(true);
+    connect(&durationTimer_, &QTimer::timeout, controller_, &CallController::hangUp);
+
+    connect(&signaling_, &SignalingClient::loggedIn, this, &HeadlessPeer::loggedIn);
+    connect(&signaling_, &SignalingClient::loginRefused, this,
+            [this](protocol::ErrorCode, const QString &message) { fail(tr("Sign-in refused: %1").arg(message)); });
+    connect(&signaling_, &SignalingClient::stateChanged, this,
+            [this](SignalingClient::State state, const QString &reason) {
+                if (state == SignalingClient::State::Reconnecting && !everLoggedIn_) {
+                    fail(reason);  // never reached the server: a headless peer does not wait forever
+                } else if (state == SignalingClient::State::Disconnected && !reason.isEmpty()) {
+                    fail(reason);
+                } else if (state == SignalingClient::State::Reconnecting) {
+                    emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), reason}}, reason);
+                }
+            });
+
+    connect(controller_, &CallController::stateChanged, this, &HeadlessPeer::callStateChanged);
+    connect(controller_, &CallController::ended, this, &HeadlessPeer::callEnded);
+    connect(controller_, &CallController::incomingCall, this, [this](const QString &peer) {
+        if (options_.mode == Mode::Call) {
+            controller_->decline();  // a calling bot is not answering
+            return;
+        }
+        QString error;
+        if (!controller_->accept(&error)) {
+            emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), error}}, error);
+        }
+        Q_UNUSED(peer);
+    });
+    connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
+        emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), sentence}}, sentence);
+    });
+    connect(controller_, &CallController::firstRemoteMedia, this, [this](MediaKind kind, qint64 ms) {
+        const bool video = kind == MediaKind::Video;
+        emitEvent(video ? QStringLiteral("first-remote-frame") : QStringLiteral("first-remote-audio"),
+                  {{QStringLiteral("ms"), ms}},
+                  (video ? tr("First video frame from %1 after %2 ms.") : tr("First audio from %1 after %2 ms."))
+                      .arg(controller_->peer())
+                      .arg(ms));
+    });
+    connect(controller_, &CallController::chatOpened, this, [this] {
+        if (!options_.chat.isEmpty()) {
+            controller_->sendChat(options_.chat);
+        }
+    });
+    connect(controller_, &CallController::chatReceived, this, [this](const QString &text) {
+        emitEvent(QStringLiteral("chat"), {{QStringLiteral("from"), controller_->peer()}, {QStringLiteral("text"), text}},
+                  tr("%1: %2").arg(controller_->peer(), text));
+        if (options_.mode == Mode::Echo) {
+            controller_->sendChat(text);
+        }
+    });
+    connect(controller_, &CallController::statsUpdated, this, [this](const CallStats &s) {
+        const QJsonObject fields{
+            {QStringLiteral("sendKbps"), qRound(s.sendKbps)},
+            {QStringLiteral("receiveKbps"), qRound(s.receiveKbps)},
+            {QStringLiteral("rttMs"), s.roundTripMs < 0 ? QJsonValue() : QJsonValue(qRound(s.roundTripMs))},
+            {QStringLiteral("lossPercent"), s.lossPercent},
+            {QStringLiteral("jitterMs"), s.jitterMs},
+            {QStringLiteral("width"), s.receivedResolution.width()},
+            {QStringLiteral("height"), s.receivedResolution.height()},
+            {QStringLiteral("fps"), qRound(s.receivedFps * 10) / 10.0},
+            {QStringLiteral("videoCodec"), s.videoCodec},
+            {QStringLiteral("audioCodec"), s.audioCodec},
+            {QStringLiteral("path"), s.path},
+            {QStringLiteral("targetKbps"), s.sendBitrateKbps},
+            {QStringLiteral("videoFrames"), qint64(s.videoFramesReceived)},
+            {QStringLiteral("audioBuffers"), qint64(s.audioBuffersReceived)},
+        };
+        emitEvent(QStringLiteral("stats"), fields,
+                  tr("send %1 kb/s, receive %2 kb/s, rtt %3 ms, loss %4%, %5x%6 at %7 fps, %8, path %9")
+                      .arg(qRound(s.sendKbps))
+                      .arg(qRound(s.receiveKbps))
+                      .arg(s.roundTripMs < 0 ? QStringLiteral("?") : QString::number(qRound(s.roundTripMs)))
+                      .arg(s.lossPercent, 0, 'f', 1)
+                      .arg(s.receivedResolution.width())
+                      .arg(s.receivedResolution.height())
+                      .arg(s.receivedFps, 0, 'f', 1)
+                      .arg(s.videoCodec, s.path.isEmpty() ? QStringLiteral("?") : s.path));
+    });
+}
+
+void HeadlessPeer::start() {
+    signaling_.connectToServer(options_.server, options_.name);
+}
+
+void HeadlessPeer::loggedIn() {
+    const bool first = !everLoggedIn_;
+    everLoggedIn_ = true;
+    emitEvent(QStringLiteral("logged-in"),
+              {{QStringLiteral("name"), options_.name}, {QStringLiteral("server"), options_.server.toString()}},
+              tr("Signed in to %1 as %2.").arg(options_.server.toString(), options_.name));
+    if (first && options_.mode == Mode::Call) {
+        QString error;
+        if (!controller_->call(options_.peer, &error)) {
+            fail(error);
+        }
+    }
+}
+
+void HeadlessPeer::callStateChanged(CallState state, const QString &peer) {
+    if (state == CallState::Idle || state == CallState::Ended) {
+        return;  // reported by callEnded
+    }
+    if (state == CallState::Connected) {
+        connectedThisCall_ = true;
+        if (options_.durationSeconds > 0) {
+            durationTimer_.start(options_.durationSeconds * 1000);
+        }
+    }
+    emitEvent(QStringLiteral("call-state"), {{QStringLiteral("state"), stateWord(state)}, {QStringLiteral("peer"), peer}},
+              describe(state) + QLatin1Char(' ') + peer);
+}
+
+void HeadlessPeer::callEnded(CallEndReason reason, const QString &sentence) {
+    durationTimer_.stop();
+    const bool connected = connectedThisCall_;
+    connectedThisCall_ = false;
+    emitEvent(QStringLiteral("ended"),
+              {{QStringLiteral("reason"), wireName(reason)},
+               {QStringLiteral("message"), sentence},
+               {QStringLiteral("connected"), connected}},
+              sentence);
+    if (options_.mode == Mode::Echo) {
+        return;  // the echo service serves the next caller
+    }
+    if (connected && isNormalEnd(reason)) {
+        finished_ = true;
+        Q_EMIT finished(0);
+    } else {
+        fail(sentence);
+    }
+}
+
+void HeadlessPeer::emitEvent(const QString &event, QJsonObject fields, const QString &text) {
+    if (options_.json) {
+        fields.insert(QStringLiteral("event"), event);
+        std::printf("%s\n", QJsonDocument(fields).toJson(QJsonDocument::Compact).constData());
+    } else {
+        std::printf("%s\n", qPrintable(text));
+    }
+    std::fflush(stdout);
+}
+
+void HeadlessPeer::fail(const QString &sentence) {
+    if (finished_) {
+        return;
+    }
+    finished_ = true;
+    std::fprintf(stderr, "confab-call: %s\n", qPrintable(sentence));
+    Q_EMIT finished(1);
+}
+
+}  // namespace confab

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "call/CallController.h"
+#include "signaling/SignalingClient.h"
+
+#include <QJsonObject>
+#include <QObject>
+#include <QUrl>
+
+#include <cstdio>
+
+namespace confab {
+
+// confab-call's behaviour: sign in, then place one call, answer one call, or echo every caller,
+// reporting each event as a line (JSON with --json). Finishes with an exit status: 0 after a call
+// that connected and ended normally, 1 after any failure, with the reason on stderr.
+class HeadlessPeer : public QObject {
+    Q_OBJECT
+public:
+    enum class Mode { Call = 1, Answer, Echo };
+
+    struct Options {
+        QUrl server;
+        QString name;
+        Mode mode = Mode::Call;
+        QString peer;          // Mode::Call
+        int durationSeconds = 0;  // hang up this long after connecting; 0: stay
+        QString chat;          // sent when the chat channel opens
+        bool json = false;
+        CallController::Settings call;
+    };
+
+    explicit HeadlessPeer(Options options, QObject *parent = nullptr);
+    void start();
+
+Q_SIGNALS:
+    void finished(int exitStatus);
+
+private:
+    void loggedIn();
+    void callStateChanged(CallState state, const QString &peer);
+    void callEnded(CallEndReason reason, const QString &sentence);
+    void emitEvent(const QString &event, QJsonObject fields, const QString &text);
+    void fail(const QString &sentence);
+
+    Options options_;
+    SignalingClient signaling_;
+    CallController *controller_;
+    bool everLoggedIn_ = false;
+    bool connectedThisCall_ = false;
+    bool finished_ = false;
+    QTimer durationTimer_;
+};
+
+}  // namespace confab
