@@ -204,6 +204,8 @@ void CallController::leaveReceived(const LeaveMessage &leave) {
         endReason = CallEndReason::Declined;
     } else if (reason == QLatin1StringView(leave_reason::kDisconnected)) {
         endReason = CallEndReason::PeerVanished;
+    } else if (reason == QLatin1StringView(leave_reason::kNoAnswer)) {
+        endReason = CallEndReason::NoAnswer;  // the caller gave up waiting: a missed call here
     } else if (role_ == CallSession::Role::Callee && state_ == CallState::Ringing) {
         endReason = CallEndReason::Cancelled;
     } else if (role_ == CallSession::Role::Caller && (state_ == CallState::Calling || state_ == CallState::Ringing)) {

@@ -128,7 +128,8 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
             }
         }
     }
-    gst_bin_add(GST_BIN(pipeline_.get()), GST_ELEMENT(gst_object_ref(webrtc_.get())));
+    // webrtc_ is already sunk, so the bin takes a reference of its own here.
+    gst_bin_add(GST_BIN(pipeline_.get()), webrtc_.get());
 
     g_signal_connect(webrtc_.get(), "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
     g_signal_connect(webrtc_.get(), "notify::connection-state", G_CALLBACK(onConnectionState), this);

@@ -91,7 +91,9 @@ QString LocalMedia::videoSourceDescription() {
         case VideoSourceKind::None:
             break;
     }
-    return QStringLiteral("videotestsrc is-live=true pattern=ball ! %1").arg(rawCaps);
+    // A moving ball on a mid-blue background: motion keeps the encoder honest, and a picture that is
+    // not black shows at once whether "camera off" blacked it out.
+    return QStringLiteral("videotestsrc is-live=true pattern=ball background-color=0xff305080 ! %1").arg(rawCaps);
 }
 
 QString LocalMedia::videoEncoderDescription() const {

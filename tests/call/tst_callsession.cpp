@@ -48,6 +48,8 @@ class TestCallSession : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase() { gst_init(nullptr, nullptr); }
+    // Lets GST_TRACERS=leaks report what outlived the calls.
+    void cleanupTestCase() { gst_deinit(); }
 
     void mediaAndChatFlowBothWays() {
         LoopbackCall call;
