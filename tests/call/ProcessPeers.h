@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QProcess>
+#include <QUrl>
+
+// A confab-server process on an ephemeral port, started from $CONFAB_SERVER_BIN.
+class ServerProcess {
+public:
+    ServerProcess();
+    ~ServerProcess();
+    bool start(const QStringList &extraArguments = {});
+    void kill();  // SIGKILL: the server vanishes without closing anything
+    QUrl url() const { return url_; }
+
+private:
+    QProcess process_;
+    QUrl url_;
+};
+
+// A confab-call process with --json; collects its events as they are printed.
+class CallProcess {
+public:
+    explicit CallProcess(const QString &name);
+    ~CallProcess();
+
+    void start(const QUrl &server, const QStringList &arguments);
+    // Waits for the next event named `event` (looking at all printed so far first).
+    QJsonObject waitFor(const QString &event, int timeoutMs);
+    bool has(const QString &event) const;
+    QList<QJsonObject> events(const QString &event) const;
+    bool waitForExit(int timeoutMs);
+    int exitCode() const { return process_.exitCode(); }
+    QString errorOutput() const { return stderr_; }
+    void kill();
+    qint64 pid() const { return process_.processId(); }
+
+private:
+    void readEvents();
+
+    QString name_;
+    QProcess process_;
+    QList<QJsonObject> events_;
+    QByteArray partial_;
+    QString stderr_;
+};

@@ -1,0 +1,161 @@
+// confab-call and confab-server as separate processes over loopback: what a user of the command
+// line sees, and what happens when a process is killed outright.
+#include "ProcessPeers.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QTest>
+
+namespace {
+
+constexpr int kStartMs = 20000;
+
+// A sanitizer build runs several times slower; scripts/test --sanitize sets the scale.
+int scaled(int ms) {
+    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
+}
+
+}  // namespace
+
+class TestCallProcesses : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void twoPeersHoldAVideoAudioAndChatCall() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess bob(QStringLiteral("bob"));
+        bob.start(server.url(), {QStringLiteral("--answer"), QStringLiteral("--chat"), QStringLiteral("hi alice")});
+        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob"), QStringLiteral("--duration"),
+                                   QStringLiteral("4"), QStringLiteral("--chat"), QStringLiteral("hi bob")});
+        // Video and audio both ways within 5 s of the call starting on each side.
+        for (CallProcess *peer : {&alice, &bob}) {
+            for (const char *event : {"first-remote-frame", "first-remote-audio"}) {
+                const QJsonObject first = peer->waitFor(QString::fromLatin1(event), kStartMs);
+                QVERIFY2(!first.isEmpty(), event);
+                QVERIFY2(first.value(QStringLiteral("ms")).toInt() < scaled(5000), event);
+            }
+        }
+        QCOMPARE(bob.waitFor(QStringLiteral("chat"), kStartMs).value(QStringLiteral("text")).toString(),
+                 QStringLiteral("hi bob"));
+        QCOMPARE(alice.waitFor(QStringLiteral("chat"), kStartMs).value(QStringLiteral("text")).toString(),
+                 QStringLiteral("hi alice"));
+        QVERIFY(alice.waitForExit(kStartMs));
+        QVERIFY(bob.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 0);
+        QCOMPARE(bob.exitCode(), 0);
+        QCOMPARE(alice.waitFor(QStringLiteral("ended"), 0).value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("hung-up"));
+        QCOMPARE(bob.waitFor(QStringLiteral("ended"), 0).value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("remote-hung-up"));
+        // Frames kept coming during the call, on both sides.
+        for (CallProcess *peer : {&alice, &bob}) {
+            const QList<QJsonObject> stats = peer->events(QStringLiteral("stats"));
+            QVERIFY(!stats.isEmpty());
+            QVERIFY(stats.last().value(QStringLiteral("videoFrames")).toInt() > 20);
+            QVERIFY(stats.last().value(QStringLiteral("audioBuffers")).toInt() > 50);
+            QCOMPARE(stats.last().value(QStringLiteral("path")).toString(), QStringLiteral("host"));
+        }
+    }
+
+    void echoServiceSendsCallersTheirOwnMedia() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess echo(QStringLiteral("echo"));
+        echo.start(server.url(), {QStringLiteral("--echo")});
+        QVERIFY(!echo.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        // Two callers one after the other: the echo serves each.
+        for (const QString &name : {QStringLiteral("alice"), QStringLiteral("bob")}) {
+            CallProcess caller(name);
+            caller.start(server.url(), {QStringLiteral("--call"), QStringLiteral("echo"), QStringLiteral("--duration"),
+                                        QStringLiteral("3"), QStringLiteral("--chat"), QStringLiteral("ping")});
+            QVERIFY(!caller.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
+            QVERIFY(!caller.waitFor(QStringLiteral("first-remote-audio"), kStartMs).isEmpty());
+            QCOMPARE(caller.waitFor(QStringLiteral("chat"), kStartMs).value(QStringLiteral("text")).toString(),
+                     QStringLiteral("ping"));
+            QVERIFY(caller.waitForExit(kStartMs));
+            QCOMPARE(caller.exitCode(), 0);
+            QVERIFY(caller.events(QStringLiteral("stats")).last().value(QStringLiteral("videoFrames")).toInt() > 10);
+        }
+    }
+
+    void killedPeerEndsTheCallWithinFiveSeconds() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess bob(QStringLiteral("bob"));
+        bob.start(server.url(), {QStringLiteral("--answer")});
+        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
+        QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
+        QElapsedTimer sinceKill;
+        bob.kill();
+        sinceKill.start();
+        const QJsonObject ended = alice.waitFor(QStringLiteral("ended"), kStartMs);
+        QVERIFY(!ended.isEmpty());
+        QVERIFY2(sinceKill.elapsed() < scaled(5000), qPrintable(QString::number(sinceKill.elapsed())));
+        QCOMPARE(ended.value(QStringLiteral("reason")).toString(), QStringLiteral("peer-vanished"));
+        QVERIFY(alice.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 1);
+        QVERIFY(alice.errorOutput().contains(QStringLiteral("bob vanished")));
+    }
+
+    void killedPeerEndsTheCallWithinFiveSecondsWithoutAServer() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess bob(QStringLiteral("bob"));
+        bob.start(server.url(), {QStringLiteral("--answer")});
+        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
+        QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
+        server.kill();
+        // The call is peer to peer: it goes on without the server.
+        QVERIFY(!alice.waitFor(QStringLiteral("notice"), kStartMs).isEmpty());
+        const int statsBefore = int(alice.events(QStringLiteral("stats")).size());
+        QTRY_VERIFY_WITH_TIMEOUT(alice.events(QStringLiteral("stats")).size() > statsBefore + 1, kStartMs);
+        QVERIFY(!alice.has(QStringLiteral("ended")));
+        QElapsedTimer sinceKill;
+        bob.kill();
+        sinceKill.start();
+        const QJsonObject ended = alice.waitFor(QStringLiteral("ended"), kStartMs);
+        QVERIFY(!ended.isEmpty());
+        QVERIFY2(sinceKill.elapsed() < scaled(5000), qPrintable(QString::number(sinceKill.elapsed())));
+        QCOMPARE(ended.value(QStringLiteral("reason")).toString(), QStringLiteral("peer-vanished"));
+    }
+
+    void unreachableServerFailsWithAMessage() {
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(QUrl(QStringLiteral("ws://127.0.0.1:1/")), {QStringLiteral("--call"), QStringLiteral("bob")});
+        QVERIFY(alice.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 1);
+        QVERIFY2(alice.errorOutput().contains(QStringLiteral("Cannot reach the server")), qPrintable(alice.errorOutput()));
+    }
+
+    void takenNameFailsWithAMessage() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess first(QStringLiteral("alice"));
+        first.start(server.url(), {QStringLiteral("--answer")});
+        QVERIFY(!first.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess second(QStringLiteral("alice"));
+        second.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
+        QVERIFY(second.waitForExit(kStartMs));
+        QCOMPARE(second.exitCode(), 1);
+        QVERIFY2(second.errorOutput().contains(QStringLiteral("already taken")), qPrintable(second.errorOutput()));
+    }
+
+    void callingSomeoneOfflineFailsWithAMessage() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("nobody")});
+        QVERIFY(alice.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 1);
+        QVERIFY2(alice.errorOutput().contains(QStringLiteral("nobody is not online")), qPrintable(alice.errorOutput()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCallProcesses)
+#include "tst_callprocesses.moc"
