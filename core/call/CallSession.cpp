@@ -79,6 +79,10 @@ RemoteMedia::SinkFactory echoSinks(const MediaOptions &media) {
 CallSession::CallSession(Config config, QObject *parent) : QObject(parent), config_(std::move(config)) {
     statsTimer_.setInterval(1000);
     connect(&statsTimer_, &QTimer::timeout, this, &CallSession::requestStats);
+    connectTimer_.setSingleShot(true);
+    connect(&connectTimer_, &QTimer::timeout, this, [this] {
+        fail(connectionFailure(), tr("No connection after %1 seconds.").arg(config_.connectTimeoutMs / 1000));
+    });
 }
 
 CallSession::~CallSession() {
@@ -173,6 +177,7 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
         return false;
     }
     statsTimer_.start();
+    connectTimer_.start(config_.connectTimeoutMs);
     if (local_->sendPads().empty()) {
         negotiate();
     }
@@ -307,17 +312,27 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
     qCDebug(lcCall) << "connection state" << int(state);
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !connected_) {
         connected_ = true;
+        connectTimer_.stop();
         Q_EMIT connected();
     } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
-        bool haveTurn = false;
-        for (const protocol::IceServer &server : std::as_const(config_.iceServers)) {
-            for (const QString &url : server.urls) {
-                haveTurn = haveTurn || url.startsWith(QLatin1StringView("turn"));
+        fail(connectionFailure(), tr("ICE or DTLS failed."));
+    }
+}
+
+// Without a TURN server only host and server-reflexive candidates exist; when those fail, the
+// fix a user can act on is a relay.
+CallEndReason CallSession::connectionFailure() const {
+    if (connected_) {
+        return CallEndReason::ConnectionFailed;
+    }
+    for (const protocol::IceServer &server : std::as_const(config_.iceServers)) {
+        for (const QString &url : server.urls) {
+            if (url.startsWith(QLatin1StringView("turn"))) {
+                return CallEndReason::ConnectionFailed;
             }
         }
-        fail(haveTurn || connected_ ? CallEndReason::ConnectionFailed : CallEndReason::NoRelay,
-             tr("ICE or DTLS failed."));
     }
+    return CallEndReason::NoRelay;
 }
 
 void CallSession::onPadAdded(GstElement *, GstPad *pad, gpointer self) {
@@ -502,12 +517,14 @@ void CallSession::fail(CallEndReason reason, const QString &detail) {
     }
     failed_ = true;
     statsTimer_.stop();
+    connectTimer_.stop();
     qCWarning(lcCall).noquote() << "call failed:" << wireName(reason) << detail;
     Q_EMIT failed(reason, detail);
 }
 
 void CallSession::teardown() {
     statsTimer_.stop();
+    connectTimer_.stop();
     if (busWatch_) {
         g_source_remove(busWatch_);
         busWatch_ = 0;

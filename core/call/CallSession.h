@@ -35,6 +35,9 @@ public:
         QList<protocol::IceServer> iceServers;
         // webrtcbin's jitter buffer; kept above loopback/LAN RTT so NACK retransmissions still help.
         int jitterBufferMs = 60;
+        // ICE in 1.22 can stay "checking" for ever when no candidate pair works; past this the
+        // call fails with a reason instead of hanging.
+        int connectTimeoutMs = 20000;
         RemoteMedia::SinkFactory sinks;
     };
 
@@ -75,6 +78,7 @@ private:
     void createAnswer();
     void localDescriptionCreated(const QString &type, GstSessionDescriptionPtr description);
     void connectionStateChanged(GstWebRTCPeerConnectionState state);
+    CallEndReason connectionFailure() const;
     void attachDataChannel(GstWebRTCDataChannel *channel);
     void requestStats();
     void statsArrived(const RawStats &raw);
@@ -108,6 +112,7 @@ private:
     // Our gathered candidates by "address port", for the path type (1.22.0 stats misreport it).
     QHash<QString, QString> localCandidateTypes_;
     QTimer statsTimer_;
+    QTimer connectTimer_;
     RawStats previousRaw_;
     bool havePreviousStats_ = false;
     quint64 previousVideoFrames_ = 0;

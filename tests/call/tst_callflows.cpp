@@ -272,6 +272,59 @@ private Q_SLOTS:
         QVERIFY(last.roundTripMs >= 0);
     }
 
+    void hangingUpAtAnyMomentNeverHangs() {
+        // Either side hangs up at delays that land in every phase: offering, ringing, answering,
+        // ICE, DTLS, connected. Each call must end on both sides and nothing may deadlock.
+        auto alice = peer(QStringLiteral("alice"));
+        auto bob = peer(QStringLiteral("bob"));
+        QObject::connect(bob->controller.get(), &CallController::incomingCall, bob->controller.get(), [&bob] {
+            QString error;
+            bob->controller->accept(&error);
+        });
+        const int delaysMs[] = {0, 5, 20, 50, 100, 150, 250, 400, 600, 900};
+        int round = 0;
+        for (const int delay : delaysMs) {
+            for (TestPeer *hangsUp : {alice.get(), bob.get()}) {
+                QString error;
+                QVERIFY2(alice->controller->call(QStringLiteral("bob"), &error), qPrintable(error));
+                QTest::qWait(delay);
+                hangsUp->controller->hangUp();
+                if (hangsUp == bob.get() && bob->state() == CallState::Idle) {
+                    alice->controller->hangUp();  // bob had not even heard of the call yet
+                }
+                QTRY_VERIFY2_WITH_TIMEOUT(alice->state() == CallState::Idle && bob->state() == CallState::Idle,
+                                          qPrintable(QStringLiteral("round %1, delay %2 ms").arg(round).arg(delay)),
+                                          kTimeoutMs);
+                ++round;
+            }
+        }
+    }
+
+    void iceFailureWithoutTurnSaysATurnServerIsNeeded() {
+        // Candidates never reach the other side, as when no direct path exists between two NATs.
+        CallSession::Config config;
+        config.media = smallMedia();
+        config.connectTimeoutMs = 3000;
+        config.role = CallSession::Role::Caller;
+        CallSession caller(config);
+        config.role = CallSession::Role::Callee;
+        CallSession callee(config);
+        connect(&caller, &CallSession::localDescriptionReady, &callee, [&](const protocol::SessionDescription &d) {
+            QString error;
+            QVERIFY(callee.startAsCallee(d.sdp, &error));
+        });
+        connect(&callee, &CallSession::localDescriptionReady, &caller, [&](const protocol::SessionDescription &d) {
+            QString error;
+            QVERIFY(caller.setRemoteAnswer(d.sdp, &error));
+        });
+        QSignalSpy failed(&caller, &CallSession::failed);
+        QString error;
+        QVERIFY(caller.startAsCaller(&error));
+        QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), kTimeoutMs);
+        QCOMPARE(failed.at(0).at(0).value<CallEndReason>(), CallEndReason::NoRelay);
+        QVERIFY(describe(CallEndReason::NoRelay, QStringLiteral("bob")).contains(QStringLiteral("TURN server")));
+    }
+
     void twentyCallsBackToBackKeepFdsAndMemoryStable() {
         auto alice = peer(QStringLiteral("alice"));
         auto bob = peer(QStringLiteral("bob"));
