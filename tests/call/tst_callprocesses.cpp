@@ -125,6 +125,30 @@ private Q_SLOTS:
         QCOMPARE(ended.value(QStringLiteral("reason")).toString(), QStringLiteral("peer-vanished"));
     }
 
+    void missingCameraAndMicrophoneAreNotErrors() {
+        // This machine has neither: the call goes ahead with a test pattern and silence, and says so.
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess bob(QStringLiteral("bob"));
+        bob.start(server.url(), {QStringLiteral("--answer")});
+        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob"), QStringLiteral("--video"),
+                                   QStringLiteral("camera"), QStringLiteral("--audio"), QStringLiteral("mic"),
+                                   QStringLiteral("--duration"), QStringLiteral("2")});
+        QVERIFY(!bob.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
+        QVERIFY(alice.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 0);
+        QStringList notices;
+        for (const QJsonObject &notice : alice.events(QStringLiteral("notice"))) {
+            notices.append(notice.value(QStringLiteral("message")).toString());
+        }
+        QVERIFY2(notices.contains(QStringLiteral("No camera was found; sending a test pattern.")),
+                 qPrintable(notices.join(QLatin1Char('|'))));
+        QVERIFY2(notices.contains(QStringLiteral("No microphone was found; sending silence.")),
+                 qPrintable(notices.join(QLatin1Char('|'))));
+    }
+
     void unreachableServerFailsWithAMessage() {
         CallProcess alice(QStringLiteral("alice"));
         alice.start(QUrl(QStringLiteral("ws://127.0.0.1:1/")), {QStringLiteral("--call"), QStringLiteral("bob")});
