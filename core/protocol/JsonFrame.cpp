@@ -30,7 +30,11 @@ std::optional<JsonFrame> JsonFrame::parse(QByteArrayView text, const JsonLimits 
         return std::nullopt;
     }
     JsonNodePtr root(json_parser_steal_root(parser.get()));
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root.get())) {
+    if (!root) {  // json-glib accepts empty input and returns no root
+        *error = {ErrorCode::MalformedJson, QCoreApplication::translate("confab", "The message is empty.")};
+        return std::nullopt;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT(root.get())) {
         *error = {ErrorCode::BadMessage, QCoreApplication::translate("confab", "The message is not a JSON object.")};
         return std::nullopt;
     }
