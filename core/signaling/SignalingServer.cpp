@@ -20,6 +20,9 @@ namespace {
 // connection; larger ones make libsoup close it, so a client cannot make us buffer without bound.
 constexpr qsizetype kFrameReadFactor = 4;
 
+// Pending connections the kernel may queue for us (it caps this at net.core.somaxconn).
+constexpr int kListenBacklog = 4096;
+
 }  // namespace
 
 SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent)
@@ -67,8 +70,18 @@ bool SignalingServer::start(QString *error) {
         return false;
     }
     GObjectPtr<GSocketAddress> socketAddress(g_inet_socket_address_new(address.get(), options_.port));
+    // Our own listening socket, because soup_server_listen() keeps GSocket's default backlog of 10:
+    // a burst of connections (every client reconnecting after a restart) overflows it, and the
+    // kernel drops SYNs that clients then retry only after seconds.
+    GObjectPtr<GSocket> listener(g_socket_new(g_inet_address_get_family(address.get()), G_SOCKET_TYPE_STREAM,
+                                              G_SOCKET_PROTOCOL_TCP, out(gerror)));
+    if (listener) {
+        g_socket_set_listen_backlog(listener.get(), kListenBacklog);
+    }
     const auto listenOptions = tls ? SOUP_SERVER_LISTEN_HTTPS : SoupServerListenOptions(0);
-    if (!soup_server_listen(server_.get(), socketAddress.get(), listenOptions, out(gerror))) {
+    if (!listener || !g_socket_bind(listener.get(), socketAddress.get(), TRUE, out(gerror)) ||
+        !g_socket_listen(listener.get(), out(gerror)) ||
+        !soup_server_listen_socket(server_.get(), listener.get(), listenOptions, out(gerror))) {
         *error = tr("Cannot listen on %1 port %2: %3")
                      .arg(options_.host)
                      .arg(options_.port)
