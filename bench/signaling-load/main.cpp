@@ -7,6 +7,8 @@
 //
 // Single-threaded on a GLib main loop: the server under test gets the other core.
 #include <glib-unix.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -155,6 +157,12 @@ void onConnected(GObject *session, GAsyncResult *result, gpointer data) {
         }
         g_error_free(error);
     } else {
+        // Like browsers and Confab's own client: no Nagle delay on small frames.
+        GIOStream *stream = soup_websocket_connection_get_io_stream(client->socket);
+        if (G_IS_SOCKET_CONNECTION(stream)) {
+            g_socket_set_option(g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream)), IPPROTO_TCP, TCP_NODELAY,
+                                1, nullptr);
+        }
         soup_websocket_connection_set_max_incoming_payload_size(client->socket, 64 * 1024 * 1024);
         soup_websocket_connection_set_keepalive_interval(client->socket, 0);
         g_signal_connect(client->socket, "message", G_CALLBACK(onMessage), client);

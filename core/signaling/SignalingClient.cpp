@@ -6,6 +6,9 @@
 #include <QCoreApplication>
 #include <QThread>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 namespace confab {
 
 using namespace protocol;
@@ -124,6 +127,12 @@ void SignalingClient::onConnected(GObject *session, GAsyncResult *result, gpoint
 
 void SignalingClient::connected(SoupWebsocketConnection *socket) {
     socket_ = retained(socket);
+    // Small frames that matter now (ICE candidates): no Nagle delay.
+    GIOStream *stream = soup_websocket_connection_get_io_stream(socket);
+    if (G_IS_SOCKET_CONNECTION(stream)) {
+        g_socket_set_option(g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream)), IPPROTO_TCP, TCP_NODELAY, 1,
+                            nullptr);
+    }
     soup_websocket_connection_set_max_incoming_payload_size(socket, kIncomingLimits.maxBytes);
     soup_websocket_connection_set_keepalive_interval(socket, static_cast<guint>(keepaliveSeconds_));
     g_signal_connect(socket, "message", G_CALLBACK(onMessage), this);

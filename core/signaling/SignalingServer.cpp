@@ -10,6 +10,9 @@
 #include <QCoreApplication>
 #include <QFile>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 namespace confab {
 
 using namespace protocol;
@@ -103,6 +106,11 @@ bool SignalingServer::start(QString *error) {
 
 void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, const char *,
                                   SoupWebsocketConnection *socket, gpointer self) {
+    if (GSocket *tcp = soup_server_message_get_socket(message)) {
+        // Signaling frames are small and each one matters now (an ICE candidate waiting behind
+        // Nagle's algorithm and a delayed ACK costs 40 ms or more).
+        g_socket_set_option(tcp, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+    }
     QString peer;
     if (GSocketAddress *remote = soup_server_message_get_remote_address(message)) {
         GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(remote)));
