@@ -14,6 +14,11 @@ CONFAB_RUNTIME_PACKAGES=(
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
 )
 
+# What the tests need besides: a real browser as the other WebRTC peer in the interop tests.
+CONFAB_TEST_PACKAGES=(
+    chromium
+)
+
 confab_missing_packages() {
     local package
     for package in "$@"; do
