@@ -183,9 +183,9 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
     online_.insert(request.name, from);
     qCInfo(lcServer).noquote() << "login" << request.name << "from" << from->peerAddress();
     send(from, LoginReply{true, request.name, {}, std::nullopt, options_.iceServers});
-    QStringList users = online_.keys();
-    users.sort();
-    send(from, UsersMessage{users});
+    // The full list follows with the next presence batch (within its window), encoded once for
+    // everyone who signed in meanwhile: per-login lists cost O(N²) when thousands sign in at once.
+    newcomers_.insert(request.name);
     presence_->userOnline(request.name);
 }
 
@@ -223,6 +223,7 @@ void SignalingServer::disconnected(ServerConnection *connection) {
         const QString name = connection->name();
         qCInfo(lcServer).noquote() << "logout" << name;
         online_.remove(name);
+        newcomers_.remove(name);
         for (const QString &partner : std::as_const(connection->callPartners())) {
             if (ServerConnection *other = online_.value(partner)) {
                 other->callPartners().remove(name);
@@ -235,10 +236,19 @@ void SignalingServer::disconnected(ServerConnection *connection) {
 }
 
 void SignalingServer::broadcastPresence(const PresenceMessage &change) {
-    const QByteArray text = MessageCodec::encode(change);
-    for (ServerConnection *connection : std::as_const(online_)) {
-        connection->send(text);
+    QByteArray users;
+    if (!newcomers_.isEmpty()) {
+        QStringList names = online_.keys();
+        names.sort();
+        users = MessageCodec::encode(UsersMessage{names});
     }
+    // Newcomers get the whole list, which already holds this window's changes; everyone else
+    // gets just the changes.
+    const QByteArray changes = MessageCodec::encode(change);
+    for (auto it = online_.cbegin(); it != online_.cend(); ++it) {
+        it.value()->send(newcomers_.contains(it.key()) ? users : changes);
+    }
+    newcomers_.clear();
 }
 
 void SignalingServer::dropSilentConnections() {

@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QTimer>
 #include <QUrl>
@@ -70,6 +71,7 @@ private:
     using ConnectionOwner = std::unique_ptr<ServerConnection, DeleteLater>;
     std::unordered_map<ServerConnection *, ConnectionOwner> connections_;
     QHash<QString, ServerConnection *> online_;
+    QSet<QString> newcomers_;  // signed in since the last presence batch; owed the full list
     PresenceBatcher *presence_;
     QTimer silenceSweep_;
 };
