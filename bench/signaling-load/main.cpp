@@ -1,21 +1,22 @@
-// signaling-load: holds N signed-in WebSocket clients against a signaling server and measures
-// memory, relayed messages per second and relay latency. It speaks only the public protocol, so
-// it can be pointed at any server that does (--url); by default it starts confab-server itself.
+// signaling-load: holds N signed-in WebSocket clients against a signaling server and measures its
+// memory, the relayed messages per second, and relay latency. It speaks only the wire protocol
+// (docs/protocol.md), so it can be pointed at any server that does (--url); by default it starts
+// confab-server itself, so that it knows the server's pid. Prints one JSON object on stdout.
 //
-//   signaling-load [--url ws://HOST:PORT/ [--server-pid PID]] [--server-bin PATH]
-//                  [--clients N] [--pairs P] [--rate MSGS_PER_S | --flood] [--seconds S]
-//
-// Single-threaded on a GLib main loop: the server under test gets the other core.
-#include <glib-unix.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <libsoup/soup.h>
+// Threads: one holds the clients that only sit signed in, one or more (--threads) hold the pairs
+// that relay; the main thread starts the phases, samples /proc and prints the report.
+#include "LatencyHistogram.h"
+#include "LoadWorker.h"
+#include "ServerProcess.h"
+#include "WireFrames.h"
+
+#include <glib.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,328 +26,504 @@
 
 namespace {
 
+using namespace confab::bench;
+
 struct Options {
     std::string url;
-    std::string serverBin;
     long serverPid = 0;
+    std::string serverBin;
+    std::vector<std::string> serverArgs;
+    std::string serverLog;
     int clients = 1000;
     int pairs = 100;
-    int rate = 10000;  // messages per second in total; 0 with --flood
+    double rate = 10000;  // messages per second in total, both directions of every pair
     bool flood = false;
     double seconds = 10;
-    int connectWindow = 256;  // handshakes in flight at once
-    int floodWindow = 8;      // messages in flight per pair in flood mode
+    int messageBytes = 0;  // 0: a candidate's natural size (about 190 bytes)
+    int threads = 1;       // relaying threads
+    int connectWindow = 128;
+    int floodWindow = 8;
+    long maxMessages = 0;  // 0: rate × seconds, or 50 million when flooding
+    std::string namePrefix = "u";
+    double loginTimeoutSeconds = 300;
+    double drainSeconds = 3;
 };
 
-struct Client;
+const char kUsage[] =
+    "usage: signaling-load [--url ws://HOST:PORT/ [--server-pid PID]]\n"
+    "                      [--server-bin PATH] [--server-arg ARG]... [--server-log FILE]\n"
+    "                      [--clients N] [--pairs P] [--rate MSGS_PER_S | --flood] [--seconds S]\n"
+    "                      [--message-bytes B] [--threads T] [--connect-window W] [--flood-window W]\n"
+    "                      [--max-messages M] [--name-prefix TEXT] [--login-timeout S] [--drain-seconds S]\n"
+    "See bench/README.md.\n";
 
-struct Run {
-    Options options;
-    GMainLoop *loop = nullptr;
-    SoupSession *session = nullptr;
-    std::vector<std::unique_ptr<Client>> clients;
-    int connecting = 0;
-    int nextToConnect = 0;
-    int loggedIn = 0;
-    int failed = 0;
-    int errors = 0;
-    gint64 lastPresenceUs = 0;
-    gint64 phaseStartUs = 0;
-    bool relaying = false;
-    std::vector<gint64> latenciesUs;
-    long relayed = 0;
-    long sent = 0;
-};
+[[noreturn]] void usageError(const std::string &why) {
+    std::fprintf(stderr, "signaling-load: %s\n%s", why.c_str(), kUsage);
+    std::exit(2);
+}
 
-struct Client {
-    Run *run = nullptr;
-    int index = 0;
-    SoupWebsocketConnection *socket = nullptr;
-    int peer = -1;  // the client this one sends to, in the relay phase
-    ~Client() {
-        if (socket) {
-            g_signal_handlers_disconnect_by_data(socket, this);
-            g_object_unref(socket);
-        }
+double number(const std::string &option, const char *text, double min, double max) {
+    char *end = nullptr;
+    const double value = std::strtod(text, &end);
+    if (end == text || *end != '\0' || !(value >= min && value <= max)) {
+        usageError(option + " must be a number from " + std::to_string(min) + " to " + std::to_string(max));
     }
-};
-
-long readStatusKiB(long pid, const char *field) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%ld/status", pid);
-    FILE *file = std::fopen(path, "r");
-    if (!file) {
-        return -1;
-    }
-    char line[256];
-    long value = -1;
-    while (std::fgets(line, sizeof line, file)) {
-        if (std::strncmp(line, field, std::strlen(field)) == 0) {
-            value = std::strtol(line + std::strlen(field) + 1, nullptr, 10);
-        }
-    }
-    std::fclose(file);
     return value;
 }
 
-void raiseFileLimit() {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
-void sendCandidate(Client *from) {
-    Run *run = from->run;
-    char text[320];
-    // Candidate-sized, like the bulk of real signaling traffic; "t" carries the send time.
-    std::snprintf(text, sizeof text,
-                  "{\"type\":\"candidate\",\"candidate\":{\"candidate\":\"candidate:842163049 1 udp 1677729535 "
-                  "192.168.1.2 56143 typ host\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0},\"name\":\"u%d\",\"t\":%" G_GINT64_FORMAT
-                  "}",
-                  from->peer, g_get_monotonic_time());
-    soup_websocket_connection_send_text(from->socket, text);
-    ++run->sent;
-}
-
-void onMessage(SoupWebsocketConnection *, gint, GBytes *message, gpointer data) {
-    auto *client = static_cast<Client *>(data);
-    Run *run = client->run;
-    gsize size = 0;
-    const char *text = static_cast<const char *>(g_bytes_get_data(message, &size));
-    // Only the type is looked at, and only near the start (the server writes `type` first): a
-    // full parse, or a scan of a 10,000-name list, would make the bench the bottleneck.
-    const std::string_view frame(text, std::min<gsize>(size, 48));
-    if (frame.find("\"type\":\"candidate\"") != std::string_view::npos) {
-        const std::string_view whole(text, size);
-        const size_t at = whole.rfind("\"t\":");
-        if (at != std::string_view::npos && run->relaying) {
-            const gint64 sentUs = std::strtoll(text + at + 4, nullptr, 10);
-            run->latenciesUs.push_back(g_get_monotonic_time() - sentUs);
-            ++run->relayed;
-            if (run->options.flood) {
-                // Keep the pair's window full: the receiver's partner sends the next one.
-                sendCandidate(run->clients[size_t(client->peer)].get());
+Options parseOptions(int argc, char **argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&]() -> const char * {
+            if (i + 1 >= argc) {
+                usageError(arg + " needs a value");
             }
-        }
-    } else if (frame.find("\"type\":\"login\"") != std::string_view::npos) {
-        if (std::string_view(text, size).find("\"success\":true") != std::string_view::npos) {
-            ++run->loggedIn;
+            return argv[++i];
+        };
+        if (arg == "--url") {
+            o.url = value();
+        } else if (arg == "--server-pid") {
+            o.serverPid = long(number(arg, value(), 1, 4194304));
+        } else if (arg == "--server-bin") {
+            o.serverBin = value();
+        } else if (arg == "--server-arg") {
+            o.serverArgs.emplace_back(value());
+        } else if (arg == "--server-log") {
+            o.serverLog = value();
+        } else if (arg == "--clients") {
+            o.clients = int(number(arg, value(), 2, 1000000));
+        } else if (arg == "--pairs") {
+            o.pairs = int(number(arg, value(), 0, 500000));
+        } else if (arg == "--rate") {
+            o.rate = number(arg, value(), 1, 10000000);
+        } else if (arg == "--flood") {
+            o.flood = true;
+        } else if (arg == "--seconds") {
+            o.seconds = number(arg, value(), 0.1, 3600);
+        } else if (arg == "--message-bytes") {
+            o.messageBytes = int(number(arg, value(), 0, 60000));
+        } else if (arg == "--threads") {
+            o.threads = int(number(arg, value(), 1, 64));
+        } else if (arg == "--connect-window") {
+            o.connectWindow = int(number(arg, value(), 1, 100000));
+        } else if (arg == "--flood-window") {
+            o.floodWindow = int(number(arg, value(), 1, 10000));
+        } else if (arg == "--max-messages") {
+            o.maxMessages = long(number(arg, value(), 1, 1e12));
+        } else if (arg == "--name-prefix") {
+            o.namePrefix = value();
+        } else if (arg == "--login-timeout") {
+            o.loginTimeoutSeconds = number(arg, value(), 1, 86400);
+        } else if (arg == "--drain-seconds") {
+            o.drainSeconds = number(arg, value(), 0, 600);
+        } else if (arg == "--help" || arg == "-h") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
         } else {
-            ++run->failed;
+            usageError("unknown argument " + arg);
         }
-    } else if (frame.find("\"type\":\"presence\"") != std::string_view::npos ||
-               frame.find("\"type\":\"users\"") != std::string_view::npos) {
-        run->lastPresenceUs = g_get_monotonic_time();
-    } else if (frame.find("\"type\":\"error\"") != std::string_view::npos) {
-        ++run->errors;
     }
+    if (o.pairs * 2 > o.clients) {
+        usageError("--pairs may be at most half of --clients");
+    }
+    if (!o.url.empty() && !g_str_has_prefix(o.url.c_str(), "ws://") &&
+        !g_str_has_prefix(o.url.c_str(), "wss://")) {
+        usageError("--url must be a ws:// or wss:// URL");
+    }
+    if (o.url.empty() && o.serverPid) {
+        usageError("--server-pid goes with --url");
+    }
+    if (o.maxMessages == 0) {
+        o.maxMessages = o.flood ? 50'000'000 : long(std::ceil(o.rate * o.seconds));
+    }
+    o.threads = std::max(1, std::min(o.threads, o.pairs));
+    return o;
 }
 
-void connectMore(Run *run);
-
-void onConnected(GObject *session, GAsyncResult *result, gpointer data) {
-    auto *client = static_cast<Client *>(data);
-    Run *run = client->run;
-    --run->connecting;
-    GError *error = nullptr;
-    client->socket = soup_session_websocket_connect_finish(SOUP_SESSION(session), result, &error);
-    if (!client->socket) {
-        ++run->failed;
-        if (run->failed < 5) {
-            std::fprintf(stderr, "signaling-load: connect failed: %s\n", error->message);
-        }
-        g_error_free(error);
-    } else {
-        // Like browsers and Confab's own client: no Nagle delay on small frames.
-        GIOStream *stream = soup_websocket_connection_get_io_stream(client->socket);
-        if (G_IS_SOCKET_CONNECTION(stream)) {
-            g_socket_set_option(g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream)), IPPROTO_TCP, TCP_NODELAY,
-                                1, nullptr);
-        }
-        soup_websocket_connection_set_max_incoming_payload_size(client->socket, 64 * 1024 * 1024);
-        soup_websocket_connection_set_keepalive_interval(client->socket, 0);
-        g_signal_connect(client->socket, "message", G_CALLBACK(onMessage), client);
-        char login[64];
-        std::snprintf(login, sizeof login, "{\"type\":\"login\",\"name\":\"u%d\"}", client->index);
-        soup_websocket_connection_send_text(client->socket, login);
+// The confab-server built next to this benchmark (build/bench/.. → build/app/confab-server).
+std::string defaultServerBinary() {
+    char self[4096];
+    const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0) {
+        return "confab-server";
     }
-    connectMore(run);
+    std::string path(self, size_t(length));
+    path = path.substr(0, path.rfind('/'));
+    return path.substr(0, path.rfind('/')) + "/app/confab-server";
 }
 
-void connectMore(Run *run) {
-    while (run->connecting < run->options.connectWindow && run->nextToConnect < run->options.clients) {
-        auto client = std::make_unique<Client>();
-        client->run = run;
-        client->index = run->nextToConnect++;
-        SoupMessage *message = soup_message_new("GET", run->options.url.c_str());
-        ++run->connecting;
-        soup_session_websocket_connect_async(run->session, message, nullptr, nullptr, G_PRIORITY_DEFAULT, nullptr,
-                                             onConnected, client.get());
-        g_object_unref(message);
-        run->clients.push_back(std::move(client));
-    }
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-// Runs the main loop until `done` says so or `timeoutS` passes; false on timeout.
-template <typename Done>
-bool runUntil(Run *run, Done done, double timeoutS) {
-    const gint64 deadline = g_get_monotonic_time() + gint64(timeoutS * 1e6);
-    GMainContext *context = g_main_loop_get_context(run->loop);
-    while (!done()) {
-        if (g_get_monotonic_time() > deadline) {
-            return false;
-        }
-        g_main_context_iteration(context, TRUE);
-    }
-    return true;
-}
-
-gboolean rateTick(gpointer data) {
-    auto *run = static_cast<Run *>(data);
-    // Keep the total on schedule however late this tick fires.
-    const double elapsedS = double(g_get_monotonic_time() - run->phaseStartUs) / 1e6;
-    const long due = long(elapsedS * run->options.rate);
-    static int nextPair = 0;
-    while (run->sent < due) {
-        const int pair = nextPair++ % run->options.pairs;
-        sendCandidate(run->clients[size_t(2 * pair)].get());
-    }
-    return G_SOURCE_CONTINUE;
-}
-
-double percentile(std::vector<gint64> &values, double p) {
-    if (values.empty()) {
+// Busy CPU seconds of the whole machine (all cores), from /proc/stat.
+double machineBusySeconds() {
+    FILE *file = std::fopen("/proc/stat", "r");
+    if (!file) {
         return -1;
     }
-    const size_t index = std::min(values.size() - 1, size_t(p * double(values.size())));
-    std::nth_element(values.begin(), values.begin() + long(index), values.end());
-    return double(values[index]) / 1000.0;
+    unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    const int read = std::fscanf(file, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &system,
+                                 &idle, &iowait, &irq, &softirq, &steal);
+    std::fclose(file);
+    if (read != 8) {
+        return -1;
+    }
+    return double(user + nice + system + irq + softirq + steal) / double(sysconf(_SC_CLK_TCK));
 }
 
-long startServer(Run *run) {
-    const std::string bin = run->options.serverBin;
-    char *argv[] = {const_cast<char *>(bin.c_str()), const_cast<char *>("--port"), const_cast<char *>("0"), nullptr};
-    GPid pid = 0;
-    int out = -1;
-    GError *error = nullptr;
-    if (!g_spawn_async_with_pipes(nullptr, argv, nullptr, G_SPAWN_STDERR_TO_DEV_NULL, nullptr, nullptr, &pid, nullptr,
-                                  &out, nullptr, &error)) {
-        std::fprintf(stderr, "signaling-load: cannot start %s: %s\n", bin.c_str(), error->message);
-        std::exit(1);
+double loadAverage() {
+    double load = -1;
+    if (FILE *file = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(file, "%lf", &load) != 1) {
+            load = -1;
+        }
+        std::fclose(file);
     }
-    std::string line;
-    char c = 0;
-    while (read(out, &c, 1) == 1 && c != '\n') {
-        line += c;
+    return load;
+}
+
+double seconds(gint64 fromUs, gint64 toUs) {
+    return double(toUs - fromUs) / 1e6;
+}
+
+double megabytes(long kib) {
+    return kib < 0 ? -1 : double(kib) / 1024.0;
+}
+
+// A flat JSON object written in order; numbers that are unknown (negative where that cannot be)
+// are written as null.
+class JsonReport {
+public:
+    JsonReport &number(const char *key, double value, int decimals = 0, bool nullIfNegative = false) {
+        char text[64];
+        if ((nullIfNegative && value < 0) || !std::isfinite(value)) {
+            std::snprintf(text, sizeof text, "null");
+        } else {
+            std::snprintf(text, sizeof text, "%.*f", decimals, value);
+        }
+        return raw(key, text);
     }
-    const size_t at = line.find("ws://");
-    if (at == std::string::npos) {
-        std::fprintf(stderr, "signaling-load: the server did not print its URL\n");
-        std::exit(1);
+    JsonReport &text(const char *key, const std::string &value) { return raw(key, jsonQuoted(value)); }
+    JsonReport &boolean(const char *key, bool value) { return raw(key, value ? "true" : "false"); }
+    JsonReport &raw(const char *key, const std::string &json) {
+        out_ += out_.empty() ? "{" : ",";
+        out_ += jsonQuoted(key) + ":" + json;
+        return *this;
     }
-    run->options.url = line.substr(at);
-    return pid;
+    std::string finish() const { return out_ + "}"; }
+
+private:
+    std::string out_;
+};
+
+void onSignal(int) {
+    killStartedServerFromSignalHandler();
+    _exit(130);
 }
 
 }  // namespace
 
 int main(int argc, char **argv) {
-    Run run;
-    Options &o = run.options;
-    const char *self = argv[0];
-    std::string dir(self);
-    dir = dir.substr(0, dir.rfind('/') + 1);
-    o.serverBin = dir + "../app/confab-server";
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> const char * {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "signaling-load: %s needs a value\n", arg.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (arg == "--url") o.url = value();
-        else if (arg == "--server-bin") o.serverBin = value();
-        else if (arg == "--server-pid") o.serverPid = std::atol(value());
-        else if (arg == "--clients") o.clients = std::atoi(value());
-        else if (arg == "--pairs") o.pairs = std::atoi(value());
-        else if (arg == "--rate") o.rate = std::atoi(value());
-        else if (arg == "--flood") o.flood = true;
-        else if (arg == "--seconds") o.seconds = std::atof(value());
-        else {
-            std::fprintf(stderr, "usage: %s [--url URL [--server-pid PID]] [--server-bin PATH] [--clients N] "
-                                 "[--pairs P] [--rate N | --flood] [--seconds S]\n", self);
-            return 2;
+    Options o = parseOptions(argc, argv);
+    const gint64 runStartUs = g_get_monotonic_time();
+    signal(SIGINT, onSignal);
+    signal(SIGTERM, onSignal);
+    signal(SIGPIPE, SIG_IGN);
+
+    // Raised before the server starts, which inherits it: each client is one fd here and one there.
+    const long benchFileLimit = raiseOwnOpenFileLimit(long(o.clients) + 256);
+
+    std::unique_ptr<ServerProcess> server;
+    if (o.url.empty()) {
+        std::string error;
+        server = ServerProcess::start(o.serverBin.empty() ? defaultServerBinary() : o.serverBin, o.serverArgs,
+                                      o.serverLog, &error);
+        if (!server) {
+            std::fprintf(stderr, "signaling-load: cannot start the server: %s\n", error.c_str());
+            return 1;
         }
-    }
-    o.pairs = std::min(o.pairs, o.clients / 2);
-    raiseFileLimit();  // inherited by the server we start
-    const bool ownServer = o.url.empty();
-    if (ownServer) {
-        o.serverPid = startServer(&run);
-    }
-
-    run.loop = g_main_loop_new(nullptr, FALSE);
-    run.session = soup_session_new_with_options("max-conns", 100000, "max-conns-per-host", 100000, "timeout", 60,
-                                                nullptr);
-    const long rssBeforeKiB = o.serverPid ? readStatusKiB(o.serverPid, "VmRSS:") : -1;
-
-    // Phase 1: sign everybody in, then wait until presence has been quiet for a second.
-    const gint64 loginStartUs = g_get_monotonic_time();
-    connectMore(&run);
-    const bool allIn = runUntil(&run, [&] { return run.loggedIn + run.failed >= o.clients; }, 300);
-    const double loginSeconds = double(g_get_monotonic_time() - loginStartUs) / 1e6;
-    runUntil(&run, [&] { return g_get_monotonic_time() - run.lastPresenceUs > 1000000; }, 120);
-    const long rssIdleKiB = o.serverPid ? readStatusKiB(o.serverPid, "VmRSS:") : -1;
-
-    // Phase 2: pairs relay candidates, at a fixed rate or as fast as the server goes.
-    for (int p = 0; p < o.pairs; ++p) {
-        run.clients[size_t(2 * p)]->peer = 2 * p + 1;
-        run.clients[size_t(2 * p + 1)]->peer = 2 * p;
-    }
-    run.relaying = true;
-    run.phaseStartUs = g_get_monotonic_time();
-    guint tick = 0;
-    if (o.flood) {
-        for (int p = 0; p < o.pairs; ++p) {
-            for (int w = 0; w < o.floodWindow; ++w) {
-                sendCandidate(run.clients[size_t(2 * p)].get());
-            }
-        }
+        o.url = server->url();
     } else {
-        tick = g_timeout_add(1, rateTick, &run);
+        server = ServerProcess::attach(pid_t(o.serverPid));
+        if (o.serverPid && !server->raiseOpenFileLimit()) {
+            std::fprintf(stderr, "signaling-load: could not raise the open-file limit of pid %ld\n",
+                         o.serverPid);
+        }
     }
-    runUntil(&run, [] { return false; }, o.seconds);
-    const double relaySeconds = double(g_get_monotonic_time() - run.phaseStartUs) / 1e6;
-    run.relaying = false;
-    if (tick) {
-        g_source_remove(tick);
+    const long serverFileLimit = server->openFileLimit();
+    if (benchFileLimit >= 0 && benchFileLimit < o.clients + 64) {
+        std::fprintf(stderr, "signaling-load: only %ld open files allowed here; expect connect failures\n",
+                     benchFileLimit);
     }
-    const long rssPeakKiB = o.serverPid ? readStatusKiB(o.serverPid, "VmHWM:") : -1;
-    const long rssEndKiB = o.serverPid ? readStatusKiB(o.serverPid, "VmRSS:") : -1;
+    if (serverFileLimit >= 0 && serverFileLimit < o.clients + 64) {
+        std::fprintf(stderr, "signaling-load: the server may open only %ld files; expect refused clients\n",
+                     serverFileLimit);
+    }
 
-    std::vector<gint64> &l = run.latenciesUs;
-    const double p50 = percentile(l, 0.50);
-    const double p99 = percentile(l, 0.99);
-    const double max = l.empty() ? -1 : double(*std::max_element(l.begin(), l.end())) / 1000.0;
-    std::printf("{\"url\":\"%s\",\"mode\":\"%s\",\"clientsRequested\":%d,\"clientsHeld\":%d,\"loginFailures\":%d,"
-                "\"allLoggedIn\":%s,\"loginSeconds\":%.2f,\"serverRssMB\":{\"before\":%.1f,\"idleAfterLogin\":%.1f,"
-                "\"end\":%.1f,\"peak\":%.1f},\"pairs\":%d,\"targetRate\":%d,\"relaySeconds\":%.2f,\"sent\":%ld,"
-                "\"relayed\":%ld,\"relayedPerSecond\":%.0f,\"latencyMs\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
-                "\"errors\":%d}\n",
-                o.url.c_str(), o.flood ? "flood" : "rate", o.clients, run.loggedIn, run.failed, allIn ? "true" : "false",
-                loginSeconds, rssBeforeKiB / 1024.0, rssIdleKiB / 1024.0, rssEndKiB / 1024.0, rssPeakKiB / 1024.0,
-                o.pairs, o.flood ? 0 : o.rate, relaySeconds, run.sent, run.relayed, double(run.relayed) / relaySeconds,
-                p50, p99, max, run.errors);
-    std::fflush(stdout);
-    run.clients.clear();
-    g_object_unref(run.session);
-    g_main_loop_unref(run.loop);
-    if (ownServer) {
-        kill(pid_t(o.serverPid), SIGTERM);  // only the server we started ourselves
+    // Who goes where: clients 0 .. 2P-1 are the pairs (pair p is clients 2p and 2p+1, on relay
+    // thread p mod T); the rest only sit signed in, on their own thread.
+    const int digits = int(std::to_string(std::max(0, o.clients - 1)).size());
+    auto nameOf = [&](int index) {
+        char number[16];
+        std::snprintf(number, sizeof number, "%0*d", digits, index);
+        return o.namePrefix + number;
+    };
+    const int nameWidth = int(o.namePrefix.size()) + digits;
+    std::vector<LoadWorker::Settings> plans(size_t(o.threads) + 1);
+    for (int p = 0; p < o.pairs; ++p) {
+        LoadWorker::Settings &plan = plans[size_t(p % o.threads)];
+        const int first = int(plan.names.size());
+        plan.names.push_back(nameOf(2 * p));
+        plan.names.push_back(nameOf(2 * p + 1));
+        plan.pairs.emplace_back(first, first + 1);
     }
-    return 0;
+    for (int c = 2 * o.pairs; c < o.clients; ++c) {
+        plans.back().names.push_back(nameOf(c));
+    }
+    std::vector<std::unique_ptr<LoadWorker>> workers;
+    std::vector<LoadWorker *> relayers;
+    for (LoadWorker::Settings &plan : plans) {
+        if (plan.names.empty()) {
+            continue;
+        }
+        const bool relays = !plan.pairs.empty();
+        plan.url = o.url;
+        plan.messageBytes = o.messageBytes;
+        plan.nameWidth = nameWidth;
+        // The window is shared in proportion to the clients each thread holds.
+        plan.connectWindow =
+            std::max(1, int(double(o.connectWindow) * double(plan.names.size()) / o.clients));
+        workers.push_back(std::make_unique<LoadWorker>(std::move(plan)));
+        workers.back()->start();
+        if (relays) {
+            relayers.push_back(workers.back().get());
+        }
+    }
+    auto sum = [&](std::atomic<long> LoadWorker::Counters::*counter) {
+        long total = 0;
+        for (auto &worker : workers) {
+            total += (worker->counters().*counter).load(std::memory_order_relaxed);
+        }
+        return total;
+    };
+    auto latest = [&](std::atomic<gint64> LoadWorker::Counters::*when) {
+        gint64 last = 0;
+        for (auto &worker : workers) {
+            last = std::max(last, (worker->counters().*when).load(std::memory_order_relaxed));
+        }
+        return last;
+    };
+    // Waits (sampling the server's memory) until `done` or `timeoutS`; false on timeout.
+    long peakRssSeenKiB = -1;
+    auto waitFor = [&](auto done, double timeoutS) {
+        const gint64 deadlineUs = g_get_monotonic_time() + gint64(timeoutS * 1e6);
+        while (!done()) {
+            if (g_get_monotonic_time() > deadlineUs) {
+                return false;
+            }
+            g_usleep(5000);
+            peakRssSeenKiB = std::max(peakRssSeenKiB, server->rssKiB());
+        }
+        return true;
+    };
+
+    // Phase 1: sign everybody in (at most --connect-window handshakes and logins in flight), then
+    // wait until every client has its users list and presence has been quiet for a second.
+    const long rssBeforeKiB = server->rssKiB();
+    const gint64 loginStartUs = g_get_monotonic_time();
+    for (auto &worker : workers) {
+        worker->beginLogin();
+    }
+    const bool allAnswered =
+        waitFor([&] { return sum(&LoadWorker::Counters::loginsSettled) >= o.clients || !server->alive(); },
+                o.loginTimeoutSeconds);
+    const gint64 loginEndUs = std::max(loginStartUs, latest(&LoadWorker::Counters::lastLoginUs));
+    auto heldNow = [&] {
+        return sum(&LoadWorker::Counters::loggedIn) - sum(&LoadWorker::Counters::droppedAfterLogin);
+    };
+    const long signedIn = heldNow();
+    const gint64 settleStartUs = g_get_monotonic_time();
+    const bool settled = waitFor(
+        [&] {
+            const gint64 quietUs =
+                g_get_monotonic_time() - std::max(latest(&LoadWorker::Counters::lastPresenceUs),
+                                                  latest(&LoadWorker::Counters::lastLoginUs));
+            const bool everyoneHasList = sum(&LoadWorker::Counters::usersLists) >= signedIn;
+            // A server that sends no users lists settles after 5 quiet seconds instead.
+            return quietUs > (everyoneHasList ? 1000000 : 5000000) || !server->alive();
+        },
+        120);
+    const double settleSeconds = seconds(settleStartUs, g_get_monotonic_time());
+    const long rssIdleKiB = server->rssKiB();
+    const long held = heldNow();  // what that memory holds
+
+    // Phase 2: the pairs relay candidates at a fixed total rate, or as fast as they are relayed.
+    const double serverCpuBefore = server->cpuSeconds();
+    const double benchCpuBefore = processCpuSeconds();
+    const double machineBefore = machineBusySeconds();
+    double relayCpuBefore = 0;
+    for (LoadWorker *worker : relayers) {
+        relayCpuBefore += worker->threadCpuSeconds();
+    }
+    const gint64 relayStartUs = g_get_monotonic_time();
+    const gint64 relayEndUs = relayStartUs + gint64(o.seconds * 1e6);
+    for (LoadWorker *worker : relayers) {
+        LoadWorker::RelayPlan plan;
+        const double share = double(worker->clientCount() / 2) / std::max(1, o.pairs);
+        plan.startUs = relayStartUs;
+        plan.endUs = relayEndUs;
+        plan.rate = o.flood ? 0 : o.rate * share;
+        plan.floodWindow = o.floodWindow;
+        plan.maxMessages = std::max(1L, long(std::ceil(double(o.maxMessages) * share)));
+        worker->beginRelay(plan);
+    }
+    if (!relayers.empty()) {
+        waitFor([&] { return g_get_monotonic_time() >= relayEndUs || !server->alive(); }, o.seconds + 1);
+    }
+    const gint64 windowEndUs = std::min(g_get_monotonic_time(), relayEndUs);
+    const double relaySeconds = relayers.empty() ? 0 : seconds(relayStartUs, windowEndUs);
+    const double serverCpu = server->cpuSeconds() - serverCpuBefore;
+    const double benchCpu = processCpuSeconds() - benchCpuBefore;
+    const double machineCpu = machineBusySeconds() - machineBefore;
+    double relayCpu = -relayCpuBefore;
+    for (LoadWorker *worker : relayers) {
+        relayCpu += worker->threadCpuSeconds();
+    }
+    const double loadAfter = loadAverage();
+    // Whatever is still in flight gets a few seconds to arrive; what does not is lost.
+    waitFor([&] { return sum(&LoadWorker::Counters::received) >= sum(&LoadWorker::Counters::sent); },
+            o.drainSeconds);
+    for (auto &worker : workers) {
+        worker->freeze();
+    }
+    const bool serverAlive = server->alive();
+    const long rssAfterKiB = server->rssKiB();
+    const long rssPeakKiB = server->peakRssKiB();
+
+    const long sent = sum(&LoadWorker::Counters::sent);
+    const long relayed = sum(&LoadWorker::Counters::received);
+    const long relayedInWindow = sum(&LoadWorker::Counters::receivedInWindow);
+    const long lost = std::max(0L, sent - relayed);
+    const long connectFailures = sum(&LoadWorker::Counters::connectFailures);
+    const long loginRefused = sum(&LoadWorker::Counters::loginRefused);
+    const long errorMessages = sum(&LoadWorker::Counters::errorMessages);
+    const long closedByServer = sum(&LoadWorker::Counters::closedByServer);
+    const long misrouted = sum(&LoadWorker::Counters::misrouted);
+    const long unreadable = sum(&LoadWorker::Counters::unreadable);
+    const long usersLists = sum(&LoadWorker::Counters::usersLists);
+    const long heldAtEnd = heldNow();
+    const long presenceMessages = sum(&LoadWorker::Counters::presenceMessages);
+    const long unanswered = allAnswered ? 0 : o.clients - sum(&LoadWorker::Counters::loginsSettled);
+
+    // The figures are complete: stop our server first (so the closes cost nobody anything), or
+    // close politely on someone else's.
+    const bool ownServer = server->startedByBench();
+    if (ownServer) {
+        LoadWorker::expectFailures();
+        server->stop();
+    }
+    for (auto &worker : workers) {
+        worker->finish(!ownServer);
+    }
+    LatencyHistogram latencies;
+    gint64 maxSendLagUs = 0;
+    int frameBytes = 0;
+    for (LoadWorker *worker : relayers) {
+        latencies.merge(worker->latencies());
+        maxSendLagUs = std::max(maxSendLagUs, worker->maxSendLagUs());
+        frameBytes = worker->frameBytes();
+    }
+
+    const long errorsTotal = connectFailures + loginRefused + unanswered + errorMessages + closedByServer +
+                             misrouted + unreadable + lost + (serverAlive || !server->pid() ? 0 : 1);
+    auto percent = [&](double cpuSeconds) {
+        return cpuSeconds < 0 || relaySeconds <= 0 ? -1 : 100 * cpuSeconds / relaySeconds;
+    };
+    const double loginSeconds = seconds(loginStartUs, loginEndUs);
+
+    JsonReport errors;
+    errors.number("connectFailures", double(connectFailures))
+        .number("loginRefused", double(loginRefused))
+        .number("loginUnanswered", double(unanswered))
+        .number("errorMessages", double(errorMessages))
+        .number("closedByServer", double(closedByServer))
+        .number("misrouted", double(misrouted))
+        .number("unstamped", double(unreadable))
+        .number("lost", double(lost))
+        .boolean("serverDied", !serverAlive && server->pid());
+    JsonReport rss;
+    rss.number("beforeLogin", megabytes(rssBeforeKiB), 1, true)
+        .number("idleAfterLogin", megabytes(rssIdleKiB), 1, true)
+        .number("afterRelay", megabytes(rssAfterKiB), 1, true)
+        .number("peak", megabytes(std::max(rssPeakKiB, peakRssSeenKiB)), 1, true);
+    JsonReport latency;
+    latency.number("p50", latencies.percentileMs(0.50), 3, true)
+        .number("p90", latencies.percentileMs(0.90), 3, true)
+        .number("p99", latencies.percentileMs(0.99), 3, true)
+        .number("p999", latencies.percentileMs(0.999), 3, true)
+        .number("max", latencies.maxMs(), 3, true)
+        .number("mean", latencies.meanMs(), 3, true)
+        .number("samples", double(latencies.count()));
+    JsonReport cpu;
+    cpu.number("server", percent(serverCpu), 0, true)
+        .number("benchProcess", percent(benchCpu), 0, true)
+        .number("benchRelayThreads", percent(relayCpu), 0, true)
+        .number("machine", percent(machineCpu), 0, true)
+        .number("otherProcesses", percent(machineCpu - benchCpu - std::max(0.0, serverCpu)), 0, true)
+        .number("serverUsPerRelayed",
+                relayedInWindow > 0 && serverCpu >= 0 ? 1e6 * serverCpu / double(relayedInWindow) : -1, 1,
+                true)
+        .number("benchRelayUsPerRelayed", relayedInWindow > 0 ? 1e6 * relayCpu / double(relayedInWindow) : -1,
+                1, true)
+        .number("cores", double(sysconf(_SC_NPROCESSORS_ONLN)))
+        .number("loadAverage1m", loadAfter, 2, true);
+    JsonReport files;
+    files.number("bench", double(benchFileLimit), 0, true).number("server", double(serverFileLimit), 0, true);
+
+    JsonReport report;
+    report.text("benchmark", "signaling-load")
+        .text("url", o.url)
+        .number("serverPid", double(server->pid()), 0, true)
+        .boolean("serverStartedByBench", ownServer)
+        .text("mode", o.flood ? "flood" : "rate")
+        .number("clientsRequested", o.clients)
+        .number("clientsHeld", double(held))
+        .number("clientsHeldAtEnd", double(heldAtEnd))
+        .boolean("allSignedIn", allAnswered && signedIn == o.clients)
+        .number("loginSeconds", loginSeconds, 2)
+        .number("loginsPerSecond", loginSeconds > 0 ? double(signedIn) / loginSeconds : 0)
+        .boolean("presenceSettled", settled)
+        .number("settleSeconds", settleSeconds, 2)
+        .number("usersLists", double(usersLists))
+        .number("presenceMessages", double(presenceMessages))
+        .raw("serverRssMB", rss.finish())
+        .number("serverKiBPerClient",
+                rssIdleKiB > 0 && rssBeforeKiB > 0 && held > 0
+                    ? double(rssIdleKiB - rssBeforeKiB) / double(held)
+                    : -1,
+                1, true)
+        .number("pairs", o.pairs)
+        .number("relayThreads", double(relayers.size()))
+        .raw("targetRate", o.flood ? "null" : std::to_string(long(o.rate)))
+        .raw("floodWindow", o.flood ? std::to_string(o.floodWindow) : "null")
+        .number("messageBytes", frameBytes)
+        .number("relaySeconds", relaySeconds, 2)
+        .number("sent", double(sent))
+        .number("relayed", double(relayed))
+        .number("relayedPerSecond", relaySeconds > 0 ? double(relayedInWindow) / relaySeconds : 0)
+        .raw("latencyMs", latency.finish())
+        .number("maxSendLagMs", o.flood ? -1 : double(maxSendLagUs) / 1000.0, 3, true)
+        .raw("cpuPercentDuringRelay", cpu.finish())
+        .raw("openFileLimit", files.finish())
+        .number("durationSeconds", seconds(runStartUs, g_get_monotonic_time()), 1)
+        .raw("errors", errors.finish())
+        .number("errorsTotal", double(errorsTotal));
+    std::printf("%s\n", report.finish().c_str());
+    std::fflush(stdout);
+    return errorsTotal == 0 ? 0 : 1;
 }

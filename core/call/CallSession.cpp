@@ -502,6 +502,15 @@ gboolean CallSession::onBusMessage(GstBus *, GstMessage *message, gpointer self)
         gst_message_parse_error(message, &rawError, &rawDebug);
         error.reset(rawError);
         debug.reset(rawDebug);
+        // A browser's RTCPeerConnection.close() aborts the data channels' SCTP association, which
+        // webrtcbin 1.22's sctpenc posts as an error, often before the peer's leave arrives by the
+        // server. That is the peer going, not our media failing: only chat is lost. The leave ends
+        // the call normally, and a peer that never sends one is caught by the silence check.
+        const gchar *type = G_OBJECT_TYPE_NAME(message->src);
+        if (g_str_equal(type, "GstSctpEnc") || g_str_equal(type, "GstSctpDec")) {
+            qCInfo(lcCall).noquote() << "chat transport closed:" << error->message;
+            return G_SOURCE_CONTINUE;
+        }
         qCWarning(lcCall).noquote() << "pipeline error from" << GST_OBJECT_NAME(message->src) << error->message
                                     << (debug ? debug.get() : "");
         // Written only when GST_DEBUG_DUMP_DOT_DIR is set: the pipeline graph at the failure.

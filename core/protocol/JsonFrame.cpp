@@ -34,6 +34,15 @@ std::optional<JsonFrame> JsonFrame::parse(QByteArrayView text, const JsonLimits 
         *error = {ErrorCode::MalformedJson, QCoreApplication::translate("confab", "The message is empty.")};
         return std::nullopt;
     }
+    // Refused rather than passed on altered: the server promises to relay every field unchanged.
+    if (hasUnsupportedEscape(text)) {
+        *error = {
+            ErrorCode::BadMessage,
+            QCoreApplication::translate("confab",
+                                        "The message contains \\u0000, \\u001f or an unpaired surrogate in "
+                                        "its text, which cannot be passed on unchanged.")};
+        return std::nullopt;
+    }
     if (!JSON_NODE_HOLDS_OBJECT(root.get())) {
         *error = {ErrorCode::BadMessage, QCoreApplication::translate("confab", "The message is not a JSON object.")};
         return std::nullopt;

@@ -14,4 +14,10 @@ struct JsonLimits {
 // True when arrays/objects nest deeper than maxDepth (brackets inside strings do not count).
 bool nestsDeeperThan(QByteArrayView json, int maxDepth);
 
+// True when a string in (valid) JSON holds an escape json-glib 1.6 cannot carry unchanged:
+// \u0000 (it cuts the string there, so "ali\u0000ce" would sign in as "ali"), an unpaired
+// surrogate such as \ud800 (it stores invalid UTF-8, which libsoup then refuses to send on), or
+// \u001f (it writes that one back unescaped, which is not JSON).
+bool hasUnsupportedEscape(QByteArrayView json);
+
 }  // namespace confab::protocol

@@ -34,6 +34,11 @@ void ServerConnection::close(int code, const QString &reason) {
     }
 }
 
+void ServerConnection::abandon(int code, const QString &reason) {
+    close(code, reason);
+    reportClosed();  // the socket itself goes when this object does
+}
+
 void ServerConnection::onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self) {
     auto *connection = static_cast<ServerConnection *>(self);
     connection->lastHeard_.restart();
@@ -51,10 +56,13 @@ void ServerConnection::onPong(SoupWebsocketConnection *, GBytes *, gpointer self
 }
 
 void ServerConnection::onClosed(SoupWebsocketConnection *, gpointer self) {
-    auto *connection = static_cast<ServerConnection *>(self);
-    if (!connection->closed_) {
-        connection->closed_ = true;
-        connection->handlers_.closed(connection);
+    static_cast<ServerConnection *>(self)->reportClosed();
+}
+
+void ServerConnection::reportClosed() {
+    if (!closed_) {
+        closed_ = true;
+        handlers_.closed(this);
     }
 }
 

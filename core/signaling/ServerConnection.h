@@ -31,6 +31,9 @@ public:
 
     void send(const QByteArray &text);
     void close(int code, const QString &reason);
+    // Closes and reports the connection closed at once, for a peer that stopped answering:
+    // libsoup would wait 5 s more for its answer to the close before emitting `closed`.
+    void abandon(int code, const QString &reason);
 
     bool isLoggedIn() const { return !name_.isEmpty(); }
     const QString &name() const { return name_; }
@@ -45,6 +48,7 @@ private:
     static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self);
     static void onPong(SoupWebsocketConnection *, GBytes *, gpointer self);
     static void onClosed(SoupWebsocketConnection *, gpointer self);
+    void reportClosed();
 
     GObjectPtr<SoupWebsocketConnection> socket_;
     QString peerAddress_;

@@ -45,6 +45,13 @@ void SignalingClient::connectToServer(const QUrl &url, const QString &name) {
 }
 
 void SignalingClient::disconnectFromServer() {
+    stop();
+    if (state_ != State::Disconnected) {
+        setState(State::Disconnected);
+    }
+}
+
+void SignalingClient::stop() {
     retryTimer_.stop();
     aliveTimer_.stop();
     if (pending_) {
@@ -53,9 +60,6 @@ void SignalingClient::disconnectFromServer() {
     }
     dropSocket();
     online_.clear();
-    if (state_ != State::Disconnected) {
-        setState(State::Disconnected);
-    }
 }
 
 QStringList SignalingClient::onlineUsers() const {
@@ -90,7 +94,7 @@ void SignalingClient::attempt() {
     if (scheme != QLatin1StringView("ws") && scheme != QLatin1StringView("wss")) {
         const QString reason = tr("The server address must start with ws:// or wss://, not \"%1\".").arg(url_.toString());
         qCWarning(lcSignaling).noquote() << reason;
-        disconnectFromServer();
+        stop();  // not disconnectFromServer(): that would report Disconnected once without the reason
         setState(State::Disconnected, reason);
         return;
     }
@@ -232,7 +236,7 @@ void SignalingClient::handle(const Message &message) {
             return;
         }
         qCWarning(lcSignaling).noquote() << "login refused:" << reason;
-        disconnectFromServer();
+        stop();  // the state changes once, with the reason
         setState(State::Disconnected, reason);
         Q_EMIT loginRefused(code, reason);
     } else if (const auto *users = std::get_if<UsersMessage>(&message)) {

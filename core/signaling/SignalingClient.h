@@ -85,6 +85,8 @@ private:
     void receive(QByteArrayView text);
     void handle(const protocol::Message &message);
     void dropSocket();
+    // Everything disconnectFromServer() does except reporting the state.
+    void stop();
     void setState(State state, const QString &reason = {});
     void checkAlive();
 

@@ -1,6 +1,6 @@
 #include "signaling/SignalingServer.h"
 
-#include "protocol/JsonFrame.h"
+#include "protocol/FrameScanner.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/NameRules.h"
 #include "signaling/PresenceBatcher.h"
@@ -41,6 +41,11 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
 SignalingServer::~SignalingServer() {
     if (server_) {
         soup_server_disconnect(server_.get());
+    }
+    // Destroyed now, not later: each connection's handlers point at this server, and a frame or a
+    // close that arrived before a deferred delete ran would call into a destroyed server.
+    for (auto &[connection, owner] : connections_) {
+        delete owner.release();
     }
     connections_.clear();
 }
@@ -134,30 +139,43 @@ void SignalingServer::accept(SoupWebsocketConnection *socket, const QString &pee
 
 void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
     ProtocolError error;
-    std::optional<JsonFrame> frame = JsonFrame::parse(text, limits_, &error);
+    std::optional<FrameScanner> frame = FrameScanner::scan(text, limits_, &error);
     if (!frame) {
         qCInfo(lcServer).noquote() << "refused from" << from->peerAddress() << wireName(error.code);
         sendError(from, error.code, error.message);
         return;
     }
-    Decoded decoded = MessageCodec::decode(*frame);
-    if (!decoded.message) {
-        qCInfo(lcServer).noquote() << "refused from" << from->peerAddress() << wireName(decoded.error.code) << decoded.type;
-        if (decoded.type == wireName(MessageType::Login)) {
-            send(from, LoginReply{false, {}, decoded.error.message, decoded.error.code, {}});
-        } else {
-            sendError(from, decoded.error.code, decoded.error.message, decoded.type);
-        }
+    if (frame->hasDuplicateKeys()) {
+        // The server and the receiving client must not read different `name`s or `type`s.
+        sendError(from, ErrorCode::BadMessage, tr("The message names a member twice."));
         return;
     }
-    const MessageType type = typeOf(*decoded.message);
-    if (const auto *request = std::get_if<LoginRequest>(&*decoded.message)) {
-        login(from, *request);
-    } else if (isRelayed(type)) {
-        relay(from, type, *frame);
+    const std::optional<QString> typeName = frame->string("type");
+    if (!typeName) {
+        sendError(from, ErrorCode::BadMessage, tr("The message has no \"type\"."));
+        return;
+    }
+    const std::optional<MessageType> type = messageTypeFromWire(*typeName);
+    if (type == MessageType::Login && from->isLoggedIn()) {
+        // Whatever the second login says, the first name stays and nothing else is answered.
+        sendError(from, ErrorCode::AlreadyLoggedIn, tr("You are already signed in as %1.").arg(from->name()),
+                  *typeName);
+    } else if (type == MessageType::Login) {
+        // Rare, so the full codec: it says precisely what is wrong with a login.
+        const Decoded decoded = MessageCodec::decode(text, limits_);
+        if (const auto *request = decoded.message ? std::get_if<LoginRequest>(&*decoded.message) : nullptr) {
+            login(from, *request);
+        } else if (!decoded.message) {
+            qCInfo(lcServer).noquote() << "login refused from" << from->peerAddress() << wireName(decoded.error.code);
+            send(from, LoginReply{false, {}, decoded.error.message, decoded.error.code, {}});
+        } else {
+            sendError(from, ErrorCode::UnknownType, tr("The server does not accept login replies."), *typeName);
+        }
+    } else if (type && isRelayed(*type)) {
+        relay(from, *type, text, *frame);
     } else {
-        sendError(from, ErrorCode::UnknownType, tr("The server does not accept \"%1\" messages.").arg(decoded.type),
-                  decoded.type);
+        sendError(from, ErrorCode::UnknownType, tr("The server does not accept \"%1\" messages.").arg(*typeName),
+                  *typeName);
     }
 }
 
@@ -166,11 +184,7 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
         qCInfo(lcServer).noquote() << "login refused from" << from->peerAddress() << wireName(code);
         send(from, LoginReply{false, {}, message, code, {}});
     };
-    if (from->isLoggedIn()) {
-        sendError(from, ErrorCode::AlreadyLoggedIn, tr("You are already signed in as %1.").arg(from->name()),
-                  wireName(MessageType::Login));
-        return;
-    }
+    Q_ASSERT(!from->isLoggedIn());  // receive() refuses a second login
     if (const std::optional<ProtocolError> invalid = checkName(request.name)) {
         refuse(invalid->code, invalid->message);
         return;
@@ -189,33 +203,51 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
     presence_->userOnline(request.name);
 }
 
-void SignalingServer::relay(ServerConnection *from, MessageType type, JsonFrame &frame) {
+void SignalingServer::relay(ServerConnection *from, MessageType type, QByteArrayView text, const FrameScanner &frame) {
     const QString typeName = wireName(type);
     if (!from->isLoggedIn()) {
         sendError(from, ErrorCode::NotLoggedIn, tr("Sign in before sending \"%1\".").arg(typeName), typeName);
         return;
     }
-    const QString target = frame.string("name").value_or(QString());
-    ServerConnection *to = online_.value(target);
+    const std::optional<QString> target = frame.string("name");
+    if (!target) {
+        sendError(from, ErrorCode::BadMessage, tr("In %1, \"name\" must be text.").arg(typeName), typeName);
+        return;
+    }
+    if (type == MessageType::Offer || type == MessageType::Answer) {
+        // A few per call: check the whole description, so a broken one never reaches a peer.
+        const Decoded decoded = MessageCodec::decode(text, limits_);
+        if (!decoded.message) {
+            sendError(from, decoded.error.code, decoded.error.message, typeName);
+            return;
+        }
+    } else if (type == MessageType::Candidate) {
+        const FrameScanner::Member *candidate = frame.member("candidate");
+        if (!candidate || (candidate->kind != FrameScanner::Kind::Object && candidate->kind != FrameScanner::Kind::Null)) {
+            sendError(from, ErrorCode::BadMessage, tr("In candidate, \"candidate\" must be an object."), typeName);
+            return;
+        }
+    }
+    ServerConnection *to = online_.value(*target);
     if (!to) {
-        sendError(from, ErrorCode::UserOffline, tr("%1 is not online.").arg(target), typeName, target);
+        sendError(from, ErrorCode::UserOffline, tr("%1 is not online.").arg(*target), typeName, *target);
         return;
     }
     if (to == from) {
         sendError(from, ErrorCode::BadMessage, tr("You cannot send \"%1\" to yourself.").arg(typeName), typeName,
-                  target);
+                  *target);
         return;
     }
-    if (type == MessageType::Offer && !from->callPartners().contains(target)) {
-        from->callPartners().insert(target);
+    if (type == MessageType::Offer && !from->callPartners().contains(*target)) {
+        from->callPartners().insert(*target);
         to->callPartners().insert(from->name());
-        qCInfo(lcServer).noquote() << "call" << from->name() << "->" << target;
-    } else if (type == MessageType::Leave && from->callPartners().remove(target)) {
+        qCInfo(lcServer).noquote() << "call" << from->name() << "->" << *target;
+    } else if (type == MessageType::Leave && from->callPartners().remove(*target)) {
         to->callPartners().remove(from->name());
-        qCInfo(lcServer).noquote() << "call ended" << from->name() << "->" << target;
+        qCInfo(lcServer).noquote() << "call ended" << from->name() << "->" << *target;
     }
-    frame.setString("name", from->name());
-    to->send(frame.serialize());
+    // The original bytes with only the name's value replaced: every other field passes untouched.
+    to->send(frame.withString("name", from->name()));
 }
 
 void SignalingServer::disconnected(ServerConnection *connection) {
@@ -259,11 +291,11 @@ void SignalingServer::dropSilentConnections() {
             silent.append(connection);
         }
     }
-    // Closed outside the loop: a close can end in `closed`, which edits connections_.
+    // Dropped outside the loop: dropping ends in disconnected(), which edits connections_.
     for (ServerConnection *connection : std::as_const(silent)) {
         qCInfo(lcServer).noquote() << "dropping silent connection" << connection->name()
                                    << connection->peerAddress();
-        connection->close(SOUP_WEBSOCKET_CLOSE_GOING_AWAY, tr("No answer to keep-alive pings."));
+        connection->abandon(SOUP_WEBSOCKET_CLOSE_GOING_AWAY, tr("No answer to keep-alive pings."));
     }
 }
 

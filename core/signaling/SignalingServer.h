@@ -22,7 +22,7 @@ class PresenceBatcher;
 class ServerConnection;
 
 namespace protocol {
-class JsonFrame;
+class FrameScanner;
 }
 
 // The signaling server: accepts WebSocket clients on any path, signs them in by name, relays
@@ -50,7 +50,8 @@ private:
     void accept(SoupWebsocketConnection *socket, const QString &peerAddress);
     void receive(ServerConnection *from, QByteArrayView text);
     void login(ServerConnection *from, const protocol::LoginRequest &request);
-    void relay(ServerConnection *from, protocol::MessageType type, protocol::JsonFrame &frame);
+    void relay(ServerConnection *from, protocol::MessageType type, QByteArrayView text,
+               const protocol::FrameScanner &frame);
     void disconnected(ServerConnection *connection);
     void broadcastPresence(const protocol::PresenceMessage &change);
     void dropSilentConnections();

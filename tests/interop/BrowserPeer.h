@@ -1,28 +1,41 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QList>
 #include <QProcess>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <QUrl>
 
-// Headless Chromium from Debian running tests/interop/page/confab-peer.html with fake camera and
-// microphone; the page's CONFAB-RESULT console lines become events.
+// Headless Chromium (Debian's /usr/bin/chromium, or $CONFAB_CHROMIUM_BIN) running
+// tests/interop/page/confab-peer.html with a fake camera and microphone, in a fresh profile. The page's
+// "CONFAB-RESULT {json}" console lines, which Chromium logs to stderr, become events.
 class BrowserPeer {
 public:
     BrowserPeer();
-    ~BrowserPeer();
+    ~BrowserPeer();  // kills Chromium's whole process group
 
-    // Empty on success, else why Chromium could not be started.
-    QString start(const QUrl &server, const QString &name, const QString &call, const QString &chat);
+    // Empty on success, else why Chromium could not be started. An empty `call` answers instead;
+    // `hangup` is the page's hangup= parameter (see page/confab-peer.js).
+    QString start(const QUrl &server, const QString &name, const QString &call, const QString &chat,
+                  const QString &hangup = QString());
+    // The first event named `event`; empty when it did not come in time, or when the page reported
+    // an error or Chromium exited first (summary() says which).
     QJsonObject waitFor(const QString &event, int timeoutMs);
-    QString log() const { return log_; }
+    QList<QJsonObject> events(const QString &event) const;
+    // For failure messages: every page event, then the end of Chromium's own log.
+    QString summary() const;
+    void kill();
 
 private:
     void read();
+    bool failed() const;
 
     QProcess process_;
+    qint64 pid_ = 0;  // also Chromium's process group
     QTemporaryDir profile_;
     QList<QJsonObject> events_;
+    QStringList eventLines_;
     QByteArray partial_;
-    QString log_;
+    QByteArray log_;  // the last part of Chromium's stderr
 };

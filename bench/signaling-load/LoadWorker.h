@@ -1,0 +1,131 @@
+#pragma once
+
+#include "LatencyHistogram.h"
+#include "WireFrames.h"
+
+#include <libsoup/soup.h>
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace confab::bench {
+
+// One bench thread: its own GMainContext and SoupSession, holding a share of the clients. The main
+// thread starts phases with begin*() and watches the counters; everything else runs on this thread.
+// Clients that only sit signed in live in a different worker from the pairs that relay, so the
+// relaying thread's main loop polls just its own few sockets, not all N.
+class LoadWorker {
+public:
+    struct Settings {
+        std::string url;
+        std::vector<std::string> names;          // one client per name
+        std::vector<std::pair<int, int>> pairs;  // indexes into names: who relays with whom
+        int connectWindow = 64;                  // handshakes plus logins in flight at once
+        int messageBytes = 0;                    // 0: a candidate's natural size
+        int nameWidth = 0;
+    };
+    struct RelayPlan {
+        gint64 startUs = 0;    // monotonic clock
+        gint64 endUs = 0;      // no sends after this
+        double rate = 0;       // this thread's share, messages/s; 0 floods
+        int floodWindow = 8;   // messages in flight per pair when flooding
+        long maxMessages = 0;  // this thread's cap on sends
+    };
+    // Written by this worker's thread only; read by the main thread while it runs.
+    struct Counters {
+        std::atomic<long> loginsSettled{0};  // signed in, refused, or never got that far
+        std::atomic<long> connectFailures{0};
+        std::atomic<long> loggedIn{0};
+        std::atomic<long> loginRefused{0};
+        std::atomic<long> usersLists{0};
+        std::atomic<long> presenceMessages{0};
+        std::atomic<long> errorMessages{0};
+        std::atomic<long> closedByServer{0};     // closed while the bench still wanted it
+        std::atomic<long> droppedAfterLogin{0};  // ... of which were signed in
+        std::atomic<long> sent{0};
+        std::atomic<long> received{0};          // relayed candidates received
+        std::atomic<long> receivedInWindow{0};  // ... before RelayPlan::endUs
+        std::atomic<long> misrouted{0};         // relayed with the wrong `name`
+        std::atomic<long> unreadable{0};        // a candidate without the bench's stamp
+        std::atomic<gint64> lastLoginUs{0};
+        std::atomic<gint64> lastPresenceUs{0};  // users or presence
+    };
+
+    explicit LoadWorker(Settings settings);
+    ~LoadWorker();
+    LoadWorker(const LoadWorker &) = delete;
+    LoadWorker &operator=(const LoadWorker &) = delete;
+
+    void start();  // returns once the thread is running
+    void beginLogin();
+    void beginRelay(const RelayPlan &plan);
+    // Stops sending and counting, and returns once this thread has done so: the counters and
+    // latencies then describe the same messages.
+    void freeze();
+    // Closes every client (politely: a WebSocket close, waiting up to 3 s for the server's answer)
+    // and joins the thread. Then latencies() and maxSendLagUs() may be read.
+    void finish(bool closePolitely);
+
+    // From now on connections may fail or close (the bench is stopping the server): no more
+    // failure reports on stderr.
+    static void expectFailures();
+
+    int clientCount() const { return int(settings_.names.size()); }
+    const Counters &counters() const { return counters_; }
+    double threadCpuSeconds() const;
+    const LatencyHistogram &latencies() const { return latencies_; }
+    gint64 maxSendLagUs() const { return maxSendLagUs_; }
+    int frameBytes() const { return writer_.frameBytes(); }
+
+private:
+    struct Client;
+
+    void run();
+    void post(std::function<void()> work);
+    void connectMore();
+    void connectOne(Client &client);
+    static void onNetworkEvent(SoupMessage *, GSocketClientEvent event, GIOStream *connection, gpointer);
+    static void onConnected(GObject *session, GAsyncResult *result, gpointer data);
+    static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer data);
+    static void onClosed(SoupWebsocketConnection *, gpointer data);
+    static void onError(SoupWebsocketConnection *, GError *error, gpointer data);
+    void receive(Client &client, std::string_view frame);
+    void receiveCandidate(Client &client, std::string_view frame);
+    void loginDone();
+    void send(Client &from, gint64 nowUs);
+    bool maySend(gint64 nowUs) const;
+    static gboolean onRateTick(gpointer self);
+
+    Settings settings_;
+    CandidateWriter writer_;
+    Counters counters_;
+    GMainContext *context_ = nullptr;
+    GMainLoop *loop_ = nullptr;
+    SoupSession *session_ = nullptr;
+    std::thread thread_;
+    std::vector<std::unique_ptr<Client>> clients_;
+
+    // Login ramp.
+    size_t nextToConnect_ = 0;
+    int inFlight_ = 0;
+    long openSockets_ = 0;
+    double finalCpuSeconds_ = -1;
+
+    // Relay phase.
+    RelayPlan plan_;
+    bool closing_ = false;
+    bool frozen_ = false;
+    size_t nextPair_ = 0;
+    long scheduled_ = 0;  // rate mode: messages sent on schedule so far
+    GSource *rateTimer_ = nullptr;
+    LatencyHistogram latencies_;
+    gint64 maxSendLagUs_ = 0;
+};
+
+}  // namespace confab::bench
