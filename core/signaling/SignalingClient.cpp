@@ -103,10 +103,25 @@ void SignalingClient::attempt() {
         connectFailed(tr("\"%1\" is not a valid server address.").arg(url_.toString()));
         return;
     }
+    if (!trustedCertificatePem_.isEmpty()) {
+        g_signal_connect(message.get(), "accept-certificate", G_CALLBACK(onAcceptCertificate), this);
+    }
     pending_.reset(g_cancellable_new());
     qCDebug(lcSignaling).noquote() << "connecting to" << url_.toString();
     soup_session_websocket_connect_async(session_.get(), message.get(), nullptr, nullptr, G_PRIORITY_DEFAULT,
                                          pending_.get(), &SignalingClient::onConnected, this);
+}
+
+gboolean SignalingClient::onAcceptCertificate(SoupMessage *, GTlsCertificate *presented, GTlsCertificateFlags,
+                                              gpointer self) {
+    // Only the one certificate the user chose to trust, byte for byte; never "any certificate".
+    auto *client = static_cast<SignalingClient *>(self);
+    GErrorPtr error;
+    GObjectPtr<GTlsCertificate> trusted(
+        g_tls_certificate_new_from_pem(client->trustedCertificatePem_.constData(), -1, out(error)));
+    const bool same = trusted && g_tls_certificate_is_same(trusted.get(), presented);
+    qCInfo(lcSignaling) << "server certificate" << (same ? "matches" : "does not match") << "the trusted one";
+    return same ? TRUE : FALSE;
 }
 
 void SignalingClient::onConnected(GObject *session, GAsyncResult *result, gpointer self) {
