@@ -1,5 +1,7 @@
-// confab-server: the signaling server. Options in, SignalingServer up, run until SIGINT/SIGTERM.
+// confab-server: the signaling server. Options in (command line over --config file over defaults),
+// SignalingServer up, run until SIGINT/SIGTERM.
 #include "confab/Version.h"
+#include "signaling/ServerConfigFile.h"
 #include "signaling/SignalingServer.h"
 #include "util/Logging.h"
 
@@ -12,30 +14,61 @@
 
 namespace {
 
+const QString kConfigOption = QStringLiteral("config");
+const QString kIceServerOption = QStringLiteral("ice-server");
+
+// One option's value: the command line wins over the configuration file, the file over the default.
+QString optionValue(const QCommandLineParser &parser, const confab::ServerConfigFile &file,
+                    const QString &key) {
+    if (!parser.isSet(key) && file.contains(key)) {
+        return file.value(key);
+    }
+    return parser.value(key);
+}
+
+// Where a bad value came from, so the message points at the command line or at the file's line.
+QByteArray optionOrigin(const QCommandLineParser &parser, const confab::ServerConfigFile &file,
+                        const QString &key) {
+    if (!parser.isSet(key) && file.contains(key)) {
+        return QStringLiteral("\"%1\" (%2)").arg(key, file.origin(key)).toLocal8Bit();
+    }
+    return QStringLiteral("--%1").arg(key).toLocal8Bit();
+}
+
 // Returns false (after printing why) when an option's value is unusable.
-bool parseOptions(const QCommandLineParser &parser, confab::SignalingServerOptions *options) {
+bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFile &file,
+                  confab::SignalingServerOptions *options) {
+    const auto value = [&](const QString &key) { return optionValue(parser, file, key); };
+    const auto origin = [&](const QString &key) { return optionOrigin(parser, file, key); };
     bool ok = true;
-    options->host = parser.value(QStringLiteral("host"));
-    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+    options->host = value(QStringLiteral("host"));
+    const uint port = value(QStringLiteral("port")).toUInt(&ok);
     if (!ok || port > 65535) {
-        std::fprintf(stderr, "confab-server: --port must be a number from 0 to 65535.\n");
+        std::fprintf(stderr, "confab-server: %s must be a number from 0 to 65535.\n",
+                     origin(QStringLiteral("port")).constData());
         return false;
     }
     options->port = static_cast<quint16>(port);
-    const qlonglong maxBytes = parser.value(QStringLiteral("max-message-bytes")).toLongLong(&ok);
+    const qlonglong maxBytes = value(QStringLiteral("max-message-bytes")).toLongLong(&ok);
     if (!ok || maxBytes < 1024) {
-        std::fprintf(stderr, "confab-server: --max-message-bytes must be a number of at least 1024.\n");
+        std::fprintf(stderr, "confab-server: %s must be a number of at least 1024.\n",
+                     origin(QStringLiteral("max-message-bytes")).constData());
         return false;
     }
     options->maxMessageBytes = maxBytes;
-    const int keepalive = parser.value(QStringLiteral("keepalive")).toInt(&ok);
+    const int keepalive = value(QStringLiteral("keepalive")).toInt(&ok);
     if (!ok || keepalive < 1) {
-        std::fprintf(stderr, "confab-server: --keepalive must be a number of seconds, at least 1.\n");
+        std::fprintf(stderr, "confab-server: %s must be a number of seconds, at least 1.\n",
+                     origin(QStringLiteral("keepalive")).constData());
         return false;
     }
     options->keepaliveIntervalSeconds = keepalive;
     options->silentTimeoutSeconds = 3 * keepalive;
-    for (const QString &url : parser.values(QStringLiteral("ice-server"))) {
+    // Repeatable: any --ice-server on the command line replaces the file's whole list, so a test
+    // run can start from a clean slate without editing the file.
+    const QStringList iceServers =
+        parser.isSet(kIceServerOption) ? parser.values(kIceServerOption) : file.values(kIceServerOption);
+    for (const QString &url : iceServers) {
         confab::protocol::IceServer server;
         // turn:user:password@host:port is accepted as a shorthand for credentials.
         QString rest = url;
@@ -50,15 +83,15 @@ bool parseOptions(const QCommandLineParser &parser, confab::SignalingServerOptio
         }
         if (!rest.startsWith(QLatin1StringView("stun:")) && !rest.startsWith(QLatin1StringView("turn:")) &&
             !rest.startsWith(QLatin1StringView("turns:"))) {
-            std::fprintf(stderr, "confab-server: --ice-server must be a stun:, turn: or turns: URL, not \"%s\".\n",
-                         qPrintable(url));
+            std::fprintf(stderr, "confab-server: %s must be a stun:, turn: or turns: URL, not \"%s\".\n",
+                         origin(kIceServerOption).constData(), qPrintable(url));
             return false;
         }
         server.urls = QStringList{rest};
         options->iceServers.append(server);
     }
-    options->tlsCertificateFile = parser.value(QStringLiteral("tls-cert"));
-    options->tlsKeyFile = parser.value(QStringLiteral("tls-key"));
+    options->tlsCertificateFile = value(QStringLiteral("tls-cert"));
+    options->tlsKeyFile = value(QStringLiteral("tls-key"));
     return true;
 }
 
@@ -77,27 +110,36 @@ int main(int argc, char *argv[]) {
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{category}: %{message}"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Confab signaling server: sign-in by name, presence, and "
-                                                    "relay of WebRTC offers, answers and candidates."));
+    parser.setApplicationDescription(
+        QStringLiteral("Confab signaling server: sign-in by name, presence, and "
+                       "relay of WebRTC offers, answers and candidates."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({
+    const QList<QCommandLineOption> serverOptions{
         {QStringLiteral("host"), QStringLiteral("IP address to listen on."), QStringLiteral("address"),
          QStringLiteral("127.0.0.1")},
-        {QStringLiteral("port"), QStringLiteral("Port to listen on; 0 picks a free one."), QStringLiteral("port"),
-         QStringLiteral("8443")},
-        {QStringLiteral("max-message-bytes"), QStringLiteral("Largest message accepted; larger ones are refused."),
-         QStringLiteral("bytes"), QStringLiteral("65536")},
+        {QStringLiteral("port"), QStringLiteral("Port to listen on; 0 picks a free one."),
+         QStringLiteral("port"), QStringLiteral("8443")},
+        {QStringLiteral("max-message-bytes"),
+         QStringLiteral("Largest message accepted; larger ones are refused."), QStringLiteral("bytes"),
+         QStringLiteral("65536")},
         {QStringLiteral("ice-server"),
-         QStringLiteral("STUN/TURN server handed to clients at login (repeatable), e.g. stun:stun.example.org:3478 "
-                        "or turn:user:secret@turn.example.org:3478."),
+         QStringLiteral(
+             "STUN/TURN server handed to clients at login (repeatable), e.g. stun:stun.example.org:3478 "
+             "or turn:user:secret@turn.example.org:3478."),
          QStringLiteral("url")},
         {QStringLiteral("tls-cert"), QStringLiteral("PEM certificate for wss://."), QStringLiteral("file")},
         {QStringLiteral("tls-key"), QStringLiteral("PEM private key for wss://."), QStringLiteral("file")},
         {QStringLiteral("keepalive"),
          QStringLiteral("Seconds between pings; a client silent for three intervals is dropped."),
          QStringLiteral("seconds"), QStringLiteral("15")},
-    });
+    };
+    parser.addOptions(serverOptions);
+    parser.addOption(
+        {kConfigOption,
+         QStringLiteral("Read options from this file: one \"key = value\" per line, keys being the "
+                        "long option names above; the command line overrides the file."),
+         QStringLiteral("file")});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "confab-server: unexpected argument \"%s\"; see --help.\n",
@@ -105,8 +147,21 @@ int main(int argc, char *argv[]) {
         return 2;
     }
 
+    // The file may hold every server option but --config itself (no includes) and --help/--version.
+    QSet<QString> fileKeys;
+    for (const QCommandLineOption &option : serverOptions) {
+        fileKeys.insert(option.names().constLast());
+    }
+    confab::ServerConfigFile file(fileKeys, {kIceServerOption});
+    if (parser.isSet(kConfigOption)) {
+        QString error;
+        if (!file.load(parser.value(kConfigOption), &error)) {
+            std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
     confab::SignalingServerOptions options;
-    if (!parseOptions(parser, &options)) {
+    if (!parseOptions(parser, file, &options)) {
         return 2;
     }
     confab::SignalingServer server(options);

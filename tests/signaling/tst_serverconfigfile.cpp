@@ -1,0 +1,206 @@
+// confab-server's --config file: `key = value` lines named like the long options, the first bad
+// line reported with its number, and the command line winning over the file.
+#include "signaling/ServerConfigFile.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace confab;
+
+namespace {
+const QSet<QString> kKeys{QStringLiteral("host"), QStringLiteral("port"), QStringLiteral("ice-server"),
+                          QStringLiteral("tls-cert")};
+const QSet<QString> kRepeatable{QStringLiteral("ice-server")};
+
+struct ServerRun {
+    int exitCode = -1;
+    QString output;  // stdout then stderr
+};
+
+// Runs $CONFAB_SERVER_BIN until it prints its first line or exits, then stops it.
+ServerRun runServer(const QStringList &arguments) {
+    QProcess process;
+    process.start(qEnvironmentVariable("CONFAB_SERVER_BIN"), arguments);
+    ServerRun run;
+    if (!process.waitForStarted(5000)) {
+        run.output = QStringLiteral("cannot start confab-server from $CONFAB_SERVER_BIN");
+        return run;
+    }
+    QByteArray output;
+    const bool settled = QTest::qWaitFor(
+        [&] {
+            output += process.readAllStandardOutput();
+            return output.contains('\n') || process.state() == QProcess::NotRunning;
+        },
+        10000);
+    if (!settled) {
+        process.kill();
+        process.waitForFinished(5000);
+        run.output = QStringLiteral("confab-server neither printed a line nor exited within 10 s");
+        return run;
+    }
+    if (process.state() == QProcess::NotRunning) {
+        run.exitCode = process.exitCode();
+    } else {
+        process.terminate();
+        process.waitForFinished(5000);
+        run.exitCode = 0;  // it was up and listening
+    }
+    output += process.readAllStandardOutput();
+    run.output = QString::fromUtf8(output + process.readAllStandardError());
+    return run;
+}
+}  // namespace
+
+class TestServerConfigFile : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir dir_;
+
+    QString writeFile(const QByteArray &text) {
+        const QString path = dir_.filePath(QStringLiteral("server.conf"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size()) {
+            qFatal("cannot write the test configuration file");
+        }
+        return path;
+    }
+
+    static QString parseError(const QByteArray &text) {
+        ServerConfigFile file(kKeys, kRepeatable);
+        QString error;
+        if (file.parse(text, QStringLiteral("server.conf"), &error)) {
+            return QStringLiteral("(parsed)");
+        }
+        return error;
+    }
+
+private Q_SLOTS:
+    void readsKeyValueLinesSkippingCommentsAndBlankLines() {
+        ServerConfigFile file(kKeys, kRepeatable);
+        QString error;
+        QVERIFY2(file.parse("# a comment\n\n  host = 0.0.0.0  \n\tport=9000\r\n   # indented comment\n",
+                            QStringLiteral("server.conf"), &error),
+                 qPrintable(error));
+        QCOMPARE(file.value(QStringLiteral("host")), QStringLiteral("0.0.0.0"));
+        QCOMPARE(file.value(QStringLiteral("port")), QStringLiteral("9000"));
+        QCOMPARE(file.entries().size(), 2);
+        QCOMPARE(file.origin(QStringLiteral("port")), QStringLiteral("server.conf line 4"));
+        QVERIFY(!file.contains(QStringLiteral("tls-cert")));
+        QCOMPARE(file.value(QStringLiteral("tls-cert")), QString());
+    }
+
+    void keepsEveryValueOfARepeatableKeyInOrder() {
+        ServerConfigFile file(kKeys, kRepeatable);
+        QString error;
+        QVERIFY2(file.parse("ice-server = stun:a.example:3478\nice-server = turn:u:p@b.example:3478\n",
+                            QStringLiteral("server.conf"), &error),
+                 qPrintable(error));
+        QCOMPARE(
+            file.values(QStringLiteral("ice-server")),
+            (QStringList{QStringLiteral("stun:a.example:3478"), QStringLiteral("turn:u:p@b.example:3478")}));
+    }
+
+    void valueKeepsEqualsAndHashSigns() {
+        // TURN passwords may contain both; only the first '=' splits and there are no inline comments.
+        ServerConfigFile file(kKeys, kRepeatable);
+        QString error;
+        QVERIFY2(file.parse("ice-server = turn:user:pa=ss#word@turn.example:3478\n",
+                            QStringLiteral("server.conf"), &error),
+                 qPrintable(error));
+        QCOMPARE(file.value(QStringLiteral("ice-server")),
+                 QStringLiteral("turn:user:pa=ss#word@turn.example:3478"));
+    }
+
+    void refusesALineWithoutEqualsNamingItsNumber() {
+        const QString error = parseError("host = ::1\n\nport 9000\n");
+        QVERIFY2(error.startsWith(QStringLiteral("server.conf:3: ")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("key = value")), qPrintable(error));
+    }
+
+    void refusesAnUnknownKeyListingTheKnownOnes() {
+        const QString error = parseError("prot = 9000\n");
+        QVERIFY2(error.startsWith(QStringLiteral("server.conf:1: unknown key \"prot\"")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("host, ice-server, port, tls-cert")), qPrintable(error));
+    }
+
+    void refusesAKeyWrittenWithDashes() {
+        const QString error = parseError("--port = 9000\n");
+        QVERIFY2(error.startsWith(QStringLiteral("server.conf:1: ")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("without dashes")), qPrintable(error));
+    }
+
+    void refusesAnEmptyKeyOrValue() {
+        QVERIFY(parseError("= 9000\n").startsWith(QStringLiteral("server.conf:1: ")));
+        const QString error = parseError("\nport =   \n");
+        QVERIFY2(error.startsWith(QStringLiteral("server.conf:2: \"port\" has no value")), qPrintable(error));
+    }
+
+    void refusesASingleValuedKeyGivenTwice() {
+        const QString error = parseError("port = 1\nhost = ::1\nport = 2\n");
+        QVERIFY2(error.startsWith(QStringLiteral("server.conf:3: ")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("server.conf line 1")), qPrintable(error));
+    }
+
+    void refusesTextThatIsNotUtf8() {
+        const QString error = parseError("host = \xff\xfe\n");
+        QVERIFY2(error.contains(QStringLiteral("not UTF-8")), qPrintable(error));
+    }
+
+    void refusesAMissingFile() {
+        ServerConfigFile file(kKeys, kRepeatable);
+        QString error;
+        QVERIFY(!file.load(dir_.filePath(QStringLiteral("absent.conf")), &error));
+        QVERIFY2(error.contains(QStringLiteral("absent.conf")), qPrintable(error));
+    }
+
+    void serverListensWhereTheFileSays() {
+        // host 127.0.0.2 is loopback on Linux and differs from the default 127.0.0.1.
+        const QString path = writeFile("host = 127.0.0.2\nport = 0\n");
+        const ServerRun run = runServer({QStringLiteral("--config"), path});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(QRegularExpression(QStringLiteral("listening on ws://127\\.0\\.0\\.2:\\d+/"))
+                     .match(run.output)
+                     .hasMatch(),
+                 qPrintable(run.output));
+    }
+
+    void serverCommandLineOverridesTheFile() {
+        // The file's port is out of range; the command line's --port replaces it, so it is never judged.
+        const QString path = writeFile("port = 70000\n");
+        const ServerRun run =
+            runServer({QStringLiteral("--config"), path, QStringLiteral("--port"), QStringLiteral("0")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.output.contains(QStringLiteral("listening on ws://127.0.0.1:")), qPrintable(run.output));
+    }
+
+    void serverRefusesABadValueNamingTheFileLine() {
+        const QString path = writeFile("# comment\nport = 70000\n");
+        const ServerRun run = runServer({QStringLiteral("--config"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(QStringLiteral("\"port\" (%1 line 2) must be a number").arg(path)),
+                 qPrintable(run.output));
+    }
+
+    void serverRefusesABadLineAndExitsNonZero() {
+        const QString path = writeFile("port = 0\nlisten on everything\n");
+        const ServerRun run = runServer({QStringLiteral("--config"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(QStringLiteral("%1:2: expected \"key = value\"").arg(path)),
+                 qPrintable(run.output));
+    }
+
+    void serverRefusesAMissingConfigFile() {
+        const ServerRun run =
+            runServer({QStringLiteral("--config"), dir_.filePath(QStringLiteral("absent.conf")),
+                       QStringLiteral("--port"), QStringLiteral("0")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.output.contains(QStringLiteral("cannot read the configuration file")),
+                 qPrintable(run.output));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServerConfigFile)
+#include "tst_serverconfigfile.moc"
