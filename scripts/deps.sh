@@ -14,9 +14,18 @@ CONFAB_RUNTIME_PACKAGES=(
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
 )
 
-# What the tests need besides: a real browser as the other WebRTC peer in the interop tests.
+# What the tests need besides: a real browser as the other WebRTC peer in the interop tests, and
+# the freedesktop validators for the launcher and AppStream files (tests/desktop).
 CONFAB_TEST_PACKAGES=(
     chromium
+    desktop-file-utils appstream
+)
+
+# What scripts/package needs to build, lint and check the Debian packages (not scripts/test).
+CONFAB_PACKAGE_PACKAGES=(
+    debhelper dpkg-dev fakeroot lintian
+    desktop-file-utils appstream librsvg2-bin
+    git rsync
 )
 
 confab_missing_packages() {
