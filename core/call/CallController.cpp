@@ -109,6 +109,7 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
     config.iceServers = settings_.iceServers + signaling_->iceServers();
     config.jitterBufferMs = settings_.jitterBufferMs;
     config.sinks = settings_.sinks;
+    config.localPreviewSink = settings_.localPreviewSink;
     auto *session = new CallSession(config, this);
     session_ = session;
 

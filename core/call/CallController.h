@@ -28,6 +28,8 @@ public:
         int jitterBufferMs = 60;
         int noAnswerTimeoutMs = 45000;
         RemoteMedia::SinkFactory sinks;
+        // The host's self-view of the video it sends (before camera-off blacking); empty: none.
+        LocalMedia::PreviewSinkFactory localPreviewSink;
     };
 
     CallController(SignalingClient *signaling, Settings settings, QObject *parent = nullptr);

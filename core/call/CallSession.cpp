@@ -141,6 +141,7 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     g_signal_connect(webrtc_.get(), "on-data-channel", G_CALLBACK(onDataChannel), this);
 
     local_ = std::make_unique<LocalMedia>(config_.media, format);
+    local_->setPreviewSink(config_.localPreviewSink);
     if (!local_->build(GST_BIN(pipeline_.get()), webrtc_.get(), error)) {
         return false;
     }
@@ -151,6 +152,7 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     remote_ = std::make_unique<RemoteMedia>(sinks, [this](MediaKind kind) {
         postTo(this, [kind](CallSession *session) { Q_EMIT session->firstRemoteMedia(kind); });
     });
+    remote_->setEchoProbe(local_->echoProbe());
 
     GstPtr<GstBus> bus(gst_pipeline_get_bus(GST_PIPELINE(pipeline_.get())));
     busWatch_ = gst_bus_add_watch(bus.get(), &CallSession::onBusMessage, this);

@@ -39,6 +39,7 @@ public:
         // call fails with a reason instead of hanging.
         int connectTimeoutMs = 20000;
         RemoteMedia::SinkFactory sinks;
+        LocalMedia::PreviewSinkFactory localPreviewSink;  // the host's self-view; none in confab-call
     };
 
     explicit CallSession(Config config, QObject *parent = nullptr);

@@ -6,15 +6,28 @@
 
 namespace confab {
 
-QString DeviceFinder::launchDescription(Kind kind) {
+QString DeviceFinder::launchDescription(Kind kind, const QString &preferredName) {
     GstPtr<GstDeviceMonitor> monitor(gst_device_monitor_new());
-    const char *deviceClass = kind == Kind::Camera ? "Video/Source" : "Audio/Source";
+    const char *deviceClass = kind == Kind::Camera       ? "Video/Source"
+                              : kind == Kind::Microphone ? "Audio/Source"
+                                                         : "Audio/Sink";
     gst_device_monitor_add_filter(monitor.get(), deviceClass, nullptr);
     if (!gst_device_monitor_start(monitor.get())) {
         return {};
     }
     GList *devices = gst_device_monitor_get_devices(monitor.get());
     gst_device_monitor_stop(monitor.get());
+    if (!preferredName.isEmpty()) {
+        // Put the chosen device first; when it is gone (unplugged), the first one found serves.
+        for (GList *item = devices; item; item = item->next) {
+            GCharPtr name(gst_device_get_display_name(GST_DEVICE(item->data)));
+            if (QString::fromUtf8(name.get()) == preferredName) {
+                devices = g_list_remove_link(devices, item);
+                devices = g_list_concat(item, devices);
+                break;
+            }
+        }
+    }
     QString description;
     for (GList *item = devices; item && description.isEmpty(); item = item->next) {
         auto *device = GST_DEVICE(item->data);

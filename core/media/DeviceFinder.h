@@ -8,8 +8,9 @@ namespace confab {
 // for the first device of a kind, or an empty string when there is none (no camera is not an error).
 class DeviceFinder {
 public:
-    enum class Kind { Camera = 1, Microphone };
-    static QString launchDescription(Kind kind);
+    enum class Kind { Camera = 1, Microphone, Speaker };
+    // `preferredName` (a display name) picks that device when present, else the first one.
+    static QString launchDescription(Kind kind, const QString &preferredName = {});
 };
 
 }  // namespace confab

@@ -36,7 +36,7 @@ constexpr char kH264Encoder[] =
 // Opus in voice mode with in-band FEC; the caps are explicit because 1.22.0 can otherwise turn an
 // answer recvonly over a stereo/mono mismatch.
 constexpr char kOpusChain[] =
-    "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! volume name=microphone "
+    "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! %2volume name=microphone "
     "! queue max-size-time=100000000 leaky=downstream "
     "! opusenc audio-type=voice inband-fec=true packet-loss-percentage=10 bitrate=32000 frame-size=20 "
     "! rtpopuspay pt=%1 "
@@ -57,7 +57,8 @@ LocalMedia::~LocalMedia() {
 QString LocalMedia::audioSourceDescription() {
     switch (options_.audio) {
         case AudioSourceKind::Microphone:
-            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone);
+            if (const QString device =
+                    DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone, options_.microphoneDevice);
                 !device.isEmpty()) {
                 return device;
             }
@@ -79,7 +80,7 @@ QString LocalMedia::videoSourceDescription() {
                                 .arg(options_.fps);
     switch (options_.video) {
         case VideoSourceKind::Camera:
-            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Camera);
+            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Camera, options_.cameraDevice);
                 !device.isEmpty()) {
                 return QStringLiteral("%1 ! videoconvert ! videoscale ! videorate ! %2").arg(device, rawCaps);
             }
@@ -109,8 +110,10 @@ QString LocalMedia::videoCodecName() const {
 
 bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
     if (format_.sendAudio && options_.audio != AudioSourceKind::None) {
-        const QString description =
-            audioSourceDescription() + QStringLiteral(" ! ") + QString::fromLatin1(kOpusChain).arg(format_.opusPayloadType);
+        const QString description = audioSourceDescription() + QStringLiteral(" ! ") +
+                                    QString::fromLatin1(kOpusChain)
+                                        .arg(format_.opusPayloadType)
+                                        .arg(echoCancellerDescription(pipeline));
         if (!addBranch(pipeline, webrtc, description, false, error)) {
             return false;
         }
@@ -118,7 +121,9 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
     if (format_.sendVideo && options_.video != VideoSourceKind::None) {
         // A one-frame leaky queue before the encoder: when encoding falls behind, drop old frames
         // rather than add latency.
+        // The self-view, when the host wants one, branches off here (tee named "preview").
         const QString description = videoSourceDescription() +
+                                    (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
                                     QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") +
                                     videoEncoderDescription();
         if (!addBranch(pipeline, webrtc, description, true, error)) {
@@ -137,6 +142,9 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         *error = tr("Cannot build the %1 sender: %2")
                      .arg(isVideo ? tr("video") : tr("audio"), QString::fromUtf8(parseError->message));
         return false;
+    }
+    if (isVideo) {
+        addPreview(GST_BIN(branch));
     }
     gst_bin_add(pipeline, branch);  // the pipeline takes the floating reference
     GstPtr<GstPad> source(gst_element_get_static_pad(branch, "src"));
@@ -162,6 +170,50 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
     }
     sendPads_.push_back(std::move(sink));
     return true;
+}
+
+QString LocalMedia::echoCancellerDescription(GstBin *pipeline) {
+    if (!options_.echoCancellation || options_.audio == AudioSourceKind::Echo) {
+        return {};
+    }
+    GstPtr<GstElementFactory> dsp(gst_element_factory_find("webrtcdsp"));
+    GstPtr<GstElementFactory> probe(gst_element_factory_find("webrtcechoprobe"));
+    if (!dsp || !probe) {
+        notes_.append(tr("Echo cancellation is not available here (the webrtcdsp element of "
+                         "gstreamer1.0-plugins-bad is missing); the call goes on without it."));
+        return {};
+    }
+    // webrtcdsp finds its probe by name in a process-wide list, when it starts: the probe must exist
+    // before the pipeline plays, long before the remote audio it listens to arrives. So it waits in
+    // the pipeline, unlinked, until RemoteMedia links it before the playback sink. The name is
+    // unique per call because one process may run several calls (tests, the echo service).
+    static std::atomic<int> probeCount{0};
+    const QString name = QStringLiteral("confab-echo-probe-%1").arg(++probeCount);
+    GstElement *element = gst_element_factory_make("webrtcechoprobe", name.toUtf8().constData());
+    echoProbe_ = gstRetained(element);  // our reference; the pipeline takes the floating one
+    gst_bin_add(pipeline, element);
+    // webrtcdsp works on 10 ms chunks of S16LE or F32 at 8-48 kHz; the converter after it hands
+    // the opus chain what it wants. Noise suppression and gain control stay at webrtcdsp's defaults.
+    return QStringLiteral("webrtcdsp probe=%1 ! audioconvert ! ").arg(name);
+}
+
+void LocalMedia::addPreview(GstBin *branch) {
+    GstPtr<GstElement> tee(gst_bin_get_by_name(branch, "preview"));
+    if (!tee || !previewSink_) {
+        return;
+    }
+    GstElement *sink = previewSink_();
+    if (!sink) {
+        return;
+    }
+    // A one-frame leaky queue: a slow self-view drops frames instead of holding up the encoder.
+    GstElement *queue = gst_element_factory_make("queue", nullptr);
+    g_object_set(queue, "max-size-buffers", 1u, "max-size-bytes", 0u, "max-size-time", guint64(0), "leaky", 2,
+                 nullptr);
+    gst_bin_add_many(branch, queue, sink, nullptr);
+    if (!gst_element_link_many(tee.get(), queue, sink, nullptr)) {
+        qCWarning(lcMedia) << "could not link the local preview; the call goes on without it";
+    }
 }
 
 GstPadProbeReturn LocalMedia::blackOutFrame(GstPad *pad, GstPadProbeInfo *info, gpointer self) {

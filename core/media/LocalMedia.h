@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <functional>
 #include <vector>
 
 namespace confab {
@@ -27,7 +28,18 @@ struct SendFormat {
 // without renegotiation: microphone mute, camera off (black frames), and the video bitrate.
 class LocalMedia {
 public:
+    // Returns a new (floating) element taking raw video: the host's self-view. Called on the main
+    // thread while the pipeline is built.
+    using PreviewSinkFactory = std::function<GstElement *()>;
+
     LocalMedia(const MediaOptions &options, const SendFormat &format);
+
+    // With a factory, the video branch tees the source (before camera-off blacking) into a leaky
+    // one-frame queue and that sink; without one there is no preview branch at all.
+    void setPreviewSink(PreviewSinkFactory factory) { previewSink_ = std::move(factory); }
+    // Echo cancellation's probe, placed in the pipeline by build() when enabled and available;
+    // RemoteMedia puts it before the playback sink. Null otherwise.
+    GstElement *echoProbe() const { return echoProbe_.get(); }
     ~LocalMedia();
     LocalMedia(const LocalMedia &) = delete;
     LocalMedia &operator=(const LocalMedia &) = delete;
@@ -52,10 +64,14 @@ private:
     QString videoEncoderDescription() const;
     bool addBranch(GstBin *pipeline, GstElement *webrtc, const QString &description, bool isVideo,
                    QString *error);
+    QString echoCancellerDescription(GstBin *pipeline);
+    void addPreview(GstBin *branch);
     static GstPadProbeReturn blackOutFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
 
     MediaOptions options_;
     SendFormat format_;
+    PreviewSinkFactory previewSink_;
+    GstPtr<GstElement> echoProbe_;
     std::vector<GstPtr<GstPad>> sendPads_;
     QStringList notes_;
     GstPtr<GstElement> microphoneVolume_;

@@ -21,6 +21,13 @@ struct MediaOptions {
     int maxBitrateKbps = 2500;
     // Echo sources replay what this call receives; the channel names which call's sinks feed them.
     QString echoChannel;
+    // Devices the user chose, by the name GstDeviceMonitor shows; empty or absent: the first found.
+    QString cameraDevice;
+    QString microphoneDevice;
+    QString speakerDevice;  // for the host's audio sink; core itself plays nothing
+    // webrtcdsp on the microphone with webrtcechoprobe before the playback sink (same pipeline).
+    // Off by default: the sound server may cancel echo already, and doing it twice hurts.
+    bool echoCancellation = false;
 };
 
 }  // namespace confab

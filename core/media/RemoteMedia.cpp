@@ -63,7 +63,10 @@ bool RemoteMedia::link(GstBin *pipeline, GstPad *pad, QString *error) {
     GstPtr<GstPad> decoded(gst_element_get_static_pad(decoder, "src"));
     gst_pad_add_probe(decoded.get(), GST_PAD_PROBE_TYPE_BUFFER, &RemoteMedia::countBuffer, this, nullptr);
     g_object_set_data(G_OBJECT(decoded.get()), "confab-kind", GINT_TO_POINTER(int(kind)));
-    if (!gst_element_link(decoder, sink)) {
+    // The echo probe listens to what we play, just before it is played.
+    const bool throughProbe = kind == MediaKind::Audio && echoProbe_ && !echoProbeLinked_.exchange(true);
+    if (throughProbe ? !gst_element_link_many(decoder, echoProbe_.get(), sink, nullptr)
+                     : !gst_element_link(decoder, sink)) {
         *error = QStringLiteral("cannot link the decoder to its sink");
         return false;
     }

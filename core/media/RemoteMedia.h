@@ -24,6 +24,10 @@ public:
 
     RemoteMedia(SinkFactory sinks, FirstBufferCallback firstBuffer);
 
+    // Echo cancellation: a webrtcechoprobe already in the pipeline (LocalMedia::echoProbe()),
+    // linked between the first audio decoder and its sink. Set before the pipeline plays.
+    void setEchoProbe(GstElement *probe) { echoProbe_ = probe ? gstRetained(probe) : nullptr; }
+
     // Links one incoming webrtcbin src pad. Runs on a streaming thread (pad-added): it only adds
     // and links elements and syncs their state; it never changes the pipeline's state.
     bool link(GstBin *pipeline, GstPad *pad, QString *error);
@@ -40,6 +44,8 @@ private:
 
     SinkFactory sinks_;
     FirstBufferCallback firstBuffer_;
+    GstPtr<GstElement> echoProbe_;
+    std::atomic<bool> echoProbeLinked_{false};
     std::atomic<quint64> videoFrames_{0};
     std::atomic<quint64> audioBuffers_{0};
     std::atomic<int> width_{0};

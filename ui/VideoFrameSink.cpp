@@ -1,0 +1,105 @@
+#include "VideoFrameSink.h"
+
+#include "util/GLibPtr.h"
+#include "util/GstPtr.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+
+#include <QMetaObject>
+#include <QMutexLocker>
+
+namespace confab::ui {
+
+namespace {
+
+// Keeps a sample mapped for as long as the QImage wrapping its pixels lives.
+struct MappedFrame {
+    GstSample *sample = nullptr;
+    GstVideoFrame frame{};
+};
+
+void releaseMappedFrame(void *info) {
+    auto *mapped = static_cast<MappedFrame *>(info);
+    gst_video_frame_unmap(&mapped->frame);
+    gst_sample_unref(mapped->sample);
+    delete mapped;
+}
+
+void deleteHolder(gpointer holder) {
+    delete static_cast<std::shared_ptr<VideoFrameSink> *>(holder);
+}
+
+}  // namespace
+
+std::shared_ptr<VideoFrameSink> VideoFrameSink::create() {
+    // deleteLater: the last reference may be dropped on a streaming thread (pipeline teardown).
+    return std::shared_ptr<VideoFrameSink>(new VideoFrameSink, [](VideoFrameSink *sink) { sink->deleteLater(); });
+}
+
+GstElement *VideoFrameSink::makeElement() {
+    // One conversion, on the streaming thread: whatever the decoder gives (I420) → BGRx, which is
+    // QImage::Format_RGB32 byte for byte on little-endian machines, so the GUI wraps it as is.
+    // Scaling is left to the paint (see docs/performance.md, "Desktop render path").
+    GErrorPtr error;
+    GstElement *bin = gst_parse_bin_from_description(
+        "videoconvert ! video/x-raw,format=BGRx ! appsink name=frames max-buffers=1 drop=true "
+        "sync=true qos=false enable-last-sample=false",
+        TRUE, out(error));
+    if (!bin) {
+        return nullptr;
+    }
+    GstPtr<GstElement> appsink(gst_bin_get_by_name(GST_BIN(bin), "frames"));
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = &VideoFrameSink::onNewSample;
+    gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks,
+                               new std::shared_ptr<VideoFrameSink>(shared_from_this()), &deleteHolder);
+    return bin;
+}
+
+// Streaming thread: wrap the sample's pixels and leave them in the mailbox. Never waits for the GUI.
+GstFlowReturn VideoFrameSink::onNewSample(GstAppSink *appsink, gpointer holder) {
+    VideoFrameSink *self = static_cast<std::shared_ptr<VideoFrameSink> *>(holder)->get();
+    GstSample *sample = gst_app_sink_pull_sample(appsink);
+    if (!sample) {
+        return GST_FLOW_EOS;
+    }
+    GstVideoInfo info;
+    auto *mapped = new MappedFrame;
+    mapped->sample = sample;
+    if (!gst_video_info_from_caps(&info, gst_sample_get_caps(sample)) ||
+        !gst_video_frame_map(&mapped->frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) {
+        gst_sample_unref(sample);
+        delete mapped;
+        return GST_FLOW_OK;
+    }
+    QImage image(static_cast<const uchar *>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 0)),
+                 GST_VIDEO_FRAME_WIDTH(&mapped->frame), GST_VIDEO_FRAME_HEIGHT(&mapped->frame),
+                 GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0), QImage::Format_RGB32, &releaseMappedFrame, mapped);
+    self->deliver(std::move(image));
+    return GST_FLOW_OK;
+}
+
+void VideoFrameSink::deliver(QImage image) {
+    framesReceived_.fetch_add(1, std::memory_order_relaxed);
+    QImage replaced;  // released outside the lock: unmapping is not free
+    {
+        QMutexLocker lock(&mutex_);
+        replaced = std::exchange(pending_, std::move(image));
+    }
+    if (!wakePending_.exchange(true)) {
+        QMetaObject::invokeMethod(this, &VideoFrameSink::wake, Qt::QueuedConnection);
+    }
+}
+
+void VideoFrameSink::wake() {
+    wakePending_.store(false);
+    Q_EMIT frameReady();
+}
+
+QImage VideoFrameSink::takeFrame() {
+    QMutexLocker lock(&mutex_);
+    return std::exchange(pending_, QImage());
+}
+
+}  // namespace confab::ui

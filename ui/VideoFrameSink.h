@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QImage>
+#include <QMutex>
+#include <QObject>
+
+#include <gst/gst.h>
+
+typedef struct _GstAppSink GstAppSink;
+
+#include <atomic>
+#include <memory>
+
+namespace confab::ui {
+
+// The hand-over point between a GStreamer streaming thread and the GUI thread for one video view.
+// makeElement() builds a sink bin (videoconvert → BGRx → appsink max-buffers=1 drop=true); each
+// decoded frame is wrapped, without copying, in a QImage that keeps the GstSample alive, and left
+// in a one-frame mailbox. The streaming thread never waits for the GUI: it swaps the mailbox under
+// a short lock and posts one wake-up unless one is already pending; frames the GUI has not taken
+// yet are simply replaced. frameReady() is emitted on the GUI thread.
+//
+// Lifetime: held by std::shared_ptr (create()). Every appsink holds a reference too, so a pipeline
+// that outlives the widget still delivers into a live object; the last owner deletes it with
+// deleteLater() on the GUI thread.
+class VideoFrameSink : public QObject, public std::enable_shared_from_this<VideoFrameSink> {
+    Q_OBJECT
+public:
+    static std::shared_ptr<VideoFrameSink> create();
+
+    // A new floating element taking raw video of any format. Safe to call on any thread.
+    GstElement *makeElement();
+
+    // The newest frame not yet taken (GUI thread); null when none arrived since the last call.
+    QImage takeFrame();
+
+    quint64 framesReceived() const { return framesReceived_.load(); }
+
+Q_SIGNALS:
+    void frameReady();
+
+private:
+    VideoFrameSink() = default;
+    void deliver(QImage image);
+    void wake();
+    static GstFlowReturn onNewSample(GstAppSink *appsink, gpointer holder);
+
+    QMutex mutex_;
+    QImage pending_;
+    std::atomic<bool> wakePending_{false};
+    std::atomic<quint64> framesReceived_{0};
+};
+
+}  // namespace confab::ui

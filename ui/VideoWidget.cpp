@@ -1,0 +1,102 @@
+#include "VideoWidget.h"
+
+#include <QPaintEvent>
+#include <QPainter>
+
+namespace confab::ui {
+
+namespace {
+// Frames older than this count as stopped: the sender left, or the pipeline is gone.
+constexpr int kStaleAfterMs = 2000;
+}  // namespace
+
+VideoWidget::VideoWidget(QWidget *parent)
+    : QWidget(parent), sink_(VideoFrameSink::create()), placeholder_(tr("No video yet")) {
+    // Every pixel is painted in paintEvent: skip Qt's background fill.
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setMinimumSize(80, 60);
+    setAccessibleName(tr("Video"));
+    connect(sink_.get(), &VideoFrameSink::frameReady, this, &VideoWidget::takeFrame);
+    staleTimer_.setInterval(500);
+    connect(&staleTimer_, &QTimer::timeout, this, &VideoWidget::checkStale);
+}
+
+GstElement *VideoWidget::sinkElement() const {
+    return sink_->makeElement();
+}
+
+void VideoWidget::setPlaceholderText(const QString &text) {
+    placeholder_ = text;
+    update();
+}
+
+void VideoWidget::setCovered(bool covered, const QString &text) {
+    covered_ = covered;
+    coverText_ = text;
+    update();
+}
+
+void VideoWidget::clear() {
+    frame_ = QImage();
+    stale_ = true;
+    staleTimer_.stop();
+    update();
+}
+
+bool VideoWidget::showsPlaceholder() const {
+    return covered_ || stale_ || frame_.isNull();
+}
+
+void VideoWidget::takeFrame() {
+    QImage frame = sink_->takeFrame();
+    if (frame.isNull()) {
+        return;
+    }
+    const bool first = frame_.isNull();
+    frame_ = std::move(frame);
+    framePainted_ = false;
+    sinceFrame_.start();
+    stale_ = false;
+    if (!staleTimer_.isActive()) {
+        staleTimer_.start();
+    }
+    update();
+    if (first) {
+        Q_EMIT firstFrame();
+    }
+}
+
+void VideoWidget::checkStale() {
+    if (sinceFrame_.isValid() && sinceFrame_.elapsed() > kStaleAfterMs) {
+        stale_ = true;
+        staleTimer_.stop();
+        update();
+    }
+}
+
+void VideoWidget::paintEvent(QPaintEvent *) {
+    QPainter painter(this);
+    if (showsPlaceholder()) {
+        painter.fillRect(rect(), QColor(0x20, 0x22, 0x28));
+        painter.setPen(QColor(0xd0, 0xd4, 0xdc));
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, covered_ ? coverText_ : placeholder_);
+        return;
+    }
+    // Keep the aspect ratio: fit inside, centre, black bars on the rest.
+    const QSize scaled = frame_.size().scaled(size(), Qt::KeepAspectRatio);
+    const QRect target(QPoint((width() - scaled.width()) / 2, (height() - scaled.height()) / 2), scaled);
+    const QRegion bars = QRegion(rect()).subtracted(QRegion(target));
+    for (const QRect &bar : bars) {
+        painter.fillRect(bar, Qt::black);
+    }
+    // Bilinear filtering only when shrinking a lot; enlarging a call picture looks fine without and
+    // costs several times less (figures in docs/performance.md).
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.drawImage(target, frame_);
+    if (!framePainted_) {
+        framePainted_ = true;
+        ++paintedFrames_;
+    }
+}
+
+}  // namespace confab::ui

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "VideoFrameSink.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTimer>
+#include <QWidget>
+
+#include <memory>
+
+namespace confab::ui {
+
+// Paints the newest frame of one video stream, scaled with its aspect ratio kept and centred on
+// black, or a placeholder sentence when there is no picture: before the first frame, when frames
+// stop coming, or when the owner says the camera is off. Frames come from sinkElement()s placed in
+// any pipeline (see VideoFrameSink); the widget only ever touches them on the GUI thread.
+class VideoWidget : public QWidget {
+    Q_OBJECT
+public:
+    explicit VideoWidget(QWidget *parent = nullptr);
+
+    // A new floating sink element feeding this widget; callable from any thread (sink factories
+    // run on streaming threads).
+    GstElement *sinkElement() const;
+    std::shared_ptr<VideoFrameSink> frameSink() const { return sink_; }
+
+    // Shown instead of the picture when no frame is current (default: "No video yet").
+    void setPlaceholderText(const QString &text);
+    QString placeholderText() const { return placeholder_; }
+    // While set, the picture is replaced by `text` even when frames arrive ("Camera off").
+    void setCovered(bool covered, const QString &text = {});
+    bool isCovered() const { return covered_; }
+    // Forgets the current picture (the call ended): the placeholder shows until the next frame.
+    void clear();
+
+    // For tests and screenshots: the newest frame received (null before the first) and how many
+    // frames were painted.
+    QImage lastFrame() const { return frame_; }
+    quint64 paintedFrames() const { return paintedFrames_; }
+    bool showsPlaceholder() const;
+
+    QSize sizeHint() const override { return {320, 240}; }
+
+Q_SIGNALS:
+    void firstFrame();
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    void takeFrame();
+    void checkStale();
+
+    std::shared_ptr<VideoFrameSink> sink_;
+    QImage frame_;
+    QString placeholder_;
+    QString coverText_;
+    bool covered_ = false;
+    bool stale_ = true;
+    bool framePainted_ = true;
+    quint64 paintedFrames_ = 0;
+    QElapsedTimer sinceFrame_;
+    QTimer staleTimer_;
+};
+
+}  // namespace confab::ui
