@@ -1,29 +1,80 @@
-// confab: the desktop app.
+// confab: the desktop app. Parses the command line, hands it to a running instance if there is one,
+// and otherwise wires the main window to this process's settings and call defaults.
+#include "LaunchRequest.h"
+#include "MainWindow.h"
+#include "SingleInstance.h"
+#include "UiLogging.h"
 #include "confab/Version.h"
-#include "SignInWindow.h"
+
+#include <glib-unix.h>
+#include <gst/gst.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QUrl>
+#include <QSettings>
+
+#include <cstdio>
+
+namespace {
+
+gboolean quitOnSignal(gpointer) {
+    QApplication::quit();  // the window's destructor hangs up and signs out properly
+    return G_SOURCE_REMOVE;
+}
+
+}  // namespace
 
 int main(int argc, char *argv[]) {
+    gst_init(&argc, &argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("confab"));
+    QApplication::setOrganizationName(QStringLiteral("confab"));
     QApplication::setApplicationDisplayName(QStringLiteral("Confab"));
     QApplication::setApplicationVersion(QString::fromLatin1(confab::kVersion));
+    QApplication::setDesktopFileName(QStringLiteral("confab"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Confab: audio and video calls with people you name."));
+    parser.setApplicationDescription(QApplication::translate("main", "Confab: audio and video calls with people you name."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({
-        {QStringLiteral("server"), QStringLiteral("Signaling server URL (ws:// or wss://)."), QStringLiteral("url")},
-        {QStringLiteral("name"), QStringLiteral("Your name on the server."), QStringLiteral("name")},
-    });
+    confab::ui::LaunchRequest::addOptions(parser);
     parser.process(app);
+    QString error;
+    const std::optional<confab::ui::LaunchRequest> request = confab::ui::LaunchRequest::fromParser(parser, &error);
+    if (!request) {
+        std::fprintf(stderr, "confab: %s See --help.\n", qPrintable(error));
+        return 2;
+    }
 
-    confab::ui::SignInWindow window;
-    window.setServer(QUrl(parser.value(QStringLiteral("server"))), parser.value(QStringLiteral("name")));
+    // One window per user: a second launch gives its arguments to the first and leaves.
+    confab::ui::SingleInstance instance(
+        qEnvironmentVariableIsSet("CONFAB_INSTANCE_KEY") ? qEnvironmentVariable("CONFAB_INSTANCE_KEY")
+                                                         : confab::ui::SingleInstance::defaultKey());
+    if (instance.handOver(QApplication::arguments())) {
+        return 0;
+    }
+    if (!instance.listen(&error)) {
+        qCWarning(lcUi).noquote() << "running without single-instance hand-over:" << error;
+    }
+
+    QSettings settings;
+    confab::ui::MainWindow::Options options;
+    options.settings = &settings;
+    options.call.media.video = confab::VideoSourceKind::Camera;  // a test pattern, said so, without one
+    options.call.media.audio = confab::AudioSourceKind::Microphone;
+    confab::ui::MainWindow window(options);
+    QObject::connect(&instance, &confab::ui::SingleInstance::argumentsReceived, &window,
+                     [&window](const QStringList &arguments) {
+                         QString why;
+                         if (const auto handed = confab::ui::LaunchRequest::parse(arguments, &why)) {
+                             window.handle(*handed);
+                         } else {
+                             qCWarning(lcUi).noquote() << "ignoring a hand-over:" << why;
+                         }
+                     });
+    g_unix_signal_add(SIGINT, quitOnSignal, nullptr);
+    g_unix_signal_add(SIGTERM, quitOnSignal, nullptr);
     window.show();
+    window.start(*request);
     return app.exec();
 }

@@ -167,6 +167,9 @@ void HeadlessPeer::callEnded(CallEndReason reason, const QString &sentence) {
 }
 
 void HeadlessPeer::emitEvent(const QString &event, QJsonObject fields, const QString &text) {
+    if (options_.quiet) {
+        return;
+    }
     if (options_.json) {
         fields.insert(QStringLiteral("event"), event);
         std::printf("%s\n", QJsonDocument(fields).toJson(QJsonDocument::Compact).constData());

@@ -27,6 +27,7 @@ public:
         int durationSeconds = 0;  // hang up this long after connecting; 0: stay
         QString chat;          // sent when the chat channel opens
         bool json = false;
+        bool quiet = false;  // no event lines on stdout (the desktop app's in-process echo service)
         CallController::Settings call;
     };
 

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+
+class QSettings;
+
+namespace confab::ui {
+
+// The keys the shell owns in the app's QSettings: which server, which name, whether to sign in
+// at start, and do-not-disturb. (Media and ICE keys belong to the settings dialog.)
+struct AccountSettings {
+    // What do-not-disturb does to an incoming call.
+    enum class DoNotDisturbAction { Silence = 1, Decline };
+
+    QString serverUrl;  // empty: the embedded server on this computer
+    QString name;
+    bool autoSignIn = true;  // a first start signs in on the embedded server at once
+    bool doNotDisturb = false;
+    DoNotDisturbAction doNotDisturbAction = DoNotDisturbAction::Silence;
+    bool remembered = false;  // load() found a saved account (false on a first start)
+
+    static AccountSettings load(const QSettings &settings);
+    void save(QSettings &settings) const;
+};
+
+}  // namespace confab::ui

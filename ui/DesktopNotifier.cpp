@@ -1,0 +1,92 @@
+#include "DesktopNotifier.h"
+
+#include "UiLogging.h"
+
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
+#include <QVariantMap>
+
+namespace confab::ui {
+
+namespace {
+const QString kService = QStringLiteral("org.freedesktop.Notifications");
+const QString kPath = QStringLiteral("/org/freedesktop/Notifications");
+const QString kInterface = QStringLiteral("org.freedesktop.Notifications");
+}  // namespace
+
+DesktopNotifier::DesktopNotifier(QObject *parent) : QObject(parent) {
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (bus.isConnected()) {
+        bus.connect(kService, kPath, kInterface, QStringLiteral("ActionInvoked"), this,
+                    SLOT(onActionInvoked(uint, QString)));
+        bus.connect(kService, kPath, kInterface, QStringLiteral("NotificationClosed"), this,
+                    SLOT(onClosed(uint, uint)));
+    }
+}
+
+bool DesktopNotifier::isAvailable() const {
+    const QDBusConnection bus = QDBusConnection::sessionBus();
+    return bus.isConnected() && bus.interface() && bus.interface()->isServiceRegistered(kService);
+}
+
+void DesktopNotifier::showIncomingCall(const QString &caller) {
+    if (!isAvailable()) {
+        if (!warned_) {
+            warned_ = true;
+            qCInfo(lcUi) << "no desktop notifications: no session bus or no notification server";
+        }
+        return;
+    }
+    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Notify"));
+    // The body may be rendered as markup by the notification server: the caller's name is escaped.
+    call << QStringLiteral("Confab") << notificationId_ << QStringLiteral("call-start")
+         << tr("Incoming call") << tr("%1 is calling you.").arg(caller.toHtmlEscaped())
+         << QStringList{QStringLiteral("accept"), tr("Accept"), QStringLiteral("decline"), tr("Decline")}
+         << QVariantMap{{QStringLiteral("urgency"), QVariant::fromValue(uchar(2))},
+                        {QStringLiteral("category"), QStringLiteral("call.incoming")},
+                        {QStringLiteral("desktop-entry"), QStringLiteral("confab")}}
+         << int(0);  // 0: until closed
+    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
+        const QDBusPendingReply<uint> reply = *w;
+        if (reply.isError()) {
+            qCWarning(lcUi).noquote() << "desktop notification failed:" << reply.error().message();
+        } else {
+            notificationId_ = reply.value();
+        }
+        w->deleteLater();
+    });
+}
+
+void DesktopNotifier::closeIncomingCall() {
+    if (notificationId_ == 0 || !QDBusConnection::sessionBus().isConnected()) {
+        return;
+    }
+    QDBusMessage call =
+        QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("CloseNotification"));
+    call << notificationId_;
+    notificationId_ = 0;
+    QDBusConnection::sessionBus().asyncCall(call);
+}
+
+void DesktopNotifier::onActionInvoked(uint id, const QString &action) {
+    if (id == 0 || id != notificationId_) {
+        return;
+    }
+    if (action == QLatin1StringView("accept")) {
+        Q_EMIT acceptRequested();
+    } else if (action == QLatin1StringView("decline")) {
+        Q_EMIT declineRequested();
+    }
+}
+
+void DesktopNotifier::onClosed(uint id, uint) {
+    if (id == notificationId_) {
+        notificationId_ = 0;
+    }
+}
+
+}  // namespace confab::ui

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace confab::ui {
+
+// Desktop notifications through org.freedesktop.Notifications on the session bus, with
+// "Accept" and "Decline" buttons for an incoming call. Without a session bus or a notification
+// server it logs once and does nothing: notifications are a courtesy, never a requirement.
+class DesktopNotifier : public QObject {
+    Q_OBJECT
+public:
+    explicit DesktopNotifier(QObject *parent = nullptr);
+
+    // Shows "NAME is calling"; replaces a previous incoming-call notification.
+    void showIncomingCall(const QString &caller);
+    void closeIncomingCall();
+    bool isAvailable() const;
+
+Q_SIGNALS:
+    void acceptRequested();
+    void declineRequested();
+
+private Q_SLOTS:
+    // Slots, not lambdas: QtDBus connects signals by slot signature.
+    void onActionInvoked(uint id, const QString &action);
+    void onClosed(uint id, uint reason);
+
+private:
+    uint notificationId_ = 0;
+    bool warned_ = false;
+};
+
+}  // namespace confab::ui

@@ -1,0 +1,145 @@
+#include "SignInPage.h"
+
+#include "AppIcon.h"
+
+#include <QCheckBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace confab::ui {
+
+SignInPage::SignInPage(QWidget *parent)
+    : QWidget(parent),
+      server_(new QLineEdit(this)),
+      name_(new QLineEdit(this)),
+      autoSignIn_(new QCheckBox(tr("Sign in &automatically next time"), this)),
+      signIn_(new QPushButton(tr("&Sign in"), this)),
+      status_(new QLabel(this)),
+      error_(new QLabel(this)) {
+    auto *logo = new QLabel(this);
+    logo->setPixmap(AppIcon::pixmap(96));
+    logo->setAlignment(Qt::AlignCenter);
+    auto *title = new QLabel(tr("Sign in to Confab"), this);
+    QFont titleFont = title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+    title->setAlignment(Qt::AlignCenter);
+
+    server_->setPlaceholderText(tr("Empty: a server on this computer"));
+    server_->setAccessibleName(tr("Server address"));
+    server_->setAccessibleDescription(tr("A ws:// or wss:// address; leave empty to use a server on this computer."));
+    server_->setClearButtonEnabled(true);
+    name_->setPlaceholderText(tr("How others see you"));
+    name_->setAccessibleName(tr("Your name"));
+    name_->setMaxLength(64);
+    autoSignIn_->setAccessibleName(tr("Sign in automatically next time"));
+    signIn_->setAccessibleName(tr("Sign in"));
+    signIn_->setDefault(true);
+    // Sentences may quote names and addresses typed by people: plain text only.
+    status_->setTextFormat(Qt::PlainText);
+    status_->setWordWrap(true);
+    status_->setAlignment(Qt::AlignCenter);
+    status_->setAccessibleName(tr("Sign-in status"));
+    error_->setTextFormat(Qt::PlainText);
+    error_->setWordWrap(true);
+    error_->setAlignment(Qt::AlignCenter);
+    error_->setAccessibleName(tr("Sign-in error"));
+    QPalette errorPalette = error_->palette();
+    errorPalette.setColor(QPalette::WindowText, QColor(0xc0, 0x1c, 0x28));
+    error_->setPalette(errorPalette);
+    error_->hide();
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Se&rver:"), server_);
+    form->addRow(tr("&Name:"), name_);
+    form->addRow(QString(), autoSignIn_);
+
+    auto *column = new QWidget(this);
+    column->setMaximumWidth(440);
+    auto *columnLayout = new QVBoxLayout(column);
+    columnLayout->addWidget(logo);
+    columnLayout->addWidget(title);
+    columnLayout->addSpacing(12);
+    columnLayout->addLayout(form);
+    columnLayout->addWidget(signIn_);
+    columnLayout->addWidget(status_);
+    columnLayout->addWidget(error_);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addStretch(1);
+    layout->addWidget(column, 0, Qt::AlignHCenter);
+    layout->addStretch(2);
+
+    setTabOrder(server_, name_);
+    setTabOrder(name_, autoSignIn_);
+    setTabOrder(autoSignIn_, signIn_);
+    connect(signIn_, &QPushButton::clicked, this, &SignInPage::submit);
+    connect(name_, &QLineEdit::returnPressed, this, &SignInPage::submit);
+    connect(server_, &QLineEdit::returnPressed, this, &SignInPage::submit);
+}
+
+void SignInPage::setValues(const QString &serverUrl, const QString &name, bool autoSignIn) {
+    server_->setText(serverUrl);
+    name_->setText(name);
+    autoSignIn_->setChecked(autoSignIn);
+}
+
+QString SignInPage::serverUrl() const {
+    return server_->text().trimmed();
+}
+
+QString SignInPage::name() const {
+    return name_->text().trimmed();
+}
+
+bool SignInPage::autoSignIn() const {
+    return autoSignIn_->isChecked();
+}
+
+void SignInPage::setBusy(bool busy, const QString &status) {
+    busy_ = busy;
+    signIn_->setText(busy ? tr("&Cancel") : tr("&Sign in"));
+    signIn_->setAccessibleName(busy ? tr("Cancel signing in") : tr("Sign in"));
+    server_->setEnabled(!busy);
+    name_->setEnabled(!busy);
+    status_->setText(status);
+}
+
+void SignInPage::showError(const QString &sentence) {
+    error_->setText(sentence);
+    error_->setVisible(!sentence.isEmpty());
+}
+
+QString SignInPage::errorText() const {
+    return error_->text();
+}
+
+void SignInPage::submit() {
+    if (busy_) {
+        Q_EMIT cancelRequested();
+        return;
+    }
+    if (name().isEmpty()) {
+        showError(tr("Type the name you want others to see."));
+        name_->setFocus();
+        return;
+    }
+    const QString address = serverUrl();
+    if (!address.isEmpty()) {
+        const QUrl url(address);
+        if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
+            showError(tr("The server address must start with ws:// or wss://, like ws://example.org:8443/."));
+            server_->setFocus();
+            return;
+        }
+    }
+    showError({});
+    Q_EMIT signInRequested();
+}
+
+}  // namespace confab::ui

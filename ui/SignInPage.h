@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace confab::ui {
+
+// The sign-in page of the main window: server address (empty: a server on this computer), name,
+// "sign in automatically", and what went wrong in a sentence. It only collects and shows; the main
+// window signs in. Owned by the main window's page stack.
+class SignInPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit SignInPage(QWidget *parent = nullptr);
+
+    void setValues(const QString &serverUrl, const QString &name, bool autoSignIn);
+    QString serverUrl() const;
+    QString name() const;
+    bool autoSignIn() const;
+
+    // While signing in the button cancels instead; `status` says what is going on.
+    void setBusy(bool busy, const QString &status = {});
+    void showError(const QString &sentence);
+    QString errorText() const;
+
+    QLineEdit *serverField() const { return server_; }
+    QLineEdit *nameField() const { return name_; }
+    QPushButton *signInButton() const { return signIn_; }
+
+Q_SIGNALS:
+    void signInRequested();
+    void cancelRequested();
+
+private:
+    void submit();
+
+    QLineEdit *server_;
+    QLineEdit *name_;
+    QCheckBox *autoSignIn_;
+    QPushButton *signIn_;
+    QLabel *status_;
+    QLabel *error_;
+    bool busy_ = false;
+};
+
+}  // namespace confab::ui
