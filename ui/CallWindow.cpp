@@ -191,6 +191,28 @@ void CallWindow::buildLayout() {
     layout->addLayout(middle, 1);
     layout->addLayout(controls);
 
+    // Object names let tests and screenshots find the parts.
+    for (auto [widget, name] : std::initializer_list<std::pair<QWidget *, const char *>>{
+             {peerLabel_, "peerLabel"},
+             {stateLabel_, "stateLabel"},
+             {timerLabel_, "timerLabel"},
+             {qualityLabel_, "qualityLabel"},
+             {statsOverlay_, "statsOverlay"},
+             {chatLog_, "chatLog"},
+             {chatInput_, "chatInput"},
+             {chatSend_, "chatSend"},
+             {chatPanel_, "chatPanel"},
+             {micButton_, "micButton"},
+             {cameraButton_, "cameraButton"},
+             {shareButton_, "shareButton"},
+             {chatButton_, "chatButton"},
+             {statsButton_, "statsButton"},
+             {fullScreenButton_, "fullScreenButton"},
+             {hangUpButton_, "hangUpButton"},
+}) {
+        widget->setObjectName(QString::fromLatin1(name));
+    }
+
     const auto shortcut = [this](const QKeySequence &keys, auto slot) {
         auto *s = new QShortcut(keys, this);
         s->setContext(Qt::WidgetWithChildrenShortcut);

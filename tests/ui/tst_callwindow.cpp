@@ -1,0 +1,272 @@
+// CallWindow in real calls: this side is a CallController shown by a CallWindow, the other a
+// TestPeer (test pattern: a ball on mid-blue), both signed in to an in-process SignalingServer on
+// an ephemeral 127.0.0.1 port. Checks pixels, not flags.
+#include "CallWindow.h"
+#include "TestPeer.h"
+#include "VideoWidget.h"
+
+#include "call/CallController.h"
+#include "signaling/SignalingClient.h"
+#include "signaling/SignalingServer.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <QToolButton>
+
+using namespace confab;
+using namespace confab::ui;
+
+namespace {
+
+constexpr int kTimeoutMs = 20000;
+
+// The test pattern's background, 0x305080, after VP8 and two colour conversions.
+bool isPatternBlue(QRgb pixel) {
+    return std::abs(qRed(pixel) - 0x30) < 30 && std::abs(qGreen(pixel) - 0x50) < 30 &&
+           std::abs(qBlue(pixel) - 0x80) < 30;
+}
+bool isBlack(QRgb pixel) {
+    return qRed(pixel) < 30 && qGreen(pixel) < 30 && qBlue(pixel) < 30;
+}
+QRgb corner(const VideoWidget *video) {
+    const QImage frame = video->lastFrame();
+    return frame.isNull() ? qRgb(255, 255, 255) : frame.pixel(4, 4);
+}
+
+}  // namespace
+
+// The desktop side: a signed-in client, its controller and the window showing it.
+struct DesktopSide {
+    explicit DesktopSide(const QUrl &server) {
+        CallController::Settings settings;
+        settings.media = smallMedia();
+        controller = std::make_unique<CallController>(&client, settings);
+        window = std::make_unique<CallWindow>(controller.get());
+        window->resize(800, 600);
+        client.connectToServer(server, QStringLiteral("desk"));
+    }
+    ~DesktopSide() {
+        window.reset();
+        controller.reset();
+    }
+    template <typename T>
+    T *part(const char *name) const {
+        return window->findChild<T *>(QString::fromLatin1(name));
+    }
+    SignalingClient client;
+    std::unique_ptr<CallController> controller;
+    std::unique_ptr<CallWindow> window;
+};
+
+class TestCallWindow : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<SignalingServer> server_;
+
+    // desk calls bob, who accepts; returns when both are connected.
+    bool connect(DesktopSide &desk, TestPeer &bob) {
+        if (!QTest::qWaitFor([&] { return desk.client.state() == SignalingClient::State::LoggedIn &&
+                                          bob.client.state() == SignalingClient::State::LoggedIn; },
+                             kTimeoutMs)) {
+            return false;
+        }
+        QObject::connect(bob.controller.get(), &CallController::incomingCall, bob.controller.get(), [&bob] {
+            QString error;
+            bob.controller->accept(&error);
+        });
+        QString error;
+        if (!desk.controller->call(QStringLiteral("bob"), &error)) {
+            qWarning("call failed: %s", qPrintable(error));
+            return false;
+        }
+        return QTest::qWaitFor([&] { return desk.controller->state() == CallState::Connected &&
+                                            bob.state() == CallState::Connected; },
+                               kTimeoutMs);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        gst_init(nullptr, nullptr);
+        SignalingServerOptions options;
+        options.port = 0;
+        server_ = std::make_unique<SignalingServer>(options);
+        QString error;
+        QVERIFY2(server_->start(&error), qPrintable(error));
+    }
+
+    void cleanupTestCase() { server_.reset(); }
+
+    void showsThePeersVideoAndTheSelfView() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QSignalSpy firstMedia(desk.controller.get(), &CallController::firstRemoteMedia);
+        QVERIFY(desk.window->remoteVideo()->showsPlaceholder());
+        QVERIFY(connect(desk, bob));
+        // Audio arrives and plays, even with no sound device here (AudioOutput falls back to a
+        // fakesink instead of failing the call).
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(firstMedia.cbegin(), firstMedia.cend(),
+                                             [](const QList<QVariant> &args) {
+                                                 return args.at(0).value<MediaKind>() == MediaKind::Audio;
+                                             }),
+                                 kTimeoutMs);
+        QCOMPARE(desk.part<QLabel>("peerLabel")->text(), QStringLiteral("bob"));
+
+        // The remote picture is bob's pattern; the self-view is our own test source.
+        QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.window->remoteVideo()->paintedFrames() > 5, kTimeoutMs);
+        QCOMPARE(desk.window->remoteVideo()->lastFrame().size(), QSize(160, 120));
+        QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->localVideo())), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.window->localVideo()->paintedFrames() > 5, kTimeoutMs);
+        // The self-view sits inside the remote picture, in its bottom-right corner.
+        const QRect pip = desk.window->localVideo()->geometry();
+        QVERIFY(desk.window->remoteVideo()->rect().contains(pip));
+        QVERIFY(pip.center().x() > desk.window->remoteVideo()->width() / 2);
+        QVERIFY(pip.center().y() > desk.window->remoteVideo()->height() / 2);
+        // Bob sees us, too.
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40, kTimeoutMs);
+
+        // The call timer runs.
+        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QLabel>("timerLabel")->text() == QStringLiteral("00:01"), kTimeoutMs);
+    }
+
+    void microphoneAndCameraTogglesReachTheOtherSide() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowActive(desk.window.get()));
+        QVERIFY(connect(desk, bob));
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40 && bob.lastAudioPeak > 1000, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->localVideo())), kTimeoutMs);
+
+        // M and V, as a user would press them.
+        QTest::keyClick(desk.window.get(), Qt::Key_M);
+        QVERIFY(desk.part<QToolButton>("micButton")->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastAudioPeak >= 0 && bob.lastAudioPeak < 100, kTimeoutMs);
+        QTest::keyClick(desk.window.get(), Qt::Key_V);
+        QVERIFY(desk.part<QToolButton>("cameraButton")->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma >= 0 && bob.lastLuma < 24, kTimeoutMs);
+        // Our self-view says the camera is off instead of showing what no one else sees.
+        QVERIFY(desk.window->localVideo()->isCovered());
+        QVERIFY(desk.window->localVideo()->showsPlaceholder());
+
+        // And back, with the buttons.
+        desk.part<QToolButton>("micButton")->click();
+        desk.part<QToolButton>("cameraButton")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastAudioPeak > 1000, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40, kTimeoutMs);
+        QVERIFY(!desk.window->localVideo()->isCovered());
+
+        // Bob turns his camera off: his picture turns black here (black frames, not a frozen one).
+        QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
+        bob.controller->setCameraEnabled(false);
+        QTRY_VERIFY_WITH_TIMEOUT(isBlack(corner(desk.window->remoteVideo())), kTimeoutMs);
+        bob.controller->setCameraEnabled(true);
+        QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
+    }
+
+    void chatsBothWaysAsPlainText() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowActive(desk.window.get()));
+        QSignalSpy bobChat(bob.controller.get(), &CallController::chatReceived);
+        QSignalSpy bobChatOpen(bob.controller.get(), &CallController::chatOpened);
+        QVERIFY(connect(desk, bob));
+
+        auto *input = desk.part<QLineEdit>("chatInput");
+        auto *log = desk.part<QPlainTextEdit>("chatLog");
+        QTest::keyClick(desk.window.get(), Qt::Key_C);  // opens the chat panel
+        QVERIFY(desk.part<QWidget>("chatPanel")->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(input->isEnabled(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(bobChatOpen.size() == 1, kTimeoutMs);
+        input->setFocus();
+        // Typed text goes to the field, not to the M/V/C shortcuts.
+        QTest::keyClicks(input, QStringLiteral("my camera works"));
+        QTest::keyClick(input, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(bobChat.size(), 1, kTimeoutMs);
+        QCOMPARE(bobChat.at(0).at(0).toString(), QStringLiteral("my camera works"));
+        QVERIFY(!desk.part<QToolButton>("micButton")->isChecked());
+        QVERIFY(!desk.part<QToolButton>("cameraButton")->isChecked());
+        QVERIFY(log->toPlainText().contains(QStringLiteral("my camera works")));
+
+        // Markup from the network is shown literally.
+        QVERIFY(bob.controller->sendChat(QStringLiteral("<b>bold?</b> &amp;")));
+        QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("bob: <b>bold?</b> &amp;")), kTimeoutMs);
+
+        // With the panel closed, a message is counted on the chat button.
+        desk.part<QToolButton>("chatButton")->click();
+        QVERIFY(!desk.part<QWidget>("chatPanel")->isVisible());
+        QVERIFY(bob.controller->sendChat(QStringLiteral("still there?")));
+        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QToolButton>("chatButton")->text().contains(QLatin1Char('1')), kTimeoutMs);
+    }
+
+    void statisticsOverlayAndQualityFollowTheCall() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowActive(desk.window.get()));
+        QSignalSpy stats(desk.controller.get(), &CallController::statsUpdated);
+        QVERIFY(connect(desk, bob));
+        auto *overlay = desk.part<QLabel>("statsOverlay");
+        QVERIFY(!overlay->isVisible());
+        QTest::keyClick(desk.window.get(), Qt::Key_I);
+        QVERIFY(overlay->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(stats.size() >= 3, kTimeoutMs);
+        const QString text = overlay->text();
+        QVERIFY2(text.contains(QStringLiteral("160×120")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("VP8")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("direct (host)")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Round trip: ")) && !text.contains(QStringLiteral("not known")),
+                 qPrintable(text));
+        // Loopback: no loss, tiny RTT.
+        QCOMPARE(desk.part<QLabel>("qualityLabel")->text(), QCoreApplication::translate("confab::ui::CallWindow", "● Good"));
+        // The overlay changes as the figures do (bytes keep flowing).
+        const QString before = overlay->text();
+        QTRY_VERIFY_WITH_TIMEOUT(overlay->text() != before, kTimeoutMs);
+    }
+
+    void hangUpEndsTheCallOnBothSides() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowActive(desk.window.get()));
+        QSignalSpy bobEnded(bob.controller.get(), &CallController::ended);
+        QSignalSpy fullScreen(desk.window.get(), &CallWindow::fullScreenRequested);
+        QVERIFY(connect(desk, bob));
+        QTRY_VERIFY_WITH_TIMEOUT(!desk.window->remoteVideo()->showsPlaceholder(), kTimeoutMs);
+
+        QTest::keyClick(desk.window.get(), Qt::Key_F);
+        QCOMPARE(fullScreen.size(), 1);
+        QCOMPARE(fullScreen.at(0).at(0).toBool(), true);
+        QTest::keyClick(desk.window.get(), Qt::Key_Escape);
+        QCOMPARE(fullScreen.size(), 2);
+        QCOMPARE(fullScreen.at(1).at(0).toBool(), false);
+
+        auto *hangUp = desk.part<QPushButton>("hangUpButton");
+        QVERIFY(hangUp->isEnabled());
+        hangUp->click();
+        QTRY_COMPARE_WITH_TIMEOUT(bobEnded.size(), 1, kTimeoutMs);
+        QCOMPARE(bobEnded.at(0).at(0).value<CallEndReason>(), CallEndReason::RemoteHungUp);
+        QCOMPARE(desk.controller->state(), CallState::Idle);
+        QVERIFY(desk.window->remoteVideo()->showsPlaceholder());
+        QVERIFY(desk.window->remoteVideo()->lastFrame().isNull());
+        QVERIFY(!hangUp->isEnabled());
+
+        // A second call in the same window works, and Ctrl+W hangs it up.
+        QSignalSpy bobEndedAgain(bob.controller.get(), &CallController::ended);
+        QString error;
+        QVERIFY(desk.controller->call(QStringLiteral("bob"), &error));
+        QTRY_VERIFY_WITH_TIMEOUT(desk.controller->state() == CallState::Connected, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
+        QTest::keyClick(desk.window.get(), Qt::Key_W, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(bobEndedAgain.size(), 1, kTimeoutMs);
+    }
+};
+
+QTEST_MAIN(TestCallWindow)
+#include "tst_callwindow.moc"
