@@ -65,7 +65,25 @@ void LoadWorker::start() {
     thread_ = std::thread([this] { run(); });
 }
 
+namespace {
+thread_local int batchMicroseconds = 0;
+}  // namespace
+
+gint LoadWorker::batchingPoll(GPollFD *fds, guint count, gint timeoutMs) {
+    if (timeoutMs != 0) {
+        g_usleep(gulong(batchMicroseconds));
+        if (timeoutMs > 0) {
+            timeoutMs = std::max(0, timeoutMs - batchMicroseconds / 1000);
+        }
+    }
+    return g_poll(fds, count, timeoutMs);
+}
+
 void LoadWorker::run() {
+    if (settings_.batchMicroseconds > 0) {
+        batchMicroseconds = settings_.batchMicroseconds;
+        g_main_context_set_poll_func(context_, &LoadWorker::batchingPoll);
+    }
     g_main_context_push_thread_default(context_);
     // The session belongs to this thread's context, and so does every connection it makes.
     session_ = soup_session_new_with_options("max-conns", 4096, "max-conns-per-host", 4096, nullptr);

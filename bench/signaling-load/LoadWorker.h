@@ -29,6 +29,10 @@ public:
         int connectWindow = 64;                  // handshakes plus logins in flight at once
         int messageBytes = 0;                    // 0: a candidate's natural size
         int nameWidth = 0;
+        // > 0: before each wait for network events, sleep this long, so one main-loop iteration
+        // handles every frame that arrived meanwhile. For clients that only sit signed in: each
+        // iteration costs O(sockets on this thread), and presence reaches every client at once.
+        int batchMicroseconds = 0;
     };
     struct RelayPlan {
         gint64 startUs = 0;    // monotonic clock
@@ -87,6 +91,7 @@ private:
     struct Client;
 
     void run();
+    static gint batchingPoll(GPollFD *fds, guint count, gint timeoutMs);
     void post(std::function<void()> work);
     void connectMore();
     void connectOne(Client &client);

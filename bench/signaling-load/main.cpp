@@ -3,8 +3,10 @@
 // (docs/protocol.md), so it can be pointed at any server that does (--url); by default it starts
 // confab-server itself, so that it knows the server's pid. Prints one JSON object on stdout.
 //
-// Threads: one holds the clients that only sit signed in, one or more (--threads) hold the pairs
-// that relay; the main thread starts the phases, samples /proc and prints the report.
+// Threads: one (or --threads) holds the pairs that relay, others (--holder-threads) the clients
+// that only sit signed in; the main thread starts the phases, samples /proc and prints the report.
+// Each iteration of a GLib main loop costs O(its sources), so the relaying thread polls only the
+// pairs' sockets, and the holders, a few hundred sockets each, read in batches (kHolderBatch...).
 #include "LatencyHistogram.h"
 #include "LoadWorker.h"
 #include "ServerProcess.h"
@@ -28,6 +30,10 @@ namespace {
 
 using namespace confab::bench;
 
+constexpr int kSocketsPerHolderThread = 256;
+// Clients that only sit signed in read what arrived every 10 ms at most (see LoadWorker::Settings).
+constexpr int kHolderBatchMicroseconds = 10000;
+
 struct Options {
     std::string url;
     long serverPid = 0;
@@ -39,8 +45,9 @@ struct Options {
     double rate = 10000;  // messages per second in total, both directions of every pair
     bool flood = false;
     double seconds = 10;
-    int messageBytes = 0;  // 0: a candidate's natural size (about 190 bytes)
-    int threads = 1;       // relaying threads
+    int messageBytes = 0;   // 0: a candidate's natural size (about 190 bytes)
+    int threads = 1;        // relaying threads
+    int holderThreads = 0;  // threads for the clients that only sit signed in; 0: one per 256
     int connectWindow = 128;
     int floodWindow = 8;
     long maxMessages = 0;  // 0: rate × seconds, or 50 million when flooding
@@ -53,7 +60,8 @@ const char kUsage[] =
     "usage: signaling-load [--url ws://HOST:PORT/ [--server-pid PID]]\n"
     "                      [--server-bin PATH] [--server-arg ARG]... [--server-log FILE]\n"
     "                      [--clients N] [--pairs P] [--rate MSGS_PER_S | --flood] [--seconds S]\n"
-    "                      [--message-bytes B] [--threads T] [--connect-window W] [--flood-window W]\n"
+    "                      [--message-bytes B] [--threads T] [--holder-threads H]\n"
+    "                      [--connect-window W] [--flood-window W]\n"
     "                      [--max-messages M] [--name-prefix TEXT] [--login-timeout S] [--drain-seconds S]\n"
     "See bench/README.md.\n";
 
@@ -105,6 +113,8 @@ Options parseOptions(int argc, char **argv) {
             o.messageBytes = int(number(arg, value(), 0, 60000));
         } else if (arg == "--threads") {
             o.threads = int(number(arg, value(), 1, 64));
+        } else if (arg == "--holder-threads") {
+            o.holderThreads = int(number(arg, value(), 1, 256));
         } else if (arg == "--connect-window") {
             o.connectWindow = int(number(arg, value(), 1, 100000));
         } else if (arg == "--flood-window") {
@@ -138,6 +148,11 @@ Options parseOptions(int argc, char **argv) {
         o.maxMessages = o.flood ? 50'000'000 : long(std::ceil(o.rate * o.seconds));
     }
     o.threads = std::max(1, std::min(o.threads, o.pairs));
+    const int idle = o.clients - 2 * o.pairs;
+    if (o.holderThreads == 0) {
+        o.holderThreads = (idle + kSocketsPerHolderThread - 1) / kSocketsPerHolderThread;
+    }
+    o.holderThreads = std::max(idle > 0 ? 1 : 0, std::min(o.holderThreads, idle));
     return o;
 }
 
@@ -266,7 +281,7 @@ int main(int argc, char **argv) {
     }
 
     // Who goes where: clients 0 .. 2P-1 are the pairs (pair p is clients 2p and 2p+1, on relay
-    // thread p mod T); the rest only sit signed in, on their own thread.
+    // thread p mod T); the rest only sit signed in, shared round-robin by the holder threads.
     const int digits = int(std::to_string(std::max(0, o.clients - 1)).size());
     auto nameOf = [&](int index) {
         char number[16];
@@ -274,7 +289,7 @@ int main(int argc, char **argv) {
         return o.namePrefix + number;
     };
     const int nameWidth = int(o.namePrefix.size()) + digits;
-    std::vector<LoadWorker::Settings> plans(size_t(o.threads) + 1);
+    std::vector<LoadWorker::Settings> plans(size_t(o.threads + o.holderThreads));
     for (int p = 0; p < o.pairs; ++p) {
         LoadWorker::Settings &plan = plans[size_t(p % o.threads)];
         const int first = int(plan.names.size());
@@ -283,7 +298,7 @@ int main(int argc, char **argv) {
         plan.pairs.emplace_back(first, first + 1);
     }
     for (int c = 2 * o.pairs; c < o.clients; ++c) {
-        plans.back().names.push_back(nameOf(c));
+        plans[size_t(o.threads + c % o.holderThreads)].names.push_back(nameOf(c));
     }
     std::vector<std::unique_ptr<LoadWorker>> workers;
     std::vector<LoadWorker *> relayers;
@@ -292,6 +307,7 @@ int main(int argc, char **argv) {
             continue;
         }
         const bool relays = !plan.pairs.empty();
+        plan.batchMicroseconds = relays ? 0 : kHolderBatchMicroseconds;
         plan.url = o.url;
         plan.messageBytes = o.messageBytes;
         plan.nameWidth = nameWidth;
@@ -335,6 +351,9 @@ int main(int argc, char **argv) {
     // Phase 1: sign everybody in (at most --connect-window handshakes and logins in flight), then
     // wait until every client has its users list and presence has been quiet for a second.
     const long rssBeforeKiB = server->rssKiB();
+    const double serverCpuLoginStart = server->cpuSeconds();
+    const double benchCpuLoginStart = processCpuSeconds();
+    const double machineLoginStart = machineBusySeconds();
     const gint64 loginStartUs = g_get_monotonic_time();
     for (auto &worker : workers) {
         worker->beginLogin();
@@ -343,6 +362,10 @@ int main(int argc, char **argv) {
         waitFor([&] { return sum(&LoadWorker::Counters::loginsSettled) >= o.clients || !server->alive(); },
                 o.loginTimeoutSeconds);
     const gint64 loginEndUs = std::max(loginStartUs, latest(&LoadWorker::Counters::lastLoginUs));
+    const double loginWaitSeconds = seconds(loginStartUs, g_get_monotonic_time());
+    const double serverCpuLogin = server->cpuSeconds() - serverCpuLoginStart;
+    const double benchCpuLogin = processCpuSeconds() - benchCpuLoginStart;
+    const double machineLogin = machineBusySeconds() - machineLoginStart;
     auto heldNow = [&] {
         return sum(&LoadWorker::Counters::loggedIn) - sum(&LoadWorker::Counters::droppedAfterLogin);
     };
@@ -482,6 +505,15 @@ int main(int argc, char **argv) {
                 1, true)
         .number("cores", double(sysconf(_SC_NPROCESSORS_ONLN)))
         .number("loadAverage1m", loadAfter, 2, true);
+    auto loginPercent = [&](double cpuSeconds) {
+        return cpuSeconds < 0 ? -1 : 100 * cpuSeconds / loginWaitSeconds;
+    };
+    JsonReport loginCpu;
+    loginCpu.number("server", loginPercent(serverCpuLogin), 0, true)
+        .number("benchProcess", loginPercent(benchCpuLogin), 0, true)
+        .number("machine", loginPercent(machineLogin), 0, true)
+        .number("otherProcesses", loginPercent(machineLogin - benchCpuLogin - std::max(0.0, serverCpuLogin)),
+                0, true);
     JsonReport files;
     files.number("bench", double(benchFileLimit), 0, true).number("server", double(serverFileLimit), 0, true);
 
@@ -499,6 +531,7 @@ int main(int argc, char **argv) {
         .number("loginsPerSecond", loginSeconds > 0 ? double(signedIn) / loginSeconds : 0)
         .boolean("presenceSettled", settled)
         .number("settleSeconds", settleSeconds, 2)
+        .raw("cpuPercentDuringLogin", loginCpu.finish())
         .number("usersLists", double(usersLists))
         .number("presenceMessages", double(presenceMessages))
         .raw("serverRssMB", rss.finish())
@@ -509,6 +542,7 @@ int main(int argc, char **argv) {
                 1, true)
         .number("pairs", o.pairs)
         .number("relayThreads", double(relayers.size()))
+        .number("holderThreads", double(workers.size() - relayers.size()))
         .raw("targetRate", o.flood ? "null" : std::to_string(long(o.rate)))
         .raw("floodWindow", o.flood ? std::to_string(o.floodWindow) : "null")
         .number("messageBytes", frameBytes)
