@@ -25,7 +25,7 @@ CONFAB_TEST_PACKAGES=(
 CONFAB_PACKAGE_PACKAGES=(
     debhelper dpkg-dev fakeroot lintian
     desktop-file-utils appstream librsvg2-bin
-    git rsync
+    git rsync gstreamer1.0-tools
 )
 
 confab_missing_packages() {
