@@ -129,7 +129,11 @@ void ContactsPage::setUsers(const QStringList &users, const QString &self) {
     QStringList sorted = users;
     sorted.removeAll(self);
     std::sort(sorted.begin(), sorted.end(),
-              [](const QString &a, const QString &b) { return QString::localeAwareCompare(a, b) < 0; });
+              [](const QString &a, const QString &b) {
+                  // As people read a list: case does not split "carol" from "Caroline".
+                  const int folded = QString::localeAwareCompare(a.toCaseFolded(), b.toCaseFolded());
+                  return folded != 0 ? folded < 0 : a < b;
+              });
     for (const QString &name : sorted) {
         // QListWidgetItem text is never interpreted as markup.
         auto *item = new QListWidgetItem(QIcon(AppIcon::avatar(name, 28)), name, users_);

@@ -1,0 +1,155 @@
+// The desktop around a call, over a private session bus (dbus-daemon) with stand-ins for the
+// notification and screensaver services — fakes only at the edge of the machine: notifications
+// with escaped names and Accept/Decline buttons, screensaver inhibition held exactly during a call,
+// and the ring tone, which plays where there is a sound output and stays quiet where there is none.
+#include "DesktopNotifier.h"
+#include "RingTone.h"
+#include "ScreenSaverInhibitor.h"
+
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <gst/gst.h>
+
+using namespace confab::ui;
+
+namespace {
+constexpr int kTimeoutMs = 10000;
+const QString kFakeConnection = QStringLiteral("fake-services");
+}  // namespace
+
+class FakeScreenSaver : public QObject {
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.ScreenSaver")
+public:
+    QStringList calls;
+    uint nextCookie = 41;
+public Q_SLOTS:
+    uint Inhibit(const QString &application, const QString &reason) {
+        calls.append(QStringLiteral("Inhibit %1: %2").arg(application, reason));
+        return ++nextCookie;
+    }
+    void UnInhibit(uint cookie) { calls.append(QStringLiteral("UnInhibit %1").arg(cookie)); }
+};
+
+class FakeNotifications : public QObject {
+    Q_OBJECT
+    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
+public:
+    QString lastBody;
+    QStringList lastActions;
+    QList<uint> closed;
+public Q_SLOTS:
+    uint Notify(const QString &, uint, const QString &, const QString &, const QString &body,
+                const QStringList &actions, const QVariantMap &, int) {
+        lastBody = body;
+        lastActions = actions;
+        return 7;
+    }
+    void CloseNotification(uint id) { closed.append(id); }
+};
+
+class TestDesktopIntegration : public QObject {
+    Q_OBJECT
+private:
+    QProcess bus_;
+    FakeScreenSaver screenSaver_;
+    FakeNotifications notifications_;
+
+    QDBusConnection fake() { return QDBusConnection(kFakeConnection); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        gst_init(nullptr, nullptr);
+        const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
+        QVERIFY2(!daemon.isEmpty(), "dbus-daemon is needed (package dbus-daemon, in CONFAB_TEST_PACKAGES)");
+        bus_.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"), QStringLiteral("--print-address=1")});
+        QVERIFY(bus_.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(bus_.canReadLine(), kTimeoutMs);
+        const QByteArray address = bus_.readLine().trimmed();
+        // Before anything opens the session bus, which reads this once.
+        qputenv("DBUS_SESSION_BUS_ADDRESS", address);
+        QVERIFY(QDBusConnection::sessionBus().isConnected());
+        QVERIFY(QDBusConnection::connectToBus(QString::fromUtf8(address), kFakeConnection).isConnected());
+    }
+
+    void cleanupTestCase() {
+        QDBusConnection::disconnectFromBus(kFakeConnection);
+        bus_.kill();
+        bus_.waitForFinished();
+    }
+
+    void screensaverIsInhibitedDuringACallAndReleasedAfter() {
+        QVERIFY(fake().registerObject(QStringLiteral("/org/freedesktop/ScreenSaver"), &screenSaver_,
+                                      QDBusConnection::ExportAllSlots));
+        QVERIFY(fake().registerService(QStringLiteral("org.freedesktop.ScreenSaver")));
+        ScreenSaverInhibitor inhibitor;
+        QSignalSpy cookies(&inhibitor, &ScreenSaverInhibitor::cookieChanged);
+        inhibitor.inhibit(true, QStringLiteral("In a call with bob"));
+        inhibitor.inhibit(true);  // idempotent
+        QVERIFY(cookies.wait(kTimeoutMs));
+        QCOMPARE(inhibitor.cookie(), 42u);
+        QCOMPARE(screenSaver_.calls.size(), 1);
+        QVERIFY(screenSaver_.calls.first().endsWith(QStringLiteral("In a call with bob")));
+        inhibitor.inhibit(false);
+        QCOMPARE(inhibitor.cookie(), 0u);
+        QTRY_COMPARE_WITH_TIMEOUT(screenSaver_.calls.size(), 2, kTimeoutMs);
+        QCOMPARE(screenSaver_.calls.last(), QStringLiteral("UnInhibit 42"));
+    }
+
+    void notificationEscapesTheNameAndOffersAcceptAndDecline() {
+        DesktopNotifier notifier;
+        QVERIFY(!notifier.isAvailable());
+        notifier.showIncomingCall(QStringLiteral("bob"));  // no server: nothing, no error
+        QVERIFY(fake().registerObject(QStringLiteral("/org/freedesktop/Notifications"), &notifications_,
+                                      QDBusConnection::ExportAllSlots));
+        QVERIFY(fake().registerService(QStringLiteral("org.freedesktop.Notifications")));
+        QTRY_VERIFY_WITH_TIMEOUT(notifier.isAvailable(), kTimeoutMs);
+
+        notifier.showIncomingCall(QStringLiteral("<b>x</b>"));
+        QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody, QStringLiteral("&lt;b&gt;x&lt;/b&gt; is calling you."),
+                                  kTimeoutMs);
+        QVERIFY(notifications_.lastActions.contains(QStringLiteral("accept")));
+        QVERIFY(notifications_.lastActions.contains(QStringLiteral("decline")));
+
+        // The user presses Accept in the notification.
+        QSignalSpy accepted(&notifier, &DesktopNotifier::acceptRequested);
+        QTest::qWait(0);
+        QDBusMessage signal = QDBusMessage::createSignal(QStringLiteral("/org/freedesktop/Notifications"),
+                                                         QStringLiteral("org.freedesktop.Notifications"),
+                                                         QStringLiteral("ActionInvoked"));
+        signal << 7u << QStringLiteral("accept");
+        // Wait until the notifier knows its id (the Notify reply), then send the click.
+        QTRY_VERIFY_WITH_TIMEOUT((fake().send(signal), accepted.wait(200)), kTimeoutMs);
+        notifier.closeIncomingCall();
+        QTRY_COMPARE_WITH_TIMEOUT(notifications_.closed, QList<uint>{7u}, kTimeoutMs);
+    }
+
+    void ringTonePlaysInCadence() {
+        RingTone tone(QStringLiteral("fakesink sync=true"));
+        tone.start();
+        QVERIFY(tone.isRinging());
+        QVERIFY(tone.isAudible());
+        tone.stop();
+        QVERIFY(!tone.isRinging());
+        QVERIFY(!tone.isAudible());
+    }
+
+    void ringToneWithoutASoundOutputIsSilentNotFatal() {
+        // A sink that cannot be made stands for a machine with no sound output at all.
+        RingTone tone(QStringLiteral("no-such-audio-sink"));
+        tone.start();
+        QVERIFY(tone.isRinging());  // the call still rings on screen
+        QVERIFY(!tone.isAudible());
+        tone.stop();
+        QVERIFY(!tone.isRinging());
+    }
+};
+
+QTEST_MAIN(TestDesktopIntegration)
+#include "tst_desktopintegration.moc"

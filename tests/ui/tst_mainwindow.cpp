@@ -1,0 +1,419 @@
+// The desktop shell over a real in-process server and real calls: signing in and its failures,
+// presence and filtering, placing and answering calls, hanging up from either side, names shown
+// literally, do-not-disturb, and what survives a restart (settings, call history).
+#include "CallWindow.h"
+#include "ContactsPage.h"
+#include "IncomingCallDialog.h"
+#include "MainWindow.h"
+#include "RingTone.h"
+#include "SignInPage.h"
+#include "UiTestSupport.h"
+#include "VideoWidget.h"
+#include "signaling/SignalingServer.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace confab;
+using namespace confab::ui;
+
+namespace {
+
+constexpr int kTimeoutMs = 20000;
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    std::unique_ptr<SignalingServer> server_;
+    QUrl url_;
+
+    void startServer(quint16 port = 0) {
+        SignalingServerOptions options;
+        options.port = port;
+        options.presenceBatchMilliseconds = 20;
+        server_ = std::make_unique<SignalingServer>(options);
+        QString error;
+        QVERIFY2(server_->start(&error), qPrintable(error));
+        url_ = server_->url();
+    }
+
+    std::unique_ptr<TestPeer> peer(const QString &name) {
+        auto p = std::make_unique<TestPeer>(name, url_);
+        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; }, kTimeoutMs)) {
+            qWarning("peer %s did not sign in", qPrintable(name));
+        }
+        return p;
+    }
+
+    static bool signedIn(MainWindow &w) {
+        return QTest::qWaitFor(
+            [&] {
+                return w.signaling()->state() == SignalingClient::State::LoggedIn &&
+                       w.pages()->currentWidget() == w.contactsPage();
+            },
+            kTimeoutMs);
+    }
+
+    static void autoAccept(TestPeer &callee) {
+        QObject::connect(callee.controller.get(), &CallController::incomingCall, callee.controller.get(), [&callee] {
+            QString error;
+            callee.controller->accept(&error);
+        });
+    }
+
+    // alice (the window) calls bob by typing his name and pressing the Call button.
+    static void callByTyping(MainWindow &w, const QString &peer) {
+        QLineEdit *filter = w.contactsPage()->filterField();
+        filter->clear();
+        QTest::keyClicks(filter, peer);
+        QTRY_VERIFY_WITH_TIMEOUT(w.contactsPage()->callButton()->isEnabled(), kTimeoutMs);
+        QTest::mouseClick(w.contactsPage()->callButton(), Qt::LeftButton);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        gst_init(nullptr, nullptr);
+        startServer();
+    }
+
+    void signsInFromThePageAndShowsContacts() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        settings->setValue(QStringLiteral("account/name"), QStringLiteral("someone"));
+        settings->setValue(QStringLiteral("account/autoSignIn"), false);
+        auto w = f.window(settings.get());
+        w->start({});
+        QCOMPARE(w->pages()->currentWidget(), w->signInPage());
+        QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
+
+        w->signInPage()->serverField()->setText(url_.toString());
+        w->signInPage()->nameField()->clear();
+        QTest::keyClicks(w->signInPage()->nameField(), QStringLiteral("alice"));
+        QTest::mouseClick(w->signInPage()->signInButton(), Qt::LeftButton);
+        QVERIFY(signedIn(*w));
+        QCOMPARE(w->signaling()->name(), QStringLiteral("alice"));
+        QCOMPARE(w->connectionText(), QStringLiteral("Online as alice"));
+        QVERIFY(w->windowTitle().contains(QStringLiteral("alice")));
+    }
+
+    void refusedNameIsExplainedOnTheSignInPage() {
+        auto bob = peer(QStringLiteral("bob"));
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("bob"), {}});
+        QTRY_VERIFY_WITH_TIMEOUT(!w->signInPage()->errorText().isEmpty(), kTimeoutMs);
+        QCOMPARE(w->pages()->currentWidget(), w->signInPage());
+        QVERIFY2(w->signInPage()->errorText().contains(QStringLiteral("refused the name")),
+                 qPrintable(w->signInPage()->errorText()));
+        QVERIFY(w->signInPage()->signInButton()->isEnabled());
+        QCOMPARE(w->signInPage()->signInButton()->text(), QStringLiteral("&Sign in"));
+        QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
+    }
+
+    void unreachableServerIsExplainedAndCanBeCancelled() {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 closedPort = probe.serverPort();
+        probe.close();  // nothing listens there now
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort)), QStringLiteral("alice"), {}});
+        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("Trying again")), kTimeoutMs);
+        QCOMPARE(w->pages()->currentWidget(), w->signInPage());
+        QCOMPARE(w->connectionText(), QStringLiteral("Reconnecting…"));
+        // The button now cancels.
+        QTest::mouseClick(w->signInPage()->signInButton(), Qt::LeftButton);
+        QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
+        QCOMPARE(w->signInPage()->signInButton()->text(), QStringLiteral("&Sign in"));
+    }
+
+    void droppedConnectionReconnectsAndSaysSoInTheStatusBar() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("dora"), {}});
+        QVERIFY(signedIn(*w));
+        const quint16 port = server_->port();
+        server_.reset();  // the server goes away
+        QTRY_COMPARE_WITH_TIMEOUT(w->connectionText(), QStringLiteral("Reconnecting…"), kTimeoutMs);
+        QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("Reconnecting")),
+                 qPrintable(w->statusBar()->currentMessage()));
+        QCOMPARE(w->pages()->currentWidget(), w->contactsPage());  // still on the contacts, greyed
+        QVERIFY(!w->contactsPage()->userList()->isEnabled());
+        startServer(port);
+        QTRY_COMPARE_WITH_TIMEOUT(w->connectionText(), QStringLiteral("Online as dora"), kTimeoutMs);
+        QCOMPARE(w->statusBar()->currentMessage(), QStringLiteral("Reconnected."));
+        QVERIFY(w->contactsPage()->userList()->isEnabled());
+    }
+
+    void presenceListUpdatesAndFiltersAsYouType() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        ContactsPage *page = w->contactsPage();
+        QVERIFY(page->visibleUsers().isEmpty());
+
+        auto carol = peer(QStringLiteral("carol"));
+        auto dave = peer(QStringLiteral("dave"));
+        auto caroline = peer(QStringLiteral("Caroline"));
+        QTRY_COMPARE_WITH_TIMEOUT(page->visibleUsers(),
+                                  (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline"), QStringLiteral("dave")}),
+                                  kTimeoutMs);
+        QTest::keyClicks(page->filterField(), QStringLiteral("CAR"));
+        QCOMPARE(page->visibleUsers(), (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline")}));
+        QTest::keyClicks(page->filterField(), QStringLiteral("oli"));
+        QCOMPARE(page->visibleUsers(), QStringList{QStringLiteral("Caroline")});
+        QCOMPARE(page->callTarget(), QStringLiteral("Caroline"));  // the one match
+        page->filterField()->clear();
+        QTest::keyClicks(page->filterField(), QStringLiteral("zed"));
+        QVERIFY(page->visibleUsers().isEmpty());
+        QCOMPARE(page->callTarget(), QStringLiteral("zed"));  // a typed name is a target too
+        page->filterField()->clear();
+
+        dave.reset();  // signs out
+        QTRY_COMPARE_WITH_TIMEOUT(page->visibleUsers(),
+                                  (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline")}), kTimeoutMs);
+    }
+
+    void htmlInNamesIsShownLiterally() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        const QString html = QStringLiteral("<b>x</b>&amp;");
+        auto mallory = peer(html);
+        QTRY_COMPARE_WITH_TIMEOUT(w->contactsPage()->visibleUsers(), QStringList{html}, kTimeoutMs);
+        QCOMPARE(w->contactsPage()->userList()->item(0)->text(), html);
+
+        QString error;
+        QVERIFY2(mallory->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w->incomingCallDialog()->isVisible(), kTimeoutMs);
+        QLabel *caller = w->incomingCallDialog()->callerLabel();
+        QCOMPARE(caller->text(), html);
+        QCOMPARE(caller->textFormat(), Qt::PlainText);
+        QTest::mouseClick(w->incomingCallDialog()->declineButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(mallory->state(), CallState::Idle, kTimeoutMs);
+        // Also literal in the call history and the status bar.
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->recentList()->count() == 1, kTimeoutMs);
+        QVERIFY(w->contactsPage()->recentList()->item(0)->text().contains(html));
+    }
+
+    void placedCallShowsTheCalleesVideoAndHangUpReturnsToContacts() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        auto bob = peer(QStringLiteral("bob"));
+        autoAccept(*bob);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")), kTimeoutMs);
+
+        callByTyping(*w, QStringLiteral("bob"));
+        QCOMPARE(w->pages()->currentWidget(), w->callPage());
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        // bob's test pattern, decoded and in the call page's remote video widget.
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);  // and alice's reaches bob
+
+        auto *hangUp = w->callPage()->findChild<QPushButton *>(QStringLiteral("hangUpButton"));
+        QVERIFY(hangUp);
+        QTest::mouseClick(hangUp, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(bob->state(), CallState::Idle, kTimeoutMs);
+        QCOMPARE(w->recentCalls()->entries().size(), 1);
+        QCOMPARE(w->recentCalls()->entries().first().peer, QStringLiteral("bob"));
+        QCOMPARE(w->recentCalls()->entries().first().outcome, RecentCall::Outcome::Answered);
+        QCOMPARE(w->recentCalls()->entries().first().direction, RecentCall::Direction::Outgoing);
+    }
+
+    void remoteHangUpReturnsToContacts() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        auto bob = peer(QStringLiteral("bob"));
+        autoAccept(*bob);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")), kTimeoutMs);
+        // By double-click on the name this time.
+        QListWidget *list = w->contactsPage()->userList();
+        QListWidgetItem *item = list->findItems(QStringLiteral("bob"), Qt::MatchExactly).value(0);
+        QVERIFY(item);
+        list->setCurrentItem(item);
+        QTest::keyClick(list, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        QCOMPARE(w->pages()->currentWidget(), w->callPage());
+        bob->controller->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->statusBar()->currentMessage().contains(QStringLiteral("bob hung up")), kTimeoutMs);
+    }
+
+    void incomingCallCanBeAcceptedWithVideo() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        auto bob = peer(QStringLiteral("bob"));
+        QString error;
+        QVERIFY2(bob->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w->incomingCallDialog()->isVisible(), kTimeoutMs);
+        QCOMPARE(w->incomingCallDialog()->caller(), QStringLiteral("bob"));
+        QVERIFY(w->ringTone()->isRinging());
+        QVERIFY(w->ringTone()->isAudible());  // fakesink here: the pipeline plays
+        QTRY_COMPARE_WITH_TIMEOUT(bob->state(), CallState::Ringing, kTimeoutMs);
+
+        QTest::mouseClick(w->incomingCallDialog()->acceptVideoButton(), Qt::LeftButton);
+        QVERIFY(!w->ringTone()->isRinging());
+        QVERIFY(!w->incomingCallDialog()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        QCOMPARE(w->pages()->currentWidget(), w->callPage());
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);
+        w->controller()->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
+        QCOMPARE(w->recentCalls()->entries().first().outcome, RecentCall::Outcome::Answered);
+        QCOMPARE(w->recentCalls()->entries().first().direction, RecentCall::Direction::Incoming);
+    }
+
+    void incomingCallCanBeAcceptedAudioOnly() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        auto bob = peer(QStringLiteral("bob"));
+        QString error;
+        QVERIFY2(bob->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w->incomingCallDialog()->isVisible(), kTimeoutMs);
+        QTest::mouseClick(w->incomingCallDialog()->acceptAudioButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        // bob hears alice's tone and alice sees bob, but bob gets no video: alice sends none.
+        QTRY_VERIFY_WITH_TIMEOUT(bob->lastAudioPeak > 1000, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QCOMPARE(bob->videoFrames.load(), 0);
+        w->controller()->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
+        // The next call sends video again.
+        QCOMPARE(w->controller()->settings().media.video, VideoSourceKind::Test);
+    }
+
+    void incomingCallCanBeDeclined() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        auto bob = peer(QStringLiteral("bob"));
+        QSignalSpy bobEnded(bob->controller.get(), &CallController::ended);
+        QString error;
+        QVERIFY2(bob->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w->incomingCallDialog()->isVisible(), kTimeoutMs);
+        // Escape declines.
+        QTest::keyClick(w->incomingCallDialog(), Qt::Key_Escape);
+        QVERIFY(bobEnded.wait(kTimeoutMs));
+        QCOMPARE(bobEnded.first().first().value<CallEndReason>(), CallEndReason::Declined);
+        QVERIFY(!w->ringTone()->isRinging());
+        QCOMPARE(w->pages()->currentWidget(), w->contactsPage());
+        QCOMPARE(w->recentCalls()->entries().first().outcome, RecentCall::Outcome::Declined);
+    }
+
+    void doNotDisturbDeclinesAndRecordsAMissedCall() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        w->setDoNotDisturb(true, AccountSettings::DoNotDisturbAction::Decline);
+        auto bob = peer(QStringLiteral("bob"));
+        QSignalSpy bobEnded(bob->controller.get(), &CallController::ended);
+        QString error;
+        QVERIFY2(bob->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QVERIFY(bobEnded.wait(kTimeoutMs));
+        QCOMPARE(bobEnded.first().first().value<CallEndReason>(), CallEndReason::Declined);
+        QVERIFY(!w->incomingCallDialog()->isVisible());
+        QCOMPARE(w->recentCalls()->entries().first().outcome, RecentCall::Outcome::Missed);
+
+        // Silence: the dialog shows, no ring.
+        w->setDoNotDisturb(true, AccountSettings::DoNotDisturbAction::Silence);
+        QVERIFY2(bob->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w->incomingCallDialog()->isVisible(), kTimeoutMs);
+        QVERIFY(!w->ringTone()->isRinging());
+        bob->controller->hangUp();  // gives up: a missed call
+        QTRY_VERIFY_WITH_TIMEOUT(!w->incomingCallDialog()->isVisible(), kTimeoutMs);
+        QCOMPARE(w->recentCalls()->entries().first().outcome, RecentCall::Outcome::Missed);
+        // The choice is remembered.
+        auto again = f.openSettings();
+        QCOMPARE(AccountSettings::load(*again).doNotDisturb, true);
+        QCOMPARE(AccountSettings::load(*again).doNotDisturbAction, AccountSettings::DoNotDisturbAction::Silence);
+    }
+
+    void settingsSurviveARestartAndSignInAutomatically() {
+        ShellFixture f;
+        {
+            auto settings = f.openSettings();
+            auto w = f.window(settings.get());
+            w->start({});  // first start: would use the embedded server; sign in elsewhere instead
+            w->signInPage()->setBusy(false);
+            w->signaling()->disconnectFromServer();
+            w->signInPage()->serverField()->setText(url_.toString());
+            w->signInPage()->nameField()->setText(QStringLiteral("erin"));
+            QTest::mouseClick(w->signInPage()->signInButton(), Qt::LeftButton);
+            QVERIFY(signedIn(*w));
+        }
+        // A new process, as far as settings go: a new QSettings on the same file.
+        auto settings = f.openSettings();
+        QCOMPARE(settings->value(QStringLiteral("server/url")).toString(), url_.toString());
+        QCOMPARE(settings->value(QStringLiteral("account/name")).toString(), QStringLiteral("erin"));
+        auto w = f.window(settings.get());
+        w->start({});
+        QVERIFY(signedIn(*w));
+        QCOMPARE(w->signaling()->name(), QStringLiteral("erin"));
+        QCOMPARE(w->signaling()->url(), url_);
+        QVERIFY(!w->embeddedService());
+    }
+
+    void missedCallSurvivesARestart() {
+        ShellFixture f;
+        {
+            auto settings = f.openSettings();
+            auto w = f.window(settings.get());
+            w->start({url_, QStringLiteral("alice"), {}});
+            QVERIFY(signedIn(*w));
+            auto bob = peer(QStringLiteral("bob"));
+            QString error;
+            QVERIFY2(bob->controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+            QTRY_VERIFY_WITH_TIMEOUT(w->incomingCallDialog()->isVisible(), kTimeoutMs);
+            bob->controller->hangUp();  // bob gives up before alice answers
+            QTRY_VERIFY_WITH_TIMEOUT(!w->incomingCallDialog()->isVisible(), kTimeoutMs);
+            QTRY_COMPARE_WITH_TIMEOUT(w->recentCalls()->entries().size(), 1, kTimeoutMs);
+        }
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        const QList<RecentCall> calls = w->recentCalls()->entries();
+        QCOMPARE(calls.size(), 1);
+        QCOMPARE(calls.first().peer, QStringLiteral("bob"));
+        QCOMPARE(calls.first().outcome, RecentCall::Outcome::Missed);
+        QCOMPARE(calls.first().direction, RecentCall::Direction::Incoming);
+        QListWidgetItem *item = w->contactsPage()->recentList()->item(0);
+        QVERIFY(item->text().contains(QStringLiteral("Missed")));
+        QVERIFY(item->font().bold());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
