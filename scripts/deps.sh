@@ -15,10 +15,17 @@ CONFAB_RUNTIME_PACKAGES=(
 )
 
 # What the tests need besides: a real browser as the other WebRTC peer in the interop tests, and
-# the freedesktop validators for the launcher and AppStream files (tests/desktop).
+# the freedesktop validators for the launcher and AppStream files (tests/desktop), and a private
+# session bus for the notification and screensaver tests (tests/ui/tst_desktopintegration).
 CONFAB_TEST_PACKAGES=(
     chromium
     desktop-file-utils appstream
+    dbus-daemon
+)
+
+# What scripts/screenshot needs: an X server without a screen.
+CONFAB_SCREENSHOT_PACKAGES=(
+    xvfb fonts-dejavu-core
 )
 
 # What scripts/package needs to build, lint and check the Debian packages (not scripts/test).
