@@ -351,8 +351,8 @@ void SettingsDialog::stopPreviews() {
     meter_->setValue(0);
 }
 
-// camera (or the test pattern a call would send) → scaled down in GStreamer to the preview's
-// size, so the GUI paints a small frame unscaled → the preview widget.
+// camera (or the test pattern a call would send) → the preview widget, whose sink converts and
+// shrinks it to the preview's size in one pass.
 void SettingsDialog::startCameraPreview() {
     if (previewPipeline_) {
         gst_element_set_state(previewPipeline_.get(), GST_STATE_NULL);
@@ -374,16 +374,11 @@ void SettingsDialog::startCameraPreview() {
         gst_util_set_object_arg(G_OBJECT(source), "pattern", "ball");
         preview_->setPlaceholderText(tr("Test pattern"));
     }
-    GErrorPtr error;
-    GstElement *scale = gst_parse_bin_from_description(
-        "videoconvert ! videoscale add-borders=true ! capsfilter caps=video/x-raw,width=240,height=180,"
-        "pixel-aspect-ratio=1/1",
-        TRUE, out(error));
     GstElement *pipeline = gst_pipeline_new("camera-preview");
     GstElement *sink = preview_->sinkElement();
-    gst_bin_add_many(GST_BIN(pipeline), source, scale, sink, nullptr);
+    gst_bin_add_many(GST_BIN(pipeline), source, sink, nullptr);
     previewPipeline_.reset(GST_ELEMENT(gst_object_ref_sink(pipeline)));
-    if (!gst_element_link_many(source, scale, sink, nullptr) ||
+    if (!gst_element_link(source, sink) ||
         gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         gst_element_set_state(pipeline, GST_STATE_NULL);
         previewPipeline_.reset();

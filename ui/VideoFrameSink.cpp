@@ -37,17 +37,45 @@ std::shared_ptr<VideoFrameSink> VideoFrameSink::create() {
     return std::shared_ptr<VideoFrameSink>(new VideoFrameSink, [](VideoFrameSink *sink) { sink->deleteLater(); });
 }
 
+GstCaps *VideoFrameSink::capsFor(QSize maximum) {
+    // BGRx is QImage::Format_RGB32 byte for byte on little-endian machines: the GUI wraps it as is.
+    if (!maximum.isValid()) {
+        return gst_caps_from_string("video/x-raw,format=BGRx,pixel-aspect-ratio=1/1");
+    }
+    // Ranges, not a size: the converter keeps the input size when it fits and otherwise shrinks it
+    // keeping the display aspect ratio.
+    return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width", GST_TYPE_INT_RANGE, 1,
+                               std::max(maximum.width(), 1), "height", GST_TYPE_INT_RANGE, 1,
+                               std::max(maximum.height(), 1), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
+}
+
 GstElement *VideoFrameSink::makeElement() {
-    // One conversion, on the streaming thread: whatever the decoder gives (I420) → BGRx, which is
-    // QImage::Format_RGB32 byte for byte on little-endian machines, so the GUI wraps it as is.
-    // Scaling is left to the paint (see docs/performance.md, "Desktop render path").
     GErrorPtr error;
     GstElement *bin = gst_parse_bin_from_description(
-        "videoconvert ! video/x-raw,format=BGRx ! appsink name=frames max-buffers=1 drop=true "
+        "videoconvertscale name=convert method=nearest-neighbour ! capsfilter name=fit ! appsink name=frames max-buffers=1 drop=true "
         "sync=true qos=false enable-last-sample=false",
         TRUE, out(error));
     if (!bin) {
         return nullptr;
+    }
+    GstPtr<GstElement> fit(gst_bin_get_by_name(GST_BIN(bin), "fit"));
+    {
+        QMutexLocker lock(&mutex_);
+        GstCapsPtr caps(capsFor(maximumSize_));
+        g_object_set(fit.get(), "caps", caps.get(), nullptr);
+        // Forget the capsfilters of pipelines that are gone, remember this one.
+        std::erase_if(fitters_, [](const std::unique_ptr<GWeakRef> &ref) {
+            GObject *alive = static_cast<GObject *>(g_weak_ref_get(ref.get()));
+            if (alive) {
+                g_object_unref(alive);
+                return false;
+            }
+            g_weak_ref_clear(ref.get());
+            return true;
+        });
+        auto ref = std::make_unique<GWeakRef>();
+        g_weak_ref_init(ref.get(), fit.get());
+        fitters_.push_back(std::move(ref));
     }
     GstPtr<GstElement> appsink(gst_bin_get_by_name(GST_BIN(bin), "frames"));
     GstAppSinkCallbacks callbacks{};
@@ -55,6 +83,34 @@ GstElement *VideoFrameSink::makeElement() {
     gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks,
                                new std::shared_ptr<VideoFrameSink>(shared_from_this()), &deleteHolder);
     return bin;
+}
+
+void VideoFrameSink::setMaximumSize(QSize size) {
+    std::vector<GstPtr<GstElement>> live;
+    {
+        QMutexLocker lock(&mutex_);
+        if (size == maximumSize_) {
+            return;
+        }
+        maximumSize_ = size;
+        for (const std::unique_ptr<GWeakRef> &ref : fitters_) {
+            if (auto *fit = static_cast<GstElement *>(g_weak_ref_get(ref.get()))) {
+                live.emplace_back(fit);
+            }
+        }
+    }
+    // Setting caps on a running capsfilter asks upstream to renegotiate; no state change. Done
+    // outside the lock the streaming thread takes for each frame.
+    GstCapsPtr caps(capsFor(size));
+    for (const GstPtr<GstElement> &fit : live) {
+        g_object_set(fit.get(), "caps", caps.get(), nullptr);
+    }
+}
+
+VideoFrameSink::~VideoFrameSink() {
+    for (const std::unique_ptr<GWeakRef> &ref : fitters_) {
+        g_weak_ref_clear(ref.get());
+    }
 }
 
 // Streaming thread: wrap the sample's pixels and leave them in the mailbox. Never waits for the GUI.

@@ -3,6 +3,7 @@
 #include <QImage>
 #include <QMutex>
 #include <QObject>
+#include <QSize>
 
 #include <gst/gst.h>
 
@@ -10,11 +11,16 @@ typedef struct _GstAppSink GstAppSink;
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 namespace confab::ui {
 
 // The hand-over point between a GStreamer streaming thread and the GUI thread for one video view.
-// makeElement() builds a sink bin (videoconvert → BGRx → appsink max-buffers=1 drop=true); each
+// makeElement() builds a sink bin (videoconvertscale → BGRx no larger than setMaximumSize() →
+// appsink max-buffers=1 drop=true): one pass converts, and shrinks frames larger than the view
+// (nearest-neighbour, the cheapest), so no pixel is converted that will not be shown; frames
+// smaller than the view are enlarged by the paint, which is cheaper than converting more pixels
+// (figures in docs/performance.md, "Desktop render path"). Each
 // decoded frame is wrapped, without copying, in a QImage that keeps the GstSample alive, and left
 // in a one-frame mailbox. The streaming thread never waits for the GUI: it swaps the mailbox under
 // a short lock and posts one wake-up unless one is already pending; frames the GUI has not taken
@@ -31,6 +37,10 @@ public:
     // A new floating element taking raw video of any format. Safe to call on any thread.
     GstElement *makeElement();
 
+    // The largest frame worth converting, in device pixels (GUI thread); invalid: no limit. Live
+    // sinks renegotiate to it.
+    void setMaximumSize(QSize size);
+
     // The newest frame not yet taken (GUI thread); null when none arrived since the last call.
     QImage takeFrame();
 
@@ -41,12 +51,20 @@ Q_SIGNALS:
 
 private:
     VideoFrameSink() = default;
+public:
+    ~VideoFrameSink() override;
+
+private:
     void deliver(QImage image);
     void wake();
     static GstFlowReturn onNewSample(GstAppSink *appsink, gpointer holder);
 
+    static GstCaps *capsFor(QSize maximum);
+
     QMutex mutex_;
     QImage pending_;
+    QSize maximumSize_;                                  // under mutex_
+    std::vector<std::unique_ptr<GWeakRef>> fitters_;     // the live sinks' capsfilters, under mutex_
     std::atomic<bool> wakePending_{false};
     std::atomic<quint64> framesReceived_{0};
 };

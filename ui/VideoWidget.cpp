@@ -17,6 +17,10 @@ VideoWidget::VideoWidget(QWidget *parent)
     setMinimumSize(80, 60);
     setAccessibleName(tr("Video"));
     connect(sink_.get(), &VideoFrameSink::frameReady, this, &VideoWidget::takeFrame);
+    resizeSettle_.setSingleShot(true);
+    resizeSettle_.setInterval(100);
+    connect(&resizeSettle_, &QTimer::timeout, this,
+            [this] { sink_->setMaximumSize((QSizeF(size()) * devicePixelRatioF()).toSize()); });
     staleTimer_.setInterval(500);
     connect(&staleTimer_, &QTimer::timeout, this, &VideoWidget::checkStale);
 }
@@ -74,6 +78,19 @@ void VideoWidget::checkStale() {
     }
 }
 
+void VideoWidget::resizeEvent(QResizeEvent *event) {
+    QWidget::resizeEvent(event);
+    if (isVisible()) {
+        resizeSettle_.start();
+    }
+}
+
+void VideoWidget::showEvent(QShowEvent *event) {
+    QWidget::showEvent(event);
+    // Until shown, the size is not the real one: frames are converted at their own size.
+    sink_->setMaximumSize((QSizeF(size()) * devicePixelRatioF()).toSize());
+}
+
 void VideoWidget::paintEvent(QPaintEvent *) {
     QPainter painter(this);
     if (showsPlaceholder()) {
@@ -89,9 +106,10 @@ void VideoWidget::paintEvent(QPaintEvent *) {
     for (const QRect &bar : bars) {
         painter.fillRect(bar, Qt::black);
     }
-    // Bilinear filtering only when shrinking a lot; enlarging a call picture looks fine without and
-    // costs several times less (figures in docs/performance.md).
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    // Frames come no larger than the widget (VideoFrameSink shrinks them while converting), so the
+    // paint only copies 1:1 or enlarges; enlarging without filtering shows blocks, and filtering
+    // costs about 1 ms per 1280x960 frame here (docs/performance.md).
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, target.size() != frame_.size());
     painter.drawImage(target, frame_);
     if (!framePainted_) {
         framePainted_ = true;

@@ -47,6 +47,8 @@ Q_SIGNALS:
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void takeFrame();
@@ -62,6 +64,7 @@ private:
     quint64 paintedFrames_ = 0;
     QElapsedTimer sinceFrame_;
     QTimer staleTimer_;
+    QTimer resizeSettle_;  // renegotiating the sink's size at every step of a drag would be wasteful
 };
 
 }  // namespace confab::ui

@@ -130,74 +130,128 @@ private Q_SLOTS:
         QVERIFY(widget.showsPlaceholder());
     }
 
-    // Not a pass/fail figure: logs what each step of the render path costs per frame on this
-    // machine, and checks the cheap path paints the same picture as the smooth one.
+    // Logs what each step of the render path costs per frame on this machine (figures in
+    // docs/performance.md, "Desktop render path"), for the path taken and the alternatives, and
+    // checks the conversions produce the picture they should.
     void measuresTheRenderPath() {
-        const QSize source(640, 480);
-        const QSize target(1280, 960);
-        constexpr int kFrames = 60;
-
-        // Step 1, streaming thread: I420 → BGRx (what videoconvert does, with the same converter).
-        GstVideoInfo in;
-        GstVideoInfo outInfo;
-        gst_video_info_set_format(&in, GST_VIDEO_FORMAT_I420, guint(source.width()), guint(source.height()));
-        gst_video_info_set_format(&outInfo, GST_VIDEO_FORMAT_BGRx, guint(source.width()), guint(source.height()));
-        GstVideoConverter *converter = gst_video_converter_new(&in, &outInfo, nullptr);
-        GstBuffer *inBuffer = gst_buffer_new_allocate(nullptr, in.size, nullptr);
-        gst_buffer_memset(inBuffer, 0, 0x80, in.size);
-        GstBuffer *outBuffer = gst_buffer_new_allocate(nullptr, outInfo.size, nullptr);
-        GstVideoFrame inFrame;
-        GstVideoFrame outFrame;
-        QVERIFY(gst_video_frame_map(&inFrame, &in, inBuffer, GST_MAP_READ));
-        QVERIFY(gst_video_frame_map(&outFrame, &outInfo, outBuffer, GST_MAP_WRITE));
-        QElapsedTimer timer;
-        timer.start();
-        for (int i = 0; i < kFrames; ++i) {
-            gst_video_converter_frame(converter, &inFrame, &outFrame);
-        }
-        const double convertMs = timer.nsecsElapsed() / 1e6 / kFrames;
-
-        // Step 2, GUI thread: wrap the mapped BGRx as a QImage (no copy) and paint it scaled.
-        const QImage frame(static_cast<const uchar *>(GST_VIDEO_FRAME_PLANE_DATA(&outFrame, 0)), source.width(),
-                           source.height(), GST_VIDEO_FRAME_PLANE_STRIDE(&outFrame, 0), QImage::Format_RGB32);
-        QImage screen(target, QImage::Format_RGB32);  // what the raster backing store is
-        auto paintMs = [&](bool smooth, QSize size) {
-            QElapsedTimer paintTimer;
-            paintTimer.start();
+        constexpr int kFrames = 40;
+        // I420 of `from` → BGRx of `to` with GStreamer's converter (what videoconvert/videoscale run).
+        // `method`: GStreamer's resampler when the size changes (videoconvertscale's default is
+        // bilinear; nearest is what the sink asks for, see VideoFrameSink).
+        auto convertMs = [&](QSize from, QSize to, QImage *result,
+                             GstVideoResamplerMethod method = GST_VIDEO_RESAMPLER_METHOD_LINEAR) {
+            GstVideoInfo in;
+            GstVideoInfo outInfo;
+            gst_video_info_set_format(&in, GST_VIDEO_FORMAT_I420, guint(from.width()), guint(from.height()));
+            gst_video_info_set_format(&outInfo, GST_VIDEO_FORMAT_BGRx, guint(to.width()), guint(to.height()));
+            GstStructure *config = gst_structure_new("config", GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD,
+                                                     GST_TYPE_VIDEO_RESAMPLER_METHOD, method, nullptr);
+            GstVideoConverter *converter = gst_video_converter_new(&in, &outInfo, config);
+            GstBuffer *inBuffer = gst_buffer_new_allocate(nullptr, in.size, nullptr);
+            GstBuffer *outBuffer = gst_buffer_new_allocate(nullptr, outInfo.size, nullptr);
+            GstVideoFrame inFrame;
+            GstVideoFrame outFrame;
+            gst_video_frame_map(&inFrame, &in, inBuffer, GST_MAP_WRITE);
+            // Mid grey: Y=128, U=V=128.
+            for (guint plane = 0; plane < 3; ++plane) {
+                memset(GST_VIDEO_FRAME_PLANE_DATA(&inFrame, plane), 128,
+                       gsize(GST_VIDEO_FRAME_PLANE_STRIDE(&inFrame, plane)) * GST_VIDEO_FRAME_COMP_HEIGHT(&inFrame, plane));
+            }
+            gst_video_frame_map(&outFrame, &outInfo, outBuffer, GST_MAP_WRITE);
+            QElapsedTimer timer;
+            timer.start();
+            for (int i = 0; i < kFrames; ++i) {
+                gst_video_converter_frame(converter, &inFrame, &outFrame);
+            }
+            const double ms = timer.nsecsElapsed() / 1e6 / kFrames;
+            *result = QImage(static_cast<const uchar *>(GST_VIDEO_FRAME_PLANE_DATA(&outFrame, 0)), to.width(),
+                             to.height(), GST_VIDEO_FRAME_PLANE_STRIDE(&outFrame, 0), QImage::Format_RGB32)
+                          .copy();
+            gst_video_frame_unmap(&inFrame);
+            gst_video_frame_unmap(&outFrame);
+            gst_buffer_unref(inBuffer);
+            gst_buffer_unref(outBuffer);
+            gst_video_converter_free(converter);
+            return ms;
+        };
+        // Painting `frame` into a raster surface of `to` (what the backing store is on xcb and offscreen).
+        auto paintMs = [&](const QImage &frame, QSize to, bool smooth) {
+            QImage screen(to, QImage::Format_RGB32);
+            QElapsedTimer timer;
+            timer.start();
             for (int i = 0; i < kFrames; ++i) {
                 QPainter painter(&screen);
                 painter.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
-                painter.drawImage(QRect(QPoint(0, 0), size), frame);
+                painter.drawImage(QRect(QPoint(0, 0), to), frame);
             }
-            return paintTimer.nsecsElapsed() / 1e6 / kFrames;
+            return timer.nsecsElapsed() / 1e6 / kFrames;
         };
-        const double unscaledMs = paintMs(false, source);
-        const double fastMs = paintMs(false, target);
-        const QImage fastPicture = screen.copy();
-        const double smoothMs = paintMs(true, target);
-        const QImage smoothPicture = screen.copy();
-        // And the alternative: a full copy-convert of the frame on the GUI thread, as code that does
-        // QImage::copy() or convertToFormat() per frame would pay.
-        timer.restart();
+
+        const QSize vga(640, 480);
+        const QSize hd(1280, 720);
+        const QSize big(1280, 960);   // a 640x480 call enlarged in a large window
+        const QSize pip(320, 180);    // a 720p self-view in its corner
+        QImage frame;
+        QImage scaled;
+        const double convertVga = convertMs(vga, vga, &frame);
+        QVERIFY(std::abs(qGray(frame.pixel(320, 240)) - 128) < 12);  // grey stays grey
+        const double paintVgaUnscaled = paintMs(frame, vga, false);
+        const double paintVgaUpFast = paintMs(frame, big, false);
+        const double paintVgaUpSmooth = paintMs(frame, big, true);
+        const double convertVgaUp = convertMs(vga, big, &scaled);
+        const double convertVgaUpNearest = convertMs(vga, big, &scaled, GST_VIDEO_RESAMPLER_METHOD_NEAREST);
+        QCOMPARE(scaled.size(), big);
+        const double paintBigUnscaled = paintMs(scaled, big, false);
+
+        QImage hdFrame;
+        QImage pipFrame;
+        const double convertHd = convertMs(hd, hd, &hdFrame);
+        const double paintHdDownFast = paintMs(hdFrame, pip, false);
+        const double paintHdDownSmooth = paintMs(hdFrame, pip, true);
+        const double convertHdDown = convertMs(hd, pip, &pipFrame);
+        const double convertHdDownNearest = convertMs(hd, pip, &pipFrame, GST_VIDEO_RESAMPLER_METHOD_NEAREST);
+        QCOMPARE(pipFrame.size(), pip);
+        QVERIFY(std::abs(qGray(pipFrame.pixel(160, 90)) - 128) < 12);
+        const double paintPip = paintMs(pipFrame, pip, false);
+        // What a path that copies each frame on the GUI thread (QImage::copy, convertToFormat) adds.
+        QElapsedTimer timer;
+        timer.start();
         for (int i = 0; i < kFrames; ++i) {
-            QImage copy = frame.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+            const QImage copy = frame.copy();
             Q_UNUSED(copy);
         }
-        const double copyMs = timer.nsecsElapsed() / 1e6 / kFrames;
+        const double copyVga = timer.nsecsElapsed() / 1e6 / kFrames;
 
-        gst_video_frame_unmap(&inFrame);
-        gst_video_frame_unmap(&outFrame);
-        gst_buffer_unref(inBuffer);
-        gst_buffer_unref(outBuffer);
-        gst_video_converter_free(converter);
+        qInfo("render path, ms per frame (I420 in, BGRx/RGB32 out; GStreamer converter, Qt raster painter):");
+        qInfo("  640x480:  convert %.2f | paint 1:1 %.2f | paint up to 1280x960 fast %.2f, smooth %.2f", convertVga,
+              paintVgaUnscaled, paintVgaUpFast, paintVgaUpSmooth);
+        qInfo("  640x480 convert+scale up to 1280x960 in GStreamer bilinear %.2f, nearest %.2f, then paint 1:1 %.2f",
+              convertVgaUp, convertVgaUpNearest, paintBigUnscaled);
+        qInfo("  1280x720: convert %.2f | paint down to 320x180 fast %.2f, smooth %.2f", convertHd, paintHdDownFast,
+              paintHdDownSmooth);
+        qInfo("  1280x720 convert+scale down to 320x180 in GStreamer bilinear %.2f, nearest %.2f, then paint 1:1 %.2f",
+              convertHdDown, convertHdDownNearest, paintPip);
+        qInfo("  an extra copy of a 640x480 frame on the GUI thread: %.2f", copyVga);
+    }
 
-        qInfo("render path per %dx%d frame: I420->BGRx convert %.2f ms (streaming thread); "
-              "paint unscaled %.2f ms, paint scaled to %dx%d fast %.2f ms / smooth %.2f ms (GUI thread); "
-              "an extra copy-convert would add %.2f ms",
-              source.width(), source.height(), convertMs, unscaledMs, target.width(), target.height(), fastMs,
-              smoothMs, copyMs);
-        // Both paints show the same flat grey picture.
-        QCOMPARE(fastPicture.pixel(640, 480), smoothPicture.pixel(640, 480));
+    // The sink converts no more pixels than the widget shows: a frame larger than the widget is
+    // scaled down in GStreamer (aspect kept), a smaller one is left for the paint to enlarge.
+    void scalesDownInGStreamerButNeverUp() {
+        VideoWidget widget;
+        widget.resize(160, 160);
+        widget.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&widget));
+        GstPtr<GstElement> big = solidPipeline(widget, 0xffff0000, QSize(640, 480));
+        Stopper stopper{big.get()};
+        gst_element_set_state(big.get(), GST_STATE_PLAYING);
+        QTRY_COMPARE_WITH_TIMEOUT(widget.lastFrame().size(), QSize(160, 120), kTimeoutMs);
+
+        // The widget grows: frames grow with it, up to their own size and no further.
+        widget.resize(1000, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(widget.lastFrame().size(), QSize(640, 480), kTimeoutMs);
+        widget.resize(320, 320);
+        QTRY_COMPARE_WITH_TIMEOUT(widget.lastFrame().size(), QSize(320, 240), kTimeoutMs);
+        QVERIFY(near(widget.grab().toImage().pixel(160, 160), 255, 0, 0));
     }
 };
 
