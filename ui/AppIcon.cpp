@@ -73,8 +73,14 @@ QPixmap AppIcon::avatar(const QString &name, int size) {
     painter.setPen(Qt::NoPen);
     painter.setBrush(colorFor(name));
     painter.drawEllipse(QRectF(0, 0, size, size));
-    const QString trimmed = name.trimmed();
-    const QString letter = trimmed.isEmpty() ? QStringLiteral("?") : trimmed.left(1).toUpper();
+    // The first letter or digit ("<b>x</b>" shows B): punctuation makes a poor picture.
+    QString letter = QStringLiteral("?");
+    for (const QChar c : name) {
+        if (c.isLetterOrNumber()) {
+            letter = QString(c).toUpper();
+            break;
+        }
+    }
     QFont font = painter.font();
     font.setPixelSize(qMax(8, size * 9 / 20));
     font.setBold(true);

@@ -28,13 +28,17 @@ QLabel *heading(const QString &text, QWidget *parent) {
 QString whenText(const QDateTime &when) {
     const QDate today = QDate::currentDate();
     const QLocale locale;
+    // Minutes are enough for a call log (the C locale's short format has seconds).
+    QString timeFormat = locale.timeFormat(QLocale::ShortFormat);
+    timeFormat.remove(QStringLiteral(":ss"));
+    const QString time = locale.toString(when.time(), timeFormat);
     if (when.date() == today) {
-        return locale.toString(when.time(), QLocale::ShortFormat);
+        return time;
     }
     if (when.date() == today.addDays(-1)) {
-        return ContactsPage::tr("yesterday %1").arg(locale.toString(when.time(), QLocale::ShortFormat));
+        return ContactsPage::tr("yesterday %1").arg(time);
     }
-    return locale.toString(when, QLocale::ShortFormat);
+    return ContactsPage::tr("%1 %2").arg(locale.toString(when.date(), QLocale::ShortFormat), time);
 }
 
 QString durationText(int seconds) {
@@ -77,16 +81,25 @@ ContactsPage::ContactsPage(QWidget *parent)
     recent_->setAccessibleName(tr("Recent calls"));
     recent_->setIconSize(QSize(22, 22));
 
-    auto *peopleLabel = heading(tr("&Online"), this);
-    peopleLabel->setBuddy(users_);
+    peopleLabel_ = heading(tr("&Online"), this);
+    peopleLabel_->setBuddy(users_);
+    hint_ = new QLabel(this);
+    hint_->setTextFormat(Qt::PlainText);
+    hint_->setWordWrap(true);
+    hint_->setAccessibleName(tr("Hint"));
+    QPalette hintPalette = hint_->palette();
+    hintPalette.setColor(QPalette::WindowText, hintPalette.color(QPalette::PlaceholderText));
+    hint_->setPalette(hintPalette);
+    hint_->hide();
     recentHeading_->setBuddy(recent_);
     recentHeading_->setText(tr("&Recent calls"));
 
     auto *left = new QVBoxLayout;
-    left->addWidget(peopleLabel);
+    left->addWidget(peopleLabel_);
     left->addWidget(filter_);
     left->addWidget(users_, 1);
     left->addWidget(emptyUsers_);
+    left->addWidget(hint_);
     left->addWidget(call_);
 
     auto *right = new QVBoxLayout;
@@ -143,7 +156,13 @@ void ContactsPage::setUsers(const QStringList &users, const QString &self) {
             users_->setCurrentItem(item);
         }
     }
+    peopleLabel_->setText(sorted.isEmpty() ? tr("&Online") : tr("&Online (%1)").arg(sorted.size()));
     applyFilter();
+}
+
+void ContactsPage::setHint(const QString &hint) {
+    hint_->setText(hint);
+    hint_->setVisible(!hint.isEmpty());
 }
 
 void ContactsPage::setRecentCalls(const QList<RecentCall> &calls) {

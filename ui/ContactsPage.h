@@ -25,6 +25,8 @@ public:
     void setRecentCalls(const QList<RecentCall> &calls);
     void setSignedInAs(const QString &name, const QString &server);
     void setOnline(bool online);
+    // A line under the list (e.g. "call echo to try your camera"); empty hides it.
+    void setHint(const QString &hint);
 
     // Who Call would call now: the selected visible person, else the one match, else the typed name.
     QString callTarget() const;
@@ -48,6 +50,8 @@ private:
     void requestCall();
 
     QLabel *who_;
+    QLabel *peopleLabel_ = nullptr;
+    QLabel *hint_ = nullptr;
     QLineEdit *filter_;
     QListWidget *users_;
     QLabel *emptyUsers_;

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AppIcon.h"
+#include "CallSettings.h"
 #include "CallWindow.h"
 #include "ContactsPage.h"
 #include "DesktopNotifier.h"
@@ -8,6 +9,7 @@
 #include "IncomingCallDialog.h"
 #include "RingTone.h"
 #include "ScreenSaverInhibitor.h"
+#include "SettingsDialog.h"
 #include "SignInPage.h"
 #include "UiLogging.h"
 
@@ -23,6 +25,7 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 namespace confab::ui {
 
@@ -61,7 +64,21 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     pages_->addWidget(signInPage_);
     pages_->addWidget(contactsPage_);
     pages_->addWidget(callPage_);
-    setCentralWidget(pages_);
+    // What a call lacks (no camera, no microphone) stays in sight for the whole call.
+    noticeBanner_ = new QLabel(this);
+    noticeBanner_->setTextFormat(Qt::PlainText);
+    noticeBanner_->setWordWrap(true);
+    noticeBanner_->setAccessibleName(tr("Call notices"));
+    noticeBanner_->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fff4ce; color: #4d3800; border: 1px solid #e8d18a; border-radius: 4px; padding: 6px; }"));
+    noticeBanner_->hide();
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(noticeBanner_);
+    centralLayout->addWidget(pages_, 1);
+    setCentralWidget(central);
     resize(900, 620);
 
     buildMenus();
@@ -83,14 +100,19 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(&signaling_, &SignalingClient::loggedIn, this, &MainWindow::loggedIn);
     connect(&signaling_, &SignalingClient::loginRefused, this,
             [this](protocol::ErrorCode, const QString &message) { loginRefused(message); });
-    connect(&signaling_, &SignalingClient::usersChanged, this,
-            [this](const QStringList &users) { contactsPage_->setUsers(users, signaling_.name()); });
+    connect(&signaling_, &SignalingClient::usersChanged, this, [this](const QStringList &users) {
+        contactsPage_->setUsers(users, signaling_.name());
+        // On the embedded server, say what the echo contact is for.
+        const bool echo = embedded_ && account_.serverUrl.isEmpty() && users.contains(EmbeddedService::echoName());
+        contactsPage_->setHint(echo ? tr("Call echo to see and hear yourself: it sends back what it receives.")
+                                    : QString());
+    });
 
     connect(controller_, &CallController::stateChanged, this, &MainWindow::callStateChanged);
     connect(controller_, &CallController::incomingCall, this, &MainWindow::incomingCall);
     connect(controller_, &CallController::ended, this, &MainWindow::callEnded);
     // What is missing (no camera, no microphone) and other notices: said in the status bar too.
-    connect(controller_, &CallController::notice, this, [this](const QString &sentence) { showMessage(sentence); });
+    connect(controller_, &CallController::notice, this, &MainWindow::addNotice);
 
     connect(incoming_, &IncomingCallDialog::acceptedWithVideo, this, [this] { acceptIncoming(true); });
     connect(incoming_, &IncomingCallDialog::acceptedAudioOnly, this, [this] { acceptIncoming(false); });
@@ -157,6 +179,9 @@ void MainWindow::buildMenus() {
         setDoNotDisturb(account_.doNotDisturb, AccountSettings::DoNotDisturbAction(action->data().toInt()));
     });
 
+    QAction *settings = app->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    // Ctrl+, as in most desktop apps (QKeySequence::Preferences is empty on some platforms).
+    settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     app->addSeparator();
     app->addAction(tr("Sign &Out"), this, &MainWindow::signOut);
     QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
@@ -206,6 +231,36 @@ void MainWindow::buildTray() {
 
 QString MainWindow::connectionText() const {
     return connectionLabel_->text();
+}
+
+QString MainWindow::noticeText() const {
+    return noticeBanner_->isVisible() ? noticeBanner_->text() : QString();
+}
+
+void MainWindow::addNotice(const QString &sentence) {
+    qCInfo(lcUi).noquote() << "call notice:" << sentence;
+    if (!notices_.contains(sentence)) {
+        notices_.append(sentence);
+    }
+    noticeBanner_->setText(notices_.join(QLatin1Char('\n')));
+    noticeBanner_->show();
+}
+
+void MainWindow::openSettings() {
+    auto *dialog = findChild<SettingsDialog *>();
+    if (!dialog) {
+        dialog = new SettingsDialog(options_.settings, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    dialog->open();
+    dialog->raise();
+}
+
+void MainWindow::applyStoredCallSettings() {
+    if (options_.useStoredCallSettings) {
+        // Read at each call: what the Settings dialog saved takes effect from the next call.
+        CallSettings::load(*options_.settings).applyTo(controller_->settings());
+    }
 }
 
 void MainWindow::setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction action) {
@@ -398,6 +453,7 @@ void MainWindow::placeCall(const QString &peer) {
         return;
     }
     current_ = CurrentCall{peer, RecentCall::Direction::Outgoing, QDateTime::currentDateTime(), {}, true, false};
+    applyStoredCallSettings();
     QString error;
     if (!controller_->call(peer, &error)) {
         current_.reset();
@@ -434,6 +490,8 @@ void MainWindow::callStateChanged(CallState state, const QString &peer) {
         case CallState::Idle:
             stopAlerting();
             incoming_->hide();
+            notices_.clear();
+            noticeBanner_->hide();
             if (isFullScreen()) {
                 menuBar()->show();
                 statusBar()->show();
@@ -475,6 +533,7 @@ void MainWindow::acceptIncoming(bool withVideo) {
     if (controller_->state() != CallState::Ringing) {
         return;  // the caller gave up a moment ago
     }
+    applyStoredCallSettings();
     if (!withVideo) {
         videoBeforeAudioOnly_ = controller_->settings().media.video;
         controller_->settings().media.video = VideoSourceKind::None;

@@ -42,6 +42,9 @@ public:
         CallController::Settings call;  // what calls send (camera and microphone by default)
         quint16 embeddedPort = 8443;    // 0: any free port (tests)
         QString ringSink = QStringLiteral("autoaudiosink");
+        // Each call uses what the Settings dialog stored (media/, ice/: devices, size, STUN/TURN).
+        // Off: calls use `call` as given (tests send test patterns).
+        bool useStoredCallSettings = false;
     };
 
     explicit MainWindow(Options options, QWidget *parent = nullptr);
@@ -65,6 +68,9 @@ public:
     RingTone *ringTone() const { return ringTone_; }
     ScreenSaverInhibitor *screenSaver() const { return screenSaver_; }
     QString connectionText() const;
+    // What the current call lacks or works around (no camera, no microphone, …); empty without.
+    QString noticeText() const;
+    void openSettings();
     void setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction action);
 
 protected:
@@ -92,6 +98,8 @@ private:
     void showHomePage();
     void showMessage(const QString &sentence, int timeoutMs = 10000);
     void updateTitle();
+    void addNotice(const QString &sentence);
+    void applyStoredCallSettings();
 
     Options options_;
     AccountSettings account_;
@@ -109,6 +117,8 @@ private:
     ScreenSaverInhibitor *screenSaver_;
     QSystemTrayIcon *tray_ = nullptr;
     QLabel *connectionLabel_ = nullptr;
+    QLabel *noticeBanner_ = nullptr;
+    QStringList notices_;
     QToolButton *doNotDisturbButton_ = nullptr;
     QActionGroup *doNotDisturbActions_ = nullptr;
     QAction *doNotDisturbToggle_ = nullptr;

@@ -60,8 +60,8 @@ int main(int argc, char *argv[]) {
     QSettings settings;
     confab::ui::MainWindow::Options options;
     options.settings = &settings;
-    options.call.media.video = confab::VideoSourceKind::Camera;  // a test pattern, said so, without one
-    options.call.media.audio = confab::AudioSourceKind::Microphone;
+    // Camera and microphone as chosen in Settings; without them a test pattern and silence, said so.
+    options.useStoredCallSettings = true;
     confab::ui::MainWindow window(options);
     QObject::connect(&instance, &confab::ui::SingleInstance::argumentsReceived, &window,
                      [&window](const QStringList &arguments) {

@@ -6,6 +6,7 @@
 #include "IncomingCallDialog.h"
 #include "MainWindow.h"
 #include "RingTone.h"
+#include "SettingsDialog.h"
 #include "SignInPage.h"
 #include "UiTestSupport.h"
 #include "VideoWidget.h"
@@ -385,6 +386,47 @@ private Q_SLOTS:
         QCOMPARE(w->signaling()->name(), QStringLiteral("erin"));
         QCOMPARE(w->signaling()->url(), url_);
         QVERIFY(!w->embeddedService());
+    }
+
+    void withoutCameraOrMicrophoneTheCallGoesAheadAndSaysWhatIsMissing() {
+        // The app's own set-up: devices as stored by the Settings dialog. This machine has neither
+        // a camera nor a microphone (as tests/call/tst_callprocesses also relies on).
+        ShellFixture f;
+        auto settings = f.openSettings();
+        MainWindow::Options options;
+        options.settings = settings.get();
+        options.recentCallsPath = f.historyPath();
+        options.embeddedPort = 0;
+        options.ringSink = QStringLiteral("fakesink");
+        options.useStoredCallSettings = true;
+        MainWindow w(options);
+        w.show();
+        w.start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(w));
+        auto bob = peer(QStringLiteral("bob"));
+        autoAccept(*bob);
+        QTRY_VERIFY_WITH_TIMEOUT(w.contactsPage()->visibleUsers().contains(QStringLiteral("bob")), kTimeoutMs);
+        callByTyping(w, QStringLiteral("bob"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.controller()->state(), CallState::Connected, kTimeoutMs);
+        QVERIFY2(w.noticeText().contains(QStringLiteral("No camera was found")), qPrintable(w.noticeText()));
+        QVERIFY2(w.noticeText().contains(QStringLiteral("No microphone was found")), qPrintable(w.noticeText()));
+        QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);  // the test pattern instead
+        w.controller()->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w.pages()->currentWidget(), w.contactsPage(), kTimeoutMs);
+        QVERIFY(w.noticeText().isEmpty());
+    }
+
+    void settingsMenuOpensTheSettingsDialog() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        QVERIFY(!w->findChild<SettingsDialog *>());
+        w->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(w.get()));
+        QTest::keyClick(w.get(), Qt::Key_Comma, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<SettingsDialog *>() && w->findChild<SettingsDialog *>()->isVisible(),
+                                 kTimeoutMs);
+        w->findChild<SettingsDialog *>()->reject();
     }
 
     void missedCallSurvivesARestart() {
