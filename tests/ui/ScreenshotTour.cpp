@@ -4,6 +4,7 @@
 // online are in-process peers sending test patterns, the server is the app's embedded one.
 #include "CallWindow.h"
 #include "ContactsPage.h"
+#include "FakeDevices.h"
 #include "IncomingCallDialog.h"
 #include "MainWindow.h"
 #include "RecentCalls.h"
@@ -88,6 +89,13 @@ int main(int argc, char *argv[]) {
     options.ringSink = QStringLiteral("fakesink sync=true");
     options.call.media.width = 640;
     options.call.media.height = 480;
+    // No camera here: a stand-in camera whose picture (colour bars) tells the self-view apart from
+    // the other side's test pattern (a ball).
+    FakeDevices::install();
+    FakeDevices::plug(QStringLiteral("Screenshot Camera"), "Video/Source",
+                      QStringLiteral("videotestsrc is-live=true pattern=smpte"));
+    options.call.media.video = VideoSourceKind::Camera;
+    options.call.media.cameraDevice = QStringLiteral("Screenshot Camera");
     MainWindow window(options);
     const QSize size(960, 640);
     window.setGeometry(QRect(QPoint(0, 0), size));
@@ -134,6 +142,9 @@ int main(int argc, char *argv[]) {
     carol.controller->sendChat(QStringLiteral("Hi Alice! Can you see the ball?"));
     if (auto *chat = window.callPage()->findChild<QToolButton *>(QStringLiteral("chatButton"))) {
         chat->setChecked(true);
+    }
+    if (auto *stats = window.callPage()->findChild<QToolButton *>(QStringLiteral("statsButton"))) {
+        stats->setChecked(true);
     }
     QTest::qWait(3500);
     ok = save(screen(window.geometry()), outDir + QStringLiteral("/call.png")) && ok;
