@@ -18,21 +18,33 @@ void EmbeddedService::start() {
     if (!url_.isEmpty()) {
         return;
     }
-    SignalingServerOptions options;
-    options.host = QStringLiteral("127.0.0.1");
-    options.port = port_;
-    auto server = std::make_unique<SignalingServer>(options);
-    QString error;
-    if (!server->start(&error)) {
+    if (!startServer()) {
         // Most likely another Confab's embedded server: join it. If it is some other program, the
         // sign-in fails and the sign-in page says so.
-        qCInfo(lcUi).noquote() << "not starting an embedded server (" << error << "); joining the one on port"
-                               << port_;
         url_.setScheme(QStringLiteral("ws"));
         url_.setHost(QStringLiteral("127.0.0.1"));
         url_.setPort(port_);
         url_.setPath(QStringLiteral("/"));
-        return;
+    }
+}
+
+bool EmbeddedService::takeOver() {
+    if (server_ || url_.isEmpty()) {
+        return false;
+    }
+    return startServer();
+}
+
+bool EmbeddedService::startServer() {
+    SignalingServerOptions options;
+    options.host = QStringLiteral("127.0.0.1");
+    // Once joined, keep the address the clients know (port_ may be 0 in tests).
+    options.port = url_.isEmpty() ? port_ : quint16(url_.port());
+    auto server = std::make_unique<SignalingServer>(options);
+    QString error;
+    if (!server->start(&error)) {
+        qCInfo(lcUi).noquote() << "no embedded server on port" << options.port << ":" << error;
+        return false;
     }
     server_ = std::move(server);
     url_ = server_->url();
@@ -51,6 +63,7 @@ void EmbeddedService::start() {
         qCWarning(lcUi) << "the embedded echo contact stopped, status" << status;
     });
     echo_->start();
+    return true;
 }
 
 }  // namespace confab::ui

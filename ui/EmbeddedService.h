@@ -28,12 +28,17 @@ public:
 
     // Starts the server and the echo contact, or settles for joining whoever holds the port.
     void start();
+    // When joined: tries again to run the server and echo, for when the Confab that ran them has
+    // quit (its clients then reconnect to ours on the same address). True if this now runs them.
+    bool takeOver();
     QUrl url() const { return url_; }
     // True when this process runs the server (false: joined one already there).
     bool runsServer() const { return server_ != nullptr; }
     bool runsEcho() const { return echo_ != nullptr; }
 
 private:
+    bool startServer();
+
     quint16 port_;
     QUrl url_;
     std::unique_ptr<SignalingServer> server_;

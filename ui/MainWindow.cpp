@@ -395,6 +395,10 @@ void MainWindow::signalingStateChanged(SignalingClient::State state, const QStri
                 showMessage(tr("Connection to the server lost: %1 Reconnecting…").arg(reason), 0);
                 qCWarning(lcUi).noquote() << "connection lost:" << reason;
             }
+            // The Confab whose embedded server we joined has quit: run it here, same address.
+            if (embedded_ && account_.serverUrl.isEmpty() && embedded_->takeOver()) {
+                qCInfo(lcUi) << "took over the embedded server on this computer";
+            }
             break;
         case SignalingClient::State::Disconnected:
             if (!reason.isEmpty()) {

@@ -74,6 +74,30 @@ private Q_SLOTS:
         // The first app's echo is there for the second too.
         QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")), kTimeoutMs);
     }
+
+    void whenTheFirstAppQuitsTheSecondRunsTheServerItself() {
+        auto first = std::make_unique<EmbeddedService>(0);
+        first->start();
+        const quint16 port = quint16(first->url().port());
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get(), port);
+        w->start({{}, QStringLiteral("second"), {}});
+        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+        QVERIFY(!w->embeddedService()->runsServer());
+
+        first.reset();  // the first app quits, taking its server and echo along
+        QTRY_VERIFY_WITH_TIMEOUT(w->embeddedService()->runsServer(), kTimeoutMs);
+        QVERIFY(w->embeddedService()->runsEcho());
+        QCOMPARE(w->embeddedService()->url().port(), int(port));
+        QTRY_COMPARE_WITH_TIMEOUT(w->connectionText(), QStringLiteral("Online as second"), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")), kTimeoutMs);
+        QString error;
+        QVERIFY2(w->controller()->call(QStringLiteral("echo"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        w->controller()->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
+    }
 };
 
 QTEST_MAIN(TestEmbedded)
