@@ -105,6 +105,7 @@ void CallWindow::buildLayout() {
     remoteVideo_->setAccessibleName(tr("Remote video"));
     remoteVideo_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     remoteVideo_->installEventFilter(this);
+    remoteVideo_->setBlackMeansCameraOff(true, tr("Their camera is off"));
     localVideo_ = new VideoWidget(remoteVideo_);
     localVideo_->setAccessibleName(tr("Your video"));
     localVideo_->setPlaceholderText(tr("No camera picture"));

@@ -42,13 +42,34 @@ void VideoWidget::setCovered(bool covered, const QString &text) {
 
 void VideoWidget::clear() {
     frame_ = QImage();
+    blackSince_.invalidate();
     stale_ = true;
     staleTimer_.stop();
     update();
 }
 
 bool VideoWidget::showsPlaceholder() const {
-    return covered_ || stale_ || frame_.isNull();
+    return covered_ || stale_ || frame_.isNull() || showsBlackAsCameraOff();
+}
+
+void VideoWidget::setBlackMeansCameraOff(bool on, const QString &text) {
+    blackForCameraOff_ = on;
+    blackText_ = text;
+    update();
+}
+
+// 64 samples on a grid: all of them (near) pure black. Camera-off frames are exactly black; a dark
+// room through a real sensor has noise well above this.
+bool VideoWidget::isBlack(const QImage &frame) {
+    for (int row = 0; row < 8; ++row) {
+        for (int column = 0; column < 8; ++column) {
+            const QRgb pixel = frame.pixel((2 * column + 1) * frame.width() / 16, (2 * row + 1) * frame.height() / 16);
+            if (qRed(pixel) > 8 || qGreen(pixel) > 8 || qBlue(pixel) > 8) {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 void VideoWidget::takeFrame() {
@@ -58,6 +79,13 @@ void VideoWidget::takeFrame() {
     }
     const bool first = frame_.isNull();
     frame_ = std::move(frame);
+    if (blackForCameraOff_) {
+        if (!isBlack(frame_)) {
+            blackSince_.invalidate();
+        } else if (!blackSince_.isValid()) {
+            blackSince_.start();
+        }
+    }
     framePainted_ = false;
     sinceFrame_.start();
     stale_ = false;
@@ -96,7 +124,10 @@ void VideoWidget::paintEvent(QPaintEvent *) {
     if (showsPlaceholder()) {
         painter.fillRect(rect(), QColor(0x20, 0x22, 0x28));
         painter.setPen(QColor(0xd0, 0xd4, 0xdc));
-        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, covered_ ? coverText_ : placeholder_);
+        const QString &text = covered_                                          ? coverText_
+                              : (!stale_ && !frame_.isNull() && showsBlackAsCameraOff()) ? blackText_
+                                                                                      : placeholder_;
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, text);
         return;
     }
     // Keep the aspect ratio: fit inside, centre, black bars on the rest.

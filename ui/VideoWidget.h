@@ -33,6 +33,12 @@ public:
     bool isCovered() const { return covered_; }
     // Forgets the current picture (the call ended): the placeholder shows until the next frame.
     void clear();
+    // The other side's "camera off" arrives as black frames (no renegotiation): with this set, a
+    // picture that stays fully black for a second shows `text` instead. Off by default.
+    void setBlackMeansCameraOff(bool on, const QString &text = {});
+    bool showsBlackAsCameraOff() const {
+        return blackForCameraOff_ && blackSince_.isValid() && blackSince_.elapsed() >= kBlackForMs;
+    }
 
     // For tests and screenshots: the newest frame received (null before the first) and how many
     // frames were painted.
@@ -51,6 +57,8 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    static constexpr qint64 kBlackForMs = 1000;
+    static bool isBlack(const QImage &frame);
     void takeFrame();
     void checkStale();
 
@@ -59,6 +67,9 @@ private:
     QString placeholder_;
     QString coverText_;
     bool covered_ = false;
+    bool blackForCameraOff_ = false;
+    QString blackText_;
+    QElapsedTimer blackSince_;  // valid while frames are black
     bool stale_ = true;
     bool framePainted_ = true;
     quint64 paintedFrames_ = 0;

@@ -194,8 +194,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
         bob.controller->setCameraEnabled(false);
         QTRY_VERIFY_WITH_TIMEOUT(isBlack(corner(desk.window->remoteVideo())), kTimeoutMs);
+        // A second of black reads as "their camera is off".
+        QTRY_VERIFY_WITH_TIMEOUT(desk.window->remoteVideo()->showsPlaceholder(), kTimeoutMs);
         bob.controller->setCameraEnabled(true);
         QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
+        QVERIFY(!desk.window->remoteVideo()->showsPlaceholder());
     }
 
     void chatsBothWaysAsPlainText() {
@@ -257,6 +260,40 @@ private Q_SLOTS:
         // The overlay changes as the figures do (bytes keep flowing).
         const QString before = overlay->text();
         QTRY_VERIFY_WITH_TIMEOUT(overlay->text() != before, kTimeoutMs);
+    }
+
+    // The quality indicator and the path line follow the figures (signals emitted as the
+    // controller would, with figures a loopback call cannot produce).
+    void qualityIndicatorReadsLossAndRoundTrip() {
+        DesktopSide desk(server_->url());
+        auto *quality = desk.part<QLabel>("qualityLabel");
+        auto *overlay = desk.part<QLabel>("statsOverlay");
+        const auto word = [](const char *text) { return QCoreApplication::translate("confab::ui::CallWindow", text); };
+        CallStats stats;
+        stats.roundTripMs = 40;
+        stats.receiveKbps = 900;
+        stats.path = QStringLiteral("relay");
+        Q_EMIT desk.controller->statsUpdated(stats);
+        QCOMPARE(quality->text(), word("● Good"));
+        QVERIFY(overlay->text().contains(QStringLiteral("relayed (TURN)")));
+        stats.lossPercent = 5;
+        Q_EMIT desk.controller->statsUpdated(stats);
+        QCOMPARE(quality->text(), word("● Fair"));
+        stats.lossPercent = 0;
+        stats.roundTripMs = 250;
+        Q_EMIT desk.controller->statsUpdated(stats);
+        QCOMPARE(quality->text(), word("● Fair"));
+        stats.lossPercent = 15;
+        Q_EMIT desk.controller->statsUpdated(stats);
+        QCOMPARE(quality->text(), word("● Poor"));
+        stats.lossPercent = 0;
+        stats.roundTripMs = 600;
+        stats.path = QStringLiteral("srflx");
+        Q_EMIT desk.controller->statsUpdated(stats);
+        QCOMPARE(quality->text(), word("● Poor"));
+        QVERIFY(overlay->text().contains(QStringLiteral("server-reflexive")));
+        QVERIFY(overlay->text().contains(QStringLiteral("Round trip: 600 ms")));
+        QVERIFY(overlay->text().contains(QStringLiteral("Loss: 0.0 %")));
     }
 
     // Echo cancellation on: webrtcdsp on the microphone path and webrtcechoprobe linked before the

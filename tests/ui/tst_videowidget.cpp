@@ -130,6 +130,28 @@ private Q_SLOTS:
         QVERIFY(widget.showsPlaceholder());
     }
 
+    // The other side's camera-off arrives as black frames: shown as a placeholder only where asked.
+    void readsLastingBlackAsCameraOffWhereAsked() {
+        VideoWidget remote;
+        remote.setBlackMeansCameraOff(true, QStringLiteral("Their camera is off"));
+        VideoWidget plain;
+        for (VideoWidget *widget : {&remote, &plain}) {
+            widget->resize(320, 240);
+            widget->show();
+        }
+        GstPtr<GstElement> black = solidPipeline(remote, 0xff000000, QSize(160, 120));
+        GstPtr<GstElement> blackToo = solidPipeline(plain, 0xff000000, QSize(160, 120));
+        Stopper stopper{black.get()};
+        Stopper stopperToo{blackToo.get()};
+        gst_element_set_state(black.get(), GST_STATE_PLAYING);
+        gst_element_set_state(blackToo.get(), GST_STATE_PLAYING);
+        QTRY_VERIFY_WITH_TIMEOUT(remote.paintedFrames() > 0 && plain.paintedFrames() > 0, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(remote.showsPlaceholder(), kTimeoutMs);
+        QVERIFY(!plain.showsPlaceholder());
+        // The placeholder is painted: not all black any more.
+        QVERIFY(!near(remote.grab().toImage().pixel(4, 4), 0, 0, 0, 8));
+    }
+
     // Logs what each step of the render path costs per frame on this machine (figures in
     // docs/performance.md, "Desktop render path"), for the path taken and the alternatives, and
     // checks the conversions produce the picture they should.
