@@ -19,9 +19,10 @@ AccountSettings AccountSettings::load(const QSettings &settings) {
     account.remembered = settings.contains(kName);
     account.autoSignIn = settings.value(kAutoSignIn, true).toBool();
     account.doNotDisturb = settings.value(kDoNotDisturb, false).toBool();
-    account.doNotDisturbAction = settings.value(kDoNotDisturbAction).toString() == QLatin1StringView("decline")
-                                     ? DoNotDisturbAction::Decline
-                                     : DoNotDisturbAction::Silence;
+    account.doNotDisturbAction =
+        settings.value(kDoNotDisturbAction).toString() == QLatin1StringView("decline")
+            ? DoNotDisturbAction::Decline
+            : DoNotDisturbAction::Silence;
     return account;
 }
 

@@ -42,11 +42,12 @@ QString whenText(const QDateTime &when) {
 }
 
 QString durationText(int seconds) {
-    return seconds >= 3600 ? QStringLiteral("%1:%2:%3")
-                                 .arg(seconds / 3600)
-                                 .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'))
-                                 .arg(seconds % 60, 2, 10, QLatin1Char('0'))
-                           : QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return seconds >= 3600
+               ? QStringLiteral("%1:%2:%3")
+                     .arg(seconds / 3600)
+                     .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'))
+                     .arg(seconds % 60, 2, 10, QLatin1Char('0'))
+               : QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
 }
 
 }  // namespace
@@ -137,16 +138,16 @@ ContactsPage::ContactsPage(QWidget *parent)
 }
 
 void ContactsPage::setUsers(const QStringList &users, const QString &self) {
-    const QString current = users_->currentItem() ? users_->currentItem()->data(kPeerRole).toString() : QString();
+    const QString current =
+        users_->currentItem() ? users_->currentItem()->data(kPeerRole).toString() : QString();
     users_->clear();
     QStringList sorted = users;
     sorted.removeAll(self);
-    std::sort(sorted.begin(), sorted.end(),
-              [](const QString &a, const QString &b) {
-                  // As people read a list: case does not split "carol" from "Caroline".
-                  const int folded = QString::localeAwareCompare(a.toCaseFolded(), b.toCaseFolded());
-                  return folded != 0 ? folded < 0 : a < b;
-              });
+    std::sort(sorted.begin(), sorted.end(), [](const QString &a, const QString &b) {
+        // As people read a list: case does not split "carol" from "Caroline".
+        const int folded = QString::localeAwareCompare(a.toCaseFolded(), b.toCaseFolded());
+        return folded != 0 ? folded < 0 : a < b;
+    });
     for (const QString &name : sorted) {
         // QListWidgetItem text is never interpreted as markup.
         auto *item = new QListWidgetItem(QIcon(AppIcon::avatar(name, 28)), name, users_);
@@ -187,10 +188,10 @@ void ContactsPage::setRecentCalls(const QList<RecentCall> &calls) {
                 break;
         }
         const QString arrow = incoming ? QStringLiteral("↙") : QStringLiteral("↗");
-        auto *item = new QListWidgetItem(QIcon(AppIcon::avatar(call.peer, 22)),
-                                         QStringLiteral("%1  %2 · %3 · %4").arg(arrow, call.peer, what,
-                                                                               whenText(call.startedAt)),
-                                         recent_);
+        auto *item = new QListWidgetItem(
+            QIcon(AppIcon::avatar(call.peer, 22)),
+            QStringLiteral("%1  %2 · %3 · %4").arg(arrow, call.peer, what, whenText(call.startedAt)),
+            recent_);
         item->setData(kPeerRole, call.peer);
         item->setToolTip(incoming ? tr("Call from %1 — press Enter to call back").arg(call.peer)
                                   : tr("Call to %1 — press Enter to call again").arg(call.peer));
@@ -205,7 +206,8 @@ void ContactsPage::setRecentCalls(const QList<RecentCall> &calls) {
         auto *item = new QListWidgetItem(tr("No calls yet"), recent_);
         item->setFlags(Qt::NoItemFlags);
     }
-    recentHeading_->setText(missed > 0 ? tr("&Recent calls (%n missed)", nullptr, missed) : tr("&Recent calls"));
+    recentHeading_->setText(missed > 0 ? tr("&Recent calls (%n missed)", nullptr, missed)
+                                       : tr("&Recent calls"));
 }
 
 void ContactsPage::setSignedInAs(const QString &name, const QString &server) {
@@ -266,7 +268,8 @@ void ContactsPage::applyFilter() {
     int shown = 0;
     for (int i = 0; i < users_->count(); ++i) {
         QListWidgetItem *item = users_->item(i);
-        const bool match = typed.isEmpty() || item->data(kPeerRole).toString().contains(typed, Qt::CaseInsensitive);
+        const bool match =
+            typed.isEmpty() || item->data(kPeerRole).toString().contains(typed, Qt::CaseInsensitive);
         item->setHidden(!match);
         if (!match && item->isSelected()) {
             item->setSelected(false);
@@ -276,7 +279,8 @@ void ContactsPage::applyFilter() {
     if (users_->count() == 0) {
         emptyUsers_->setText(tr("Nobody else is online yet."));
     } else if (shown == 0) {
-        emptyUsers_->setText(tr("Nobody online matches \"%1\"; press Enter to call that name anyway.").arg(typed));
+        emptyUsers_->setText(
+            tr("Nobody online matches \"%1\"; press Enter to call that name anyway.").arg(typed));
     }
     emptyUsers_->setVisible(shown == 0);
     updateCallButton();

@@ -42,8 +42,8 @@ void DesktopNotifier::showIncomingCall(const QString &caller) {
     }
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Notify"));
     // The body may be rendered as markup by the notification server: the caller's name is escaped.
-    call << QStringLiteral("Confab") << notificationId_ << QStringLiteral("call-start")
-         << tr("Incoming call") << tr("%1 is calling you.").arg(caller.toHtmlEscaped())
+    call << QStringLiteral("Confab") << notificationId_ << QStringLiteral("call-start") << tr("Incoming call")
+         << tr("%1 is calling you.").arg(caller.toHtmlEscaped())
          << QStringList{QStringLiteral("accept"), tr("Accept"), QStringLiteral("decline"), tr("Decline")}
          << QVariantMap{{QStringLiteral("urgency"), QVariant::fromValue(uchar(2))},
                         {QStringLiteral("category"), QStringLiteral("call.incoming")},

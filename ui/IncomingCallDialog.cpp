@@ -13,11 +13,12 @@ namespace confab::ui {
 namespace {
 QPushButton *coloured(QPushButton *button, const QColor &colour) {
     // A stylesheet on the button alone: green to answer, red to decline, as on every phone.
-    button->setStyleSheet(QStringLiteral("QPushButton { background: %1; color: white; border: none; border-radius: 6px;"
-                                         " padding: 8px 14px; font-weight: bold; }"
-                                         " QPushButton:focus { outline: none; border: 2px solid palette(highlight); }"
-                                         " QPushButton:hover { background: %2; }")
-                              .arg(colour.name(), colour.lighter(115).name()));
+    button->setStyleSheet(
+        QStringLiteral("QPushButton { background: %1; color: white; border: none; border-radius: 6px;"
+                       " padding: 8px 14px; font-weight: bold; }"
+                       " QPushButton:focus { outline: none; border: 2px solid palette(highlight); }"
+                       " QPushButton:hover { background: %2; }")
+            .arg(colour.name(), colour.lighter(115).name()));
     return button;
 }
 }  // namespace

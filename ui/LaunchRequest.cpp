@@ -26,7 +26,8 @@ std::optional<LaunchRequest> LaunchRequest::fromParser(const QCommandLineParser 
     if (parser.isSet(QStringLiteral("server"))) {
         request.server = QUrl(parser.value(QStringLiteral("server")));
         const QString scheme = request.server.scheme();
-        if (!request.server.isValid() || (scheme != QLatin1StringView("ws") && scheme != QLatin1StringView("wss"))) {
+        if (!request.server.isValid() ||
+            (scheme != QLatin1StringView("ws") && scheme != QLatin1StringView("wss"))) {
             *error = tr("The server address must start with ws:// or wss://, not \"%1\".")
                          .arg(parser.value(QStringLiteral("server")));
             return std::nullopt;

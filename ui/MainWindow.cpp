@@ -69,8 +69,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     noticeBanner_->setTextFormat(Qt::PlainText);
     noticeBanner_->setWordWrap(true);
     noticeBanner_->setAccessibleName(tr("Call notices"));
-    noticeBanner_->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fff4ce; color: #4d3800; border: 1px solid #e8d18a; border-radius: 4px; padding: 6px; }"));
+    noticeBanner_->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff4ce; color: #4d3800; border: 1px solid #e8d18a; "
+                       "border-radius: 4px; padding: 6px; }"));
     noticeBanner_->hide();
     auto *central = new QWidget(this);
     auto *centralLayout = new QVBoxLayout(central);
@@ -103,9 +104,10 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(&signaling_, &SignalingClient::usersChanged, this, [this](const QStringList &users) {
         contactsPage_->setUsers(users, signaling_.name());
         // On the embedded server, say what the echo contact is for.
-        const bool echo = embedded_ && account_.serverUrl.isEmpty() && users.contains(EmbeddedService::echoName());
-        contactsPage_->setHint(echo ? tr("Call echo to see and hear yourself: it sends back what it receives.")
-                                    : QString());
+        const bool echo =
+            embedded_ && account_.serverUrl.isEmpty() && users.contains(EmbeddedService::echoName());
+        contactsPage_->setHint(
+            echo ? tr("Call echo to see and hear yourself: it sends back what it receives.") : QString());
     });
 
     connect(controller_, &CallController::stateChanged, this, &MainWindow::callStateChanged);
@@ -145,6 +147,12 @@ MainWindow::~MainWindow() {
     // Hang up before the pages and the client go: the peer hears a proper leave.
     controller_->hangUp();
     signaling_.disconnectFromServer();
+    signaling_.disconnect();
+    // The client is a member and dies before this QObject's children: delete what uses it first,
+    // the call page before the controller it shows.
+    delete centralWidget();
+    delete controller_;
+    delete embedded_;
 }
 
 void MainWindow::buildMenus() {
@@ -171,7 +179,8 @@ void MainWindow::buildMenus() {
     }
     silence->setData(int(AccountSettings::DoNotDisturbAction::Silence));
     decline->setData(int(AccountSettings::DoNotDisturbAction::Decline));
-    (account_.doNotDisturbAction == AccountSettings::DoNotDisturbAction::Decline ? decline : silence)->setChecked(true);
+    (account_.doNotDisturbAction == AccountSettings::DoNotDisturbAction::Decline ? decline : silence)
+        ->setChecked(true);
     doNotDisturbToggle_->setChecked(account_.doNotDisturb);
     connect(doNotDisturbToggle_, &QAction::toggled, this,
             [this](bool on) { setDoNotDisturb(on, account_.doNotDisturbAction); });
@@ -286,12 +295,12 @@ void MainWindow::setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction ac
 void MainWindow::start(const LaunchRequest &request) {
     pendingCall_ = request.call;
     const QString server = request.server.isEmpty() ? account_.serverUrl : request.server.toString();
-    const QString name = !request.name.isEmpty() ? request.name
+    const QString name = !request.name.isEmpty()    ? request.name
                          : !account_.name.isEmpty() ? account_.name
                                                     : defaultName();
     // Asked for on the command line, remembered, or a first start (on the embedded server).
-    const bool automatic = !request.server.isEmpty() || !request.name.isEmpty() || account_.autoSignIn ||
-                           !account_.remembered;
+    const bool automatic =
+        !request.server.isEmpty() || !request.name.isEmpty() || account_.autoSignIn || !account_.remembered;
     signInPage_->setValues(server, name, account_.autoSignIn);
     if (automatic) {
         signIn(server, name, account_.autoSignIn);
@@ -385,9 +394,10 @@ void MainWindow::signalingStateChanged(SignalingClient::State state, const QStri
                 // Not reachable (yet): say why on the sign-in page, and that we keep trying.
                 QString sentence = tr("%1 Trying again…").arg(reason);
                 if (embedded_ && !embedded_->runsServer()) {
-                    sentence = tr("Port %1 on this computer is taken by a program that is not a Confab server. %2")
-                                   .arg(embedded_->url().port())
-                                   .arg(sentence);
+                    sentence =
+                        tr("Port %1 on this computer is taken by a program that is not a Confab server. %2")
+                            .arg(embedded_->url().port())
+                            .arg(sentence);
                 }
                 signInPage_->showError(sentence);
                 qCWarning(lcUi).noquote() << "sign-in: server not reachable:" << reason;
@@ -420,7 +430,8 @@ void MainWindow::loggedIn(const QString &name) {
     everLoggedIn_ = true;
     signInPage_->setBusy(false);
     signInPage_->showError({});
-    contactsPage_->setSignedInAs(name, account_.serverUrl.isEmpty() ? tr("this computer") : signaling_.url().toString());
+    contactsPage_->setSignedInAs(
+        name, account_.serverUrl.isEmpty() ? tr("this computer") : signaling_.url().toString());
     if (again) {
         showMessage(tr("Reconnected."), 5000);
     } else {
@@ -456,7 +467,8 @@ void MainWindow::placeCall(const QString &peer) {
         showMessage(tr("You are already in a call with %1.").arg(controller_->peer()));
         return;
     }
-    current_ = CurrentCall{peer, RecentCall::Direction::Outgoing, QDateTime::currentDateTime(), {}, true, false};
+    current_ =
+        CurrentCall{peer, RecentCall::Direction::Outgoing, QDateTime::currentDateTime(), {}, true, false};
     applyStoredCallSettings();
     QString error;
     if (!controller_->call(peer, &error)) {
@@ -508,8 +520,10 @@ void MainWindow::callStateChanged(CallState state, const QString &peer) {
 }
 
 void MainWindow::incomingCall(const QString &peer) {
-    current_ = CurrentCall{peer, RecentCall::Direction::Incoming, QDateTime::currentDateTime(), {}, false, false};
-    if (account_.doNotDisturb && account_.doNotDisturbAction == AccountSettings::DoNotDisturbAction::Decline) {
+    current_ =
+        CurrentCall{peer, RecentCall::Direction::Incoming, QDateTime::currentDateTime(), {}, false, false};
+    if (account_.doNotDisturb &&
+        account_.doNotDisturbAction == AccountSettings::DoNotDisturbAction::Decline) {
         qCInfo(lcUi).noquote() << "do not disturb: declining the call from" << peer;
         current_->declinedByDoNotDisturb = true;
         controller_->decline();
@@ -586,7 +600,8 @@ void MainWindow::callEnded(CallEndReason reason, const QString &sentence) {
                 call.outcome = current_->accepted ? RecentCall::Outcome::Failed : RecentCall::Outcome::Missed;
             }
         } else {
-            call.outcome = reason == CallEndReason::Declined ? RecentCall::Outcome::Declined : RecentCall::Outcome::Failed;
+            call.outcome = reason == CallEndReason::Declined ? RecentCall::Outcome::Declined
+                                                             : RecentCall::Outcome::Failed;
         }
         recentCalls_->add(call);
         current_.reset();
@@ -634,7 +649,8 @@ void MainWindow::closeEvent(QCloseEvent *event) {
 }
 
 void MainWindow::changeEvent(QEvent *event) {
-    if (event->type() == QEvent::ActivationChange && isActiveWindow() && pages_->currentWidget() == contactsPage_) {
+    if (event->type() == QEvent::ActivationChange && isActiveWindow() &&
+        pages_->currentWidget() == contactsPage_) {
         recentCalls_->markAllSeen();
     }
     QMainWindow::changeEvent(event);

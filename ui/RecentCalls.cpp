@@ -48,7 +48,8 @@ RecentCalls::RecentCalls(QString path, QObject *parent) : QObject(parent), path_
 }
 
 QString RecentCalls::defaultPath() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recent-calls.json");
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+           QStringLiteral("/recent-calls.json");
 }
 
 void RecentCalls::add(const RecentCall &call) {
@@ -134,8 +135,8 @@ void RecentCalls::save() {
     QDir().mkpath(QFileInfo(path_).absolutePath());
     // QSaveFile: a crash while writing leaves the previous history, never half a file.
     QSaveFile file(path_);
-    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(root).toJson(QJsonDocument::Compact)) < 0 ||
-        !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(QJsonDocument(root).toJson(QJsonDocument::Compact)) < 0 || !file.commit()) {
         qCWarning(lcUi).noquote() << "cannot save the call history" << path_ << ":" << file.errorString();
     }
 }

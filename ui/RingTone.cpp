@@ -31,8 +31,9 @@ void RingTone::start() {
     phase_ = 0;
     GError *rawError = nullptr;
     const QByteArray description =
-        QStringLiteral("audiotestsrc wave=sine freq=440 volume=0.25 is-live=true ! volume name=cadence mute=false"
-                       " ! audioconvert ! audioresample ! %1")
+        QStringLiteral(
+            "audiotestsrc wave=sine freq=440 volume=0.25 is-live=true ! volume name=cadence mute=false"
+            " ! audioconvert ! audioresample ! %1")
             .arg(sinkDescription_)
             .toUtf8();
     GstElement *pipeline = gst_parse_launch(description.constData(), &rawError);
@@ -80,7 +81,8 @@ void RingTone::checkBus() {
     struct MessageUnref {
         void operator()(GstMessage *message) const { gst_message_unref(message); }
     };
-    const std::unique_ptr<GstMessage, MessageUnref> message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
+    const std::unique_ptr<GstMessage, MessageUnref> message(
+        gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
     if (message) {
         GError *rawError = nullptr;
         gst_message_parse_error(message.get(), &rawError, nullptr);

@@ -40,7 +40,8 @@ void ScreenSaverInhibitor::inhibit(bool on, const QString &reason) {
     if (pending_) {
         return;  // the answer to the earlier Inhibit will be kept, since wanted_ is true again
     }
-    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Inhibit"));
+    QDBusMessage call =
+        QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Inhibit"));
     call << QCoreApplication::applicationName() << (reason.isEmpty() ? tr("In a call") : reason);
     pending_ = true;
     auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(call), this);
@@ -64,7 +65,8 @@ void ScreenSaverInhibitor::release() {
     if (cookie_ == 0) {
         return;
     }
-    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("UnInhibit"));
+    QDBusMessage call =
+        QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("UnInhibit"));
     call << cookie_;
     cookie_ = 0;
     // send(), not asyncCall(): also goes out from the destructor, when no reply can be waited for.

@@ -32,7 +32,8 @@ SignInPage::SignInPage(QWidget *parent)
 
     server_->setPlaceholderText(tr("Empty: a server on this computer"));
     server_->setAccessibleName(tr("Server address"));
-    server_->setAccessibleDescription(tr("A ws:// or wss:// address; leave empty to use a server on this computer."));
+    server_->setAccessibleDescription(
+        tr("A ws:// or wss:// address; leave empty to use a server on this computer."));
     server_->setClearButtonEnabled(true);
     name_->setPlaceholderText(tr("How others see you"));
     name_->setAccessibleName(tr("Your name"));
@@ -132,7 +133,8 @@ void SignInPage::submit() {
     const QString address = serverUrl();
     if (!address.isEmpty()) {
         const QUrl url(address);
-        if (!url.isValid() || (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
             showError(tr("The server address must start with ws:// or wss://, like ws://example.org:8443/."));
             server_->setFocus();
             return;

@@ -35,7 +35,8 @@ bool SingleInstance::handOver(const QStringList &arguments, int timeoutMs) {
     line.append('\n');
     socket.write(line);
     if (!socket.waitForBytesWritten(timeoutMs)) {
-        qCWarning(lcUi).noquote() << "could not hand the command line to the running Confab:" << socket.errorString();
+        qCWarning(lcUi).noquote() << "could not hand the command line to the running Confab:"
+                                  << socket.errorString();
         return false;
     }
     while (!socket.canReadLine()) {

@@ -34,22 +34,24 @@ int main(int argc, char *argv[]) {
     QApplication::setDesktopFileName(QStringLiteral("confab"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Confab: audio and video calls with people you name."));
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Confab: audio and video calls with people you name."));
     parser.addHelpOption();
     parser.addVersionOption();
     confab::ui::LaunchRequest::addOptions(parser);
     parser.process(app);
     QString error;
-    const std::optional<confab::ui::LaunchRequest> request = confab::ui::LaunchRequest::fromParser(parser, &error);
+    const std::optional<confab::ui::LaunchRequest> request =
+        confab::ui::LaunchRequest::fromParser(parser, &error);
     if (!request) {
         std::fprintf(stderr, "confab: %s See --help.\n", qPrintable(error));
         return 2;
     }
 
     // One window per user: a second launch gives its arguments to the first and leaves.
-    confab::ui::SingleInstance instance(
-        qEnvironmentVariableIsSet("CONFAB_INSTANCE_KEY") ? qEnvironmentVariable("CONFAB_INSTANCE_KEY")
-                                                         : confab::ui::SingleInstance::defaultKey());
+    confab::ui::SingleInstance instance(qEnvironmentVariableIsSet("CONFAB_INSTANCE_KEY")
+                                            ? qEnvironmentVariable("CONFAB_INSTANCE_KEY")
+                                            : confab::ui::SingleInstance::defaultKey());
     if (instance.handOver(QApplication::arguments())) {
         return 0;
     }

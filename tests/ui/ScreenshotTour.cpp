@@ -74,8 +74,8 @@ int main(int argc, char *argv[]) {
     {
         RecentCalls history(historyPath);
         const QDateTime now = QDateTime::currentDateTime();
-        history.add({QStringLiteral("bob"), now.addDays(-1).addSecs(-3 * 3600), RecentCall::Direction::Outgoing,
-                     RecentCall::Outcome::Answered, 754});
+        history.add({QStringLiteral("bob"), now.addDays(-1).addSecs(-3 * 3600),
+                     RecentCall::Direction::Outgoing, RecentCall::Outcome::Answered, 754});
         history.add({QStringLiteral("dave"), now.addSecs(-5400), RecentCall::Direction::Incoming,
                      RecentCall::Outcome::Missed, 0});
         history.add({QStringLiteral("echo"), now.addSecs(-1200), RecentCall::Direction::Outgoing,
@@ -101,7 +101,8 @@ int main(int argc, char *argv[]) {
     window.setGeometry(QRect(QPoint(0, 0), size));
     window.show();
     window.start({{}, QStringLiteral("alice"), {}});
-    if (!waitFor([&] { return window.signaling()->state() == SignalingClient::State::LoggedIn; }, "sign-in")) {
+    if (!waitFor([&] { return window.signaling()->state() == SignalingClient::State::LoggedIn; },
+                 "sign-in")) {
         return 1;
     }
     const QUrl server = window.signaling()->url();
@@ -135,7 +136,8 @@ int main(int argc, char *argv[]) {
 
     // alice answers with video; wait for both pictures and a few seconds of statistics.
     incoming->acceptVideoButton()->click();
-    if (!waitFor([&] { return window.controller()->state() == CallState::Connected; }, "the call to connect") ||
+    if (!waitFor([&] { return window.controller()->state() == CallState::Connected; },
+                 "the call to connect") ||
         !waitFor([&] { return !window.callPage()->remoteVideo()->lastFrame().isNull(); }, "remote video")) {
         return 1;
     }

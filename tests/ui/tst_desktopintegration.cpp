@@ -68,7 +68,8 @@ private Q_SLOTS:
         gst_init(nullptr, nullptr);
         const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
         QVERIFY2(!daemon.isEmpty(), "dbus-daemon is needed (package dbus-daemon, in CONFAB_TEST_PACKAGES)");
-        bus_.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"), QStringLiteral("--print-address=1")});
+        bus_.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"),
+                            QStringLiteral("--print-address=1")});
         QVERIFY(bus_.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(bus_.canReadLine(), kTimeoutMs);
         const QByteArray address = bus_.readLine().trimmed();
@@ -112,8 +113,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(notifier.isAvailable(), kTimeoutMs);
 
         notifier.showIncomingCall(QStringLiteral("<b>x</b>"));
-        QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody, QStringLiteral("&lt;b&gt;x&lt;/b&gt; is calling you."),
-                                  kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody,
+                                  QStringLiteral("&lt;b&gt;x&lt;/b&gt; is calling you."), kTimeoutMs);
         QVERIFY(notifications_.lastActions.contains(QStringLiteral("accept")));
         QVERIFY(notifications_.lastActions.contains(QStringLiteral("decline")));
 

@@ -36,14 +36,16 @@ private Q_SLOTS:
         QVERIFY(w->embeddedService()->runsEcho());
         QCOMPARE(w->signaling()->url(), w->embeddedService()->url());
         QCOMPARE(w->signaling()->url().host(), QStringLiteral("127.0.0.1"));
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
+                                 kTimeoutMs);
 
         QTest::keyClicks(w->contactsPage()->filterField(), QStringLiteral("echo"));
         QTest::keyClick(w->contactsPage()->filterField(), Qt::Key_Return);
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
         QCOMPARE(w->pages()->currentWidget(), w->callPage());
         // The echo sends back what it gets: our own test pattern, decoded twice on the way.
-        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()),
+                                 kTimeoutMs);
         w->controller()->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
 
@@ -72,7 +74,8 @@ private Q_SLOTS:
         QVERIFY(!w->embeddedService()->runsEcho());
         QCOMPARE(w->signaling()->url().port(), int(port));
         // The first app's echo is there for the second too.
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
+                                 kTimeoutMs);
     }
 
     void whenTheFirstAppQuitsTheSecondRunsTheServerItself() {
@@ -91,7 +94,8 @@ private Q_SLOTS:
         QVERIFY(w->embeddedService()->runsEcho());
         QCOMPARE(w->embeddedService()->url().port(), int(port));
         QTRY_COMPARE_WITH_TIMEOUT(w->connectionText(), QStringLiteral("Online as second"), kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
+                                 kTimeoutMs);
         QString error;
         QVERIFY2(w->controller()->call(QStringLiteral("echo"), &error), qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);

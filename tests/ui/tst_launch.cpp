@@ -43,9 +43,9 @@ private Q_SLOTS:
     void initTestCase() { gst_init(nullptr, nullptr); }
 
     void readsOptionsAndConfabLinks() {
-        const LaunchRequest full = parsed({QStringLiteral("--server"), QStringLiteral("wss://example.org:8443/"),
-                                           QStringLiteral("--name"), QStringLiteral("alice"), QStringLiteral("--call"),
-                                           QStringLiteral("bob")});
+        const LaunchRequest full = parsed(
+            {QStringLiteral("--server"), QStringLiteral("wss://example.org:8443/"), QStringLiteral("--name"),
+             QStringLiteral("alice"), QStringLiteral("--call"), QStringLiteral("bob")});
         QCOMPARE(full.server, QUrl(QStringLiteral("wss://example.org:8443/")));
         QCOMPARE(full.name, QStringLiteral("alice"));
         QCOMPARE(full.call, QStringLiteral("bob"));
@@ -85,12 +85,13 @@ private Q_SLOTS:
         SingleInstance primary(key);
         QVERIFY2(primary.listen(&error), qPrintable(error));
         QSignalSpy received(&primary, &SingleInstance::argumentsReceived);
-        QObject::connect(&primary, &SingleInstance::argumentsReceived, w.get(), [&w](const QStringList &arguments) {
-            QString why;
-            if (const auto request = LaunchRequest::parse(arguments, &why)) {
-                w->handle(*request);
-            }
-        });
+        QObject::connect(&primary, &SingleInstance::argumentsReceived, w.get(),
+                         [&w](const QStringList &arguments) {
+                             QString why;
+                             if (const auto request = LaunchRequest::parse(arguments, &why)) {
+                                 w->handle(*request);
+                             }
+                         });
 
         // The second launch: the real program, which must hand over and exit 0 without a window
         // of its own (were it to start one, --server points nowhere, so it would not exit).
@@ -99,7 +100,8 @@ private Q_SLOTS:
         env.insert(QStringLiteral("CONFAB_INSTANCE_KEY"), key);
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), f.dir.filePath(QStringLiteral("second-config")));
         second.setProcessEnvironment(env);
-        second.start(qEnvironmentVariable("CONFAB_APP_BIN"), {QStringLiteral("--call"), QStringLiteral("bob")});
+        second.start(qEnvironmentVariable("CONFAB_APP_BIN"),
+                     {QStringLiteral("--call"), QStringLiteral("bob")});
         QVERIFY2(second.waitForStarted(kTimeoutMs), qPrintable(second.errorString()));
         // The event loop must run for the primary to answer: wait by polling, not blocking.
         QTRY_VERIFY_WITH_TIMEOUT(second.state() == QProcess::NotRunning, kTimeoutMs);

@@ -49,7 +49,8 @@ private:
 
     std::unique_ptr<TestPeer> peer(const QString &name) {
         auto p = std::make_unique<TestPeer>(name, url_);
-        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; }, kTimeoutMs)) {
+        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; },
+                             kTimeoutMs)) {
             qWarning("peer %s did not sign in", qPrintable(name));
         }
         return p;
@@ -65,10 +66,11 @@ private:
     }
 
     static void autoAccept(TestPeer &callee) {
-        QObject::connect(callee.controller.get(), &CallController::incomingCall, callee.controller.get(), [&callee] {
-            QString error;
-            callee.controller->accept(&error);
-        });
+        QObject::connect(callee.controller.get(), &CallController::incomingCall, callee.controller.get(),
+                         [&callee] {
+                             QString error;
+                             callee.controller->accept(&error);
+                         });
     }
 
     // alice (the window) calls bob by typing his name and pressing the Call button.
@@ -130,7 +132,8 @@ private Q_SLOTS:
         auto settings = f.openSettings();
         auto w = f.window(settings.get());
         w->start({QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort)), QStringLiteral("alice"), {}});
-        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("Trying again")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("Trying again")),
+                                 kTimeoutMs);
         QCOMPARE(w->pages()->currentWidget(), w->signInPage());
         QCOMPARE(w->connectionText(), QStringLiteral("Reconnecting…"));
         // The button now cancels.
@@ -170,9 +173,10 @@ private Q_SLOTS:
         auto carol = peer(QStringLiteral("carol"));
         auto dave = peer(QStringLiteral("dave"));
         auto caroline = peer(QStringLiteral("Caroline"));
-        QTRY_COMPARE_WITH_TIMEOUT(page->visibleUsers(),
-                                  (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline"), QStringLiteral("dave")}),
-                                  kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            page->visibleUsers(),
+            (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline"), QStringLiteral("dave")}),
+            kTimeoutMs);
         QTest::keyClicks(page->filterField(), QStringLiteral("CAR"));
         QCOMPARE(page->visibleUsers(), (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline")}));
         QTest::keyClicks(page->filterField(), QStringLiteral("oli"));
@@ -186,7 +190,8 @@ private Q_SLOTS:
 
         dave.reset();  // signs out
         QTRY_COMPARE_WITH_TIMEOUT(page->visibleUsers(),
-                                  (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline")}), kTimeoutMs);
+                                  (QStringList{QStringLiteral("carol"), QStringLiteral("Caroline")}),
+                                  kTimeoutMs);
     }
 
     void htmlInNamesIsShownLiterally() {
@@ -221,13 +226,15 @@ private Q_SLOTS:
         QVERIFY(signedIn(*w));
         auto bob = peer(QStringLiteral("bob"));
         autoAccept(*bob);
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")),
+                                 kTimeoutMs);
 
         callByTyping(*w, QStringLiteral("bob"));
         QCOMPARE(w->pages()->currentWidget(), w->callPage());
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
         // bob's test pattern, decoded and in the call page's remote video widget.
-        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()),
+                                 kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);  // and alice's reaches bob
 
         auto *hangUp = w->callPage()->findChild<QPushButton *>(QStringLiteral("hangUpButton"));
@@ -249,7 +256,8 @@ private Q_SLOTS:
         QVERIFY(signedIn(*w));
         auto bob = peer(QStringLiteral("bob"));
         autoAccept(*bob);
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")),
+                                 kTimeoutMs);
         // By double-click on the name this time.
         QListWidget *list = w->contactsPage()->userList();
         QListWidgetItem *item = list->findItems(QStringLiteral("bob"), Qt::MatchExactly).value(0);
@@ -260,7 +268,8 @@ private Q_SLOTS:
         QCOMPARE(w->pages()->currentWidget(), w->callPage());
         bob->controller->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(w->statusBar()->currentMessage().contains(QStringLiteral("bob hung up")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->statusBar()->currentMessage().contains(QStringLiteral("bob hung up")),
+                                 kTimeoutMs);
     }
 
     void incomingCallCanBeAcceptedWithVideo() {
@@ -283,7 +292,8 @@ private Q_SLOTS:
         QVERIFY(!w->incomingCallDialog()->isVisible());
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
         QCOMPARE(w->pages()->currentWidget(), w->callPage());
-        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()),
+                                 kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);
         w->controller()->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
@@ -305,7 +315,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
         // bob hears alice's tone and alice sees bob, but bob gets no video: alice sends none.
         QTRY_VERIFY_WITH_TIMEOUT(bob->lastAudioPeak > 1000, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()),
+                                 kTimeoutMs);
         QCOMPARE(bob->videoFrames.load(), 0);
         w->controller()->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
@@ -360,7 +371,8 @@ private Q_SLOTS:
         // The choice is remembered.
         auto again = f.openSettings();
         QCOMPARE(AccountSettings::load(*again).doNotDisturb, true);
-        QCOMPARE(AccountSettings::load(*again).doNotDisturbAction, AccountSettings::DoNotDisturbAction::Silence);
+        QCOMPARE(AccountSettings::load(*again).doNotDisturbAction,
+                 AccountSettings::DoNotDisturbAction::Silence);
     }
 
     void settingsSurviveARestartAndSignInAutomatically() {
@@ -405,11 +417,13 @@ private Q_SLOTS:
         QVERIFY(signedIn(w));
         auto bob = peer(QStringLiteral("bob"));
         autoAccept(*bob);
-        QTRY_VERIFY_WITH_TIMEOUT(w.contactsPage()->visibleUsers().contains(QStringLiteral("bob")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.contactsPage()->visibleUsers().contains(QStringLiteral("bob")),
+                                 kTimeoutMs);
         callByTyping(w, QStringLiteral("bob"));
         QTRY_COMPARE_WITH_TIMEOUT(w.controller()->state(), CallState::Connected, kTimeoutMs);
         QVERIFY2(w.noticeText().contains(QStringLiteral("No camera was found")), qPrintable(w.noticeText()));
-        QVERIFY2(w.noticeText().contains(QStringLiteral("No microphone was found")), qPrintable(w.noticeText()));
+        QVERIFY2(w.noticeText().contains(QStringLiteral("No microphone was found")),
+                 qPrintable(w.noticeText()));
         QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);  // the test pattern instead
         w.controller()->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(w.pages()->currentWidget(), w.contactsPage(), kTimeoutMs);
@@ -424,8 +438,8 @@ private Q_SLOTS:
         w->activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(w.get()));
         QTest::keyClick(w.get(), Qt::Key_Comma, Qt::ControlModifier);
-        QTRY_VERIFY_WITH_TIMEOUT(w->findChild<SettingsDialog *>() && w->findChild<SettingsDialog *>()->isVisible(),
-                                 kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w->findChild<SettingsDialog *>() && w->findChild<SettingsDialog *>()->isVisible(), kTimeoutMs);
         w->findChild<SettingsDialog *>()->reject();
     }
 
