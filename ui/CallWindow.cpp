@@ -67,6 +67,10 @@ CallWindow::CallWindow(CallController *controller, QWidget *parent)
     connect(controller_, &CallController::ended, this, &CallWindow::callEnded);
     connect(controller_, &CallController::statsUpdated, this, &CallWindow::statsUpdated);
     connect(controller_, &CallController::chatReceived, this, &CallWindow::chatReceived);
+    connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
+        notices_->setText(notices_->text().isEmpty() ? sentence : notices_->text() + QLatin1Char('\n') + sentence);
+        notices_->show();
+    });
     connect(controller_, &CallController::chatOpened, this, [this] {
         chatInput_->setEnabled(true);
         chatSend_->setEnabled(true);
@@ -94,6 +98,11 @@ void CallWindow::buildLayout() {
     qualityLabel_ = new QLabel(this);
     qualityLabel_->setTextFormat(Qt::PlainText);
     qualityLabel_->setAccessibleName(tr("Connection quality"));
+    notices_ = new QLabel(this);
+    notices_->setTextFormat(Qt::PlainText);
+    notices_->setWordWrap(true);
+    notices_->setAccessibleName(tr("Call notices"));
+    notices_->hide();
     auto *header = new QHBoxLayout;
     header->addWidget(peerLabel_);
     header->addWidget(stateLabel_, 1);
@@ -189,6 +198,7 @@ void CallWindow::buildLayout() {
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(header);
+    layout->addWidget(notices_);
     layout->addLayout(middle, 1);
     layout->addLayout(controls);
 
@@ -199,6 +209,7 @@ void CallWindow::buildLayout() {
              {timerLabel_, "timerLabel"},
              {qualityLabel_, "qualityLabel"},
              {statsOverlay_, "statsOverlay"},
+             {notices_, "notices"},
              {chatLog_, "chatLog"},
              {chatInput_, "chatInput"},
              {chatSend_, "chatSend"},
@@ -307,6 +318,8 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
             localVideo_->clear();
             remoteVideo_->setPlaceholderText(tr("No call"));
             hangUpButton_->setEnabled(false);
+            notices_->clear();
+            notices_->hide();
             chatInput_->setEnabled(false);
             chatSend_->setEnabled(false);
             peer_.clear();

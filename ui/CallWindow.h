@@ -74,6 +74,7 @@ private:
     QLabel *timerLabel_ = nullptr;
     QLabel *qualityLabel_ = nullptr;
     QLabel *statsOverlay_ = nullptr;
+    QLabel *notices_ = nullptr;  // what the call engine wants the user to know (no camera, …)
     QToolButton *micButton_ = nullptr;
     QToolButton *cameraButton_ = nullptr;
     QToolButton *shareButton_ = nullptr;

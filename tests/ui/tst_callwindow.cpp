@@ -69,10 +69,14 @@ QRgb corner(const VideoWidget *video) {
 
 // The desktop side: a signed-in client, its controller and the window showing it.
 struct DesktopSide {
-    explicit DesktopSide(const QUrl &server, bool echoCancellation = false) {
+    explicit DesktopSide(const QUrl &server, bool echoCancellation = false, bool realDevices = false) {
         CallController::Settings settings;
         settings.media = smallMedia();
         settings.media.echoCancellation = echoCancellation;
+        if (realDevices) {
+            settings.media.video = VideoSourceKind::Camera;
+            settings.media.audio = AudioSourceKind::Microphone;
+        }
         controller = std::make_unique<CallController>(&client, settings);
         window = std::make_unique<CallWindow>(controller.get());
         window->resize(800, 600);
@@ -331,6 +335,22 @@ private Q_SLOTS:
 
         desk.controller->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Idle, kTimeoutMs);
+    }
+
+    // This machine has no camera or microphone: the call goes ahead with a test pattern and
+    // silence, and the window says so for as long as the call lasts.
+    void saysWhatIsMissingAndCallsAnyway() {
+        DesktopSide desk(server_->url(), false, true);
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QVERIFY(connect(desk, bob));
+        auto *notices = desk.part<QLabel>("notices");
+        QVERIFY(notices->isVisible());
+        QVERIFY2(notices->text().contains(QStringLiteral("No camera was found")), qPrintable(notices->text()));
+        QVERIFY2(notices->text().contains(QStringLiteral("No microphone was found")), qPrintable(notices->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40, kTimeoutMs);  // the test pattern
+        desk.controller->hangUp();
+        QTRY_VERIFY_WITH_TIMEOUT(!notices->isVisible(), kTimeoutMs);
     }
 
     void hangUpEndsTheCallOnBothSides() {
