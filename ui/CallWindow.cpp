@@ -320,6 +320,8 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
             hangUpButton_->setEnabled(false);
             notices_->clear();
             notices_->hide();
+            // A finished call leaves full screen (emits fullScreenRequested(false) if it was on).
+            fullScreenButton_->setChecked(false);
             chatInput_->setEnabled(false);
             chatSend_->setEnabled(false);
             peer_.clear();

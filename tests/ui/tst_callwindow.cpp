@@ -369,6 +369,9 @@ private Q_SLOTS:
         QTest::keyClick(desk.window.get(), Qt::Key_Escape);
         QCOMPARE(fullScreen.size(), 2);
         QCOMPARE(fullScreen.at(1).at(0).toBool(), false);
+        // Still full screen when the call ends: the window leaves it.
+        QTest::keyClick(desk.window.get(), Qt::Key_F);
+        QCOMPARE(fullScreen.size(), 3);
 
         auto *hangUp = desk.part<QPushButton>("hangUpButton");
         QVERIFY(hangUp->isEnabled());
@@ -379,6 +382,8 @@ private Q_SLOTS:
         QVERIFY(desk.window->remoteVideo()->showsPlaceholder());
         QVERIFY(desk.window->remoteVideo()->lastFrame().isNull());
         QVERIFY(!hangUp->isEnabled());
+        QCOMPARE(fullScreen.size(), 4);
+        QCOMPARE(fullScreen.at(3).at(0).toBool(), false);
 
         // A second call in the same window works, and Ctrl+W hangs it up.
         QSignalSpy bobEndedAgain(bob.controller.get(), &CallController::ended);
