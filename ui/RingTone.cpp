@@ -33,7 +33,7 @@ void RingTone::start() {
     const QByteArray description =
         QStringLiteral(
             "audiotestsrc wave=sine freq=440 volume=0.25 is-live=true ! volume name=cadence mute=false"
-            " ! audioconvert ! audioresample ! %1")
+            " ! audioconvert ! audioresample ! %1 name=out")
             .arg(sinkDescription_)
             .toUtf8();
     GstElement *pipeline = gst_parse_launch(description.constData(), &rawError);
@@ -49,9 +49,32 @@ void RingTone::start() {
         if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
             qCWarning(lcUi) << "no ring tone: the sound output could not start (no sound device?)";
             release();
+        } else if (playsIntoFakeSink()) {
+            qCInfo(lcUi) << "no ring tone: no sound output could be opened";
+            release();
         }
     }
     cadence_.start(kCadenceMs[0]);
+}
+
+// autoaudiosink picks a fakesink of its own when no sound output opens (no card, no sound
+// server): that is no ring tone, and the pipeline need not run.
+bool RingTone::playsIntoFakeSink() const {
+    GstPtr<GstElement> out(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "out"));
+    if (!out || !GST_IS_BIN(out.get())) {
+        return false;
+    }
+    bool fake = false;
+    GstIterator *sinks = gst_bin_iterate_sinks(GST_BIN(out.get()));
+    GValue item = G_VALUE_INIT;
+    if (gst_iterator_next(sinks, &item) == GST_ITERATOR_OK) {
+        GstElementFactory *factory = gst_element_get_factory(GST_ELEMENT(g_value_get_object(&item)));
+        fake =
+            factory && g_strcmp0(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(factory)), "fakesink") == 0;
+        g_value_unset(&item);
+    }
+    gst_iterator_free(sinks);
+    return fake;
 }
 
 void RingTone::stop() {

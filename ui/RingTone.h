@@ -26,6 +26,7 @@ public:
 private:
     void step();
     void checkBus();
+    bool playsIntoFakeSink() const;
     void release();
 
     QString sinkDescription_;
