@@ -3,19 +3,26 @@
 // with escaped names and Accept/Decline buttons, screensaver inhibition held exactly during a call,
 // and the ring tone, which plays where there is a sound output and stays quiet where there is none.
 #include "DesktopNotifier.h"
+#include "IncomingCallDialog.h"
+#include "MainWindow.h"
 #include "RingTone.h"
 #include "ScreenSaverInhibitor.h"
+#include "UiTestSupport.h"
+#include "signaling/SignalingServer.h"
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QWidget>
 
 #include <gst/gst.h>
 
+using namespace confab;
 using namespace confab::ui;
 
 namespace {
@@ -63,6 +70,23 @@ private:
 
     QDBusConnection fake() { return QDBusConnection(kFakeConnection); }
 
+    // Each test function can run alone (-functions): the stand-ins are put on the bus on demand.
+    bool offer(QObject *service, const QString &name, const QString &path) {
+        if (fake().interface()->isServiceRegistered(name)) {
+            return true;
+        }
+        return fake().registerObject(path, service, QDBusConnection::ExportAllSlots) &&
+               fake().registerService(name);
+    }
+    bool offerScreenSaver() {
+        return offer(&screenSaver_, QStringLiteral("org.freedesktop.ScreenSaver"),
+                     QStringLiteral("/org/freedesktop/ScreenSaver"));
+    }
+    bool offerNotifications() {
+        return offer(&notifications_, QStringLiteral("org.freedesktop.Notifications"),
+                     QStringLiteral("/org/freedesktop/Notifications"));
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         gst_init(nullptr, nullptr);
@@ -86,9 +110,7 @@ private Q_SLOTS:
     }
 
     void screensaverIsInhibitedDuringACallAndReleasedAfter() {
-        QVERIFY(fake().registerObject(QStringLiteral("/org/freedesktop/ScreenSaver"), &screenSaver_,
-                                      QDBusConnection::ExportAllSlots));
-        QVERIFY(fake().registerService(QStringLiteral("org.freedesktop.ScreenSaver")));
+        QVERIFY(offerScreenSaver());
         ScreenSaverInhibitor inhibitor;
         QSignalSpy cookies(&inhibitor, &ScreenSaverInhibitor::cookieChanged);
         inhibitor.inhibit(true, QStringLiteral("In a call with bob"));
@@ -107,9 +129,7 @@ private Q_SLOTS:
         DesktopNotifier notifier;
         QVERIFY(!notifier.isAvailable());
         notifier.showIncomingCall(QStringLiteral("bob"));  // no server: nothing, no error
-        QVERIFY(fake().registerObject(QStringLiteral("/org/freedesktop/Notifications"), &notifications_,
-                                      QDBusConnection::ExportAllSlots));
-        QVERIFY(fake().registerService(QStringLiteral("org.freedesktop.Notifications")));
+        QVERIFY(offerNotifications());
         QTRY_VERIFY_WITH_TIMEOUT(notifier.isAvailable(), kTimeoutMs);
 
         notifier.showIncomingCall(QStringLiteral("<b>x</b>"));
@@ -129,6 +149,47 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((fake().send(signal), accepted.wait(200)), kTimeoutMs);
         notifier.closeIncomingCall();
         QTRY_COMPARE_WITH_TIMEOUT(notifications_.closed, QList<uint>{7u}, kTimeoutMs);
+    }
+
+    // The main window's use of both: a call to a window in the background pops a notification,
+    // and the screensaver is held from answering until hanging up.
+    void mainWindowNotifiesInTheBackgroundAndInhibitsDuringTheCall() {
+        SignalingServerOptions serverOptions;
+        serverOptions.port = 0;
+        SignalingServer server(serverOptions);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({server.url(), QStringLiteral("alice"), {}});
+        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+        QVERIFY(offerScreenSaver());
+        QVERIFY(offerNotifications());
+        QWidget otherApp;  // another window has the focus: Confab is in the background
+        otherApp.show();
+        otherApp.activateWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isActiveWindow(), kTimeoutMs);
+        notifications_.lastBody.clear();
+        const int screenSaverCalls = int(screenSaver_.calls.size());
+        const int closedNotifications = int(notifications_.closed.size());
+
+        TestPeer bob(QStringLiteral("bob"), server.url());
+        QTRY_COMPARE_WITH_TIMEOUT(bob.client.state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+        QVERIFY2(bob.controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody, QStringLiteral("bob is calling you."), kTimeoutMs);
+        QCOMPARE(int(screenSaver_.calls.size()), screenSaverCalls);  // not while it only rings
+
+        w->incomingCallDialog()->acceptVideoButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w->screenSaver()->cookie() != 0, kTimeoutMs);
+        QVERIFY(screenSaver_.calls.last().startsWith(QStringLiteral("Inhibit")));
+        QTRY_COMPARE_WITH_TIMEOUT(int(notifications_.closed.size()), closedNotifications + 1, kTimeoutMs);
+        bob.controller->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
+        QCOMPARE(w->screenSaver()->cookie(), 0u);
+        QTRY_VERIFY_WITH_TIMEOUT(screenSaver_.calls.last().startsWith(QStringLiteral("UnInhibit")),
+                                 kTimeoutMs);
     }
 
     void ringTonePlaysInCadence() {
