@@ -12,9 +12,11 @@
 #include "VideoWidget.h"
 #include "signaling/SignalingServer.h"
 
+#include <QAbstractButton>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStackedWidget>
@@ -270,6 +272,31 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(w->statusBar()->currentMessage().contains(QStringLiteral("bob hung up")),
                                  kTimeoutMs);
+    }
+
+    void fullScreenFromTheCallPageEndsWithTheCall() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        auto bob = peer(QStringLiteral("bob"));
+        autoAccept(*bob);
+        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("bob")),
+                                 kTimeoutMs);
+        callByTyping(*w, QStringLiteral("bob"));
+        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
+        auto *fullScreen = w->callPage()->findChild<QAbstractButton *>(QStringLiteral("fullScreenButton"));
+        QVERIFY(fullScreen);
+        QTest::mouseClick(fullScreen, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(w->isFullScreen(), kTimeoutMs);
+        QVERIFY(!w->menuBar()->isVisible());
+        QVERIFY(!w->statusBar()->isVisible());
+        bob->controller->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!w->isFullScreen(), kTimeoutMs);
+        QVERIFY(w->menuBar()->isVisible());
+        QVERIFY(w->statusBar()->isVisible());
     }
 
     void incomingCallCanBeAcceptedWithVideo() {
