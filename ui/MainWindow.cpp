@@ -392,7 +392,7 @@ void MainWindow::signalingStateChanged(SignalingClient::State state, const QStri
         case SignalingClient::State::Reconnecting:
             if (!everLoggedIn_) {
                 // Not reachable (yet): say why on the sign-in page, and that we keep trying.
-                QString sentence = tr("%1 Trying again…").arg(reason);
+                QString sentence = tr("%1\nTrying again…").arg(reason);
                 if (embedded_ && !embedded_->runsServer()) {
                     sentence =
                         tr("Port %1 on this computer is taken by a program that is not a Confab server. %2")

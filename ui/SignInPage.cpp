@@ -23,6 +23,7 @@ SignInPage::SignInPage(QWidget *parent)
     auto *logo = new QLabel(this);
     logo->setPixmap(AppIcon::pixmap(96));
     logo->setAlignment(Qt::AlignCenter);
+    logo->setMinimumHeight(104);  // never squeezed: a clipped logo looks broken
     auto *title = new QLabel(tr("Sign in to Confab"), this);
     QFont titleFont = title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
@@ -61,7 +62,7 @@ SignInPage::SignInPage(QWidget *parent)
     form->addRow(QString(), autoSignIn_);
 
     auto *column = new QWidget(this);
-    column->setMaximumWidth(440);
+    column->setFixedWidth(440);
     auto *columnLayout = new QVBoxLayout(column);
     columnLayout->addWidget(logo);
     columnLayout->addWidget(title);

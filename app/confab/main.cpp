@@ -26,6 +26,12 @@ gboolean quitOnSignal(gpointer) {
 
 int main(int argc, char *argv[]) {
     gst_init(&argc, &argv);
+    // Our arguments as given: QApplication removes the ones Qt knows, and on X11 that includes
+    // `-name`/`--name` (the X resource name), which is also ours.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) {
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("confab"));
     QApplication::setOrganizationName(QStringLiteral("confab"));
@@ -39,7 +45,7 @@ int main(int argc, char *argv[]) {
     parser.addHelpOption();
     parser.addVersionOption();
     confab::ui::LaunchRequest::addOptions(parser);
-    parser.process(app);
+    parser.process(arguments);
     QString error;
     const std::optional<confab::ui::LaunchRequest> request =
         confab::ui::LaunchRequest::fromParser(parser, &error);
@@ -52,7 +58,7 @@ int main(int argc, char *argv[]) {
     confab::ui::SingleInstance instance(qEnvironmentVariableIsSet("CONFAB_INSTANCE_KEY")
                                             ? qEnvironmentVariable("CONFAB_INSTANCE_KEY")
                                             : confab::ui::SingleInstance::defaultKey());
-    if (instance.handOver(QApplication::arguments())) {
+    if (instance.handOver(arguments)) {
         return 0;
     }
     if (!instance.listen(&error)) {
@@ -66,9 +72,9 @@ int main(int argc, char *argv[]) {
     options.useStoredCallSettings = true;
     confab::ui::MainWindow window(options);
     QObject::connect(&instance, &confab::ui::SingleInstance::argumentsReceived, &window,
-                     [&window](const QStringList &arguments) {
+                     [&window](const QStringList &handedArguments) {
                          QString why;
-                         if (const auto handed = confab::ui::LaunchRequest::parse(arguments, &why)) {
+                         if (const auto handed = confab::ui::LaunchRequest::parse(handedArguments, &why)) {
                              window.handle(*handed);
                          } else {
                              qCWarning(lcUi).noquote() << "ignoring a hand-over:" << why;
