@@ -58,9 +58,11 @@ bool EmbeddedService::startServer() {
     echo.call.media.video = VideoSourceKind::Echo;
     echo.call.media.audio = AudioSourceKind::Echo;
     echo_ = std::make_unique<HeadlessPeer>(echo);
-    connect(echo_.get(), &HeadlessPeer::finished, this, [](int status) {
+    connect(echo_.get(), &HeadlessPeer::finished, this, [this](int status) {
         // The echo gives up only when it cannot sign in; the rest of the app carries on.
         qCWarning(lcUi) << "the embedded echo contact stopped, status" << status;
+        Q_EMIT echoStopped(
+            tr("The echo test contact could not sign in; calls to echo will not be answered."));
     });
     echo_->start();
     return true;

@@ -36,6 +36,10 @@ public:
     bool runsServer() const { return server_ != nullptr; }
     bool runsEcho() const { return echo_ != nullptr; }
 
+Q_SIGNALS:
+    // The echo contact gave up (it could not sign in); a sentence for the user.
+    void echoStopped(const QString &sentence);
+
 private:
     bool startServer();
 

@@ -348,6 +348,8 @@ void MainWindow::signIn(const QString &serverUrl, const QString &name, bool auto
     if (serverUrl.isEmpty()) {
         if (!embedded_) {
             embedded_ = new EmbeddedService(options_.embeddedPort, this);
+            connect(embedded_, &EmbeddedService::echoStopped, this,
+                    [this](const QString &sentence) { showMessage(sentence, 0); });
         }
         embedded_->start();
         url = embedded_->url();
