@@ -94,8 +94,10 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(signInPage_, &SignInPage::signInRequested, this, &MainWindow::signInFromPage);
     connect(signInPage_, &SignInPage::cancelRequested, this, &MainWindow::cancelSignIn);
     connect(contactsPage_, &ContactsPage::callRequested, this, &MainWindow::placeCall);
-    connect(recentCalls_, &RecentCalls::changed, this,
-            [this] { contactsPage_->setRecentCalls(recentCalls_->entries()); });
+    connect(recentCalls_, &RecentCalls::changed, this, [this] {
+        contactsPage_->setRecentCalls(recentCalls_->entries());
+        updateTitle();
+    });
 
     connect(&signaling_, &SignalingClient::stateChanged, this, &MainWindow::signalingStateChanged);
     connect(&signaling_, &SignalingClient::loggedIn, this, &MainWindow::loggedIn);
@@ -442,6 +444,9 @@ void MainWindow::loggedIn(const QString &name) {
     if (!isActive(controller_->state())) {
         pages_->setCurrentWidget(contactsPage_);
         contactsPage_->filterField()->setFocus();
+        if (isActiveWindow()) {
+            recentCalls_->markAllSeen();
+        }
     }
     updateTitle();
     if (!pendingCall_.isEmpty()) {
@@ -642,6 +647,14 @@ void MainWindow::updateTitle() {
         setWindowTitle(tr("Confab — %1").arg(name));
     } else {
         setWindowTitle(tr("Confab"));
+    }
+    // Missed calls not yet seen on the contacts page: in the title and the tray, as a taskbar shows.
+    const int missed = recentCalls_->unseenMissedCount();
+    if (missed > 0 && !isActive(controller_->state())) {
+        setWindowTitle(tr("%1 (%n missed)", nullptr, missed).arg(windowTitle()));
+    }
+    if (tray_ && !isActive(controller_->state())) {
+        tray_->setToolTip(missed > 0 ? tr("Confab: %n missed call(s)", nullptr, missed) : tr("Confab"));
     }
 }
 

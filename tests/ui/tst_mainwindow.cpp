@@ -495,6 +495,14 @@ private Q_SLOTS:
         QListWidgetItem *item = w->contactsPage()->recentList()->item(0);
         QVERIFY(item->text().contains(QStringLiteral("Missed")));
         QVERIFY(item->font().bold());
+        // Not seen yet: said in the title until the contacts page is looked at.
+        QVERIFY2(w->windowTitle().endsWith(QStringLiteral("(1 missed)")), qPrintable(w->windowTitle()));
+        w->activateWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(w->isActiveWindow(), kTimeoutMs);
+        w->start({url_, QStringLiteral("alice"), {}});
+        QVERIFY(signedIn(*w));
+        QTRY_VERIFY_WITH_TIMEOUT(!w->windowTitle().contains(QStringLiteral("missed")), kTimeoutMs);
+        QCOMPARE(w->recentCalls()->unseenMissedCount(), 0);
     }
 };
 
