@@ -470,6 +470,31 @@ private Q_SLOTS:
         w->findChild<SettingsDialog *>()->reject();
     }
 
+    void everyShellControlHasAnAccessibleNameAndTakesTheKeyboard() {
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        const QList<QWidget *> roots{w->signInPage(), w->contactsPage(), w->incomingCallDialog(),
+                                     w->statusBar()};
+        int checked = 0;
+        for (QWidget *root : roots) {
+            const QList<QWidget *> widgets = root->findChildren<QWidget *>();
+            for (QWidget *widget : widgets) {
+                const bool control = qobject_cast<QAbstractButton *>(widget) ||
+                                     qobject_cast<QLineEdit *>(widget) || qobject_cast<QListWidget *>(widget);
+                if (!control || (widget->parent() && qobject_cast<QLineEdit *>(widget->parent()))) {
+                    continue;  // a line edit's own clear button is reached by the edit's keys
+                }
+                ++checked;
+                QVERIFY2(!widget->accessibleName().isEmpty(), widget->metaObject()->className());
+                QVERIFY2(
+                    widget->focusPolicy() & Qt::TabFocus,
+                    qPrintable(widget->accessibleName() + QStringLiteral(" cannot be reached with Tab")));
+            }
+        }
+        QVERIFY(checked >= 12);
+    }
+
     void missedCallSurvivesARestart() {
         ShellFixture f;
         {
