@@ -1,6 +1,7 @@
 // confab-call: the headless Confab peer for bots, automation, the echo service and tests.
 #include "call/HeadlessPeer.h"
 #include "confab/Version.h"
+#include "media/MediaWarmup.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -144,6 +145,7 @@ int main(int argc, char *argv[]) {
     g_unix_signal_add(SIGTERM, hangUpOnSignal, nullptr);
     peer.start();
     const int status = app.exec();
+    confab::MediaWarmup::wait();  // its thread uses GStreamer
     // Under GST_TRACERS=leaks this is where anything GStreamer still holds gets reported.
     gst_deinit();
     return status;

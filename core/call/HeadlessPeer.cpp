@@ -1,5 +1,6 @@
 #include "call/HeadlessPeer.h"
 
+#include "media/MediaWarmup.h"
 #include "util/Logging.h"
 
 #include <QCoreApplication>
@@ -115,6 +116,8 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
 }
 
 void HeadlessPeer::start() {
+    // Plugins and the DTLS certificate are made while we connect and sign in, not during a call.
+    MediaWarmup::start();
     signaling_.connectToServer(options_.server, options_.name);
 }
 
@@ -125,10 +128,13 @@ void HeadlessPeer::loggedIn() {
               {{QStringLiteral("name"), options_.name}, {QStringLiteral("server"), options_.server.toString()}},
               tr("Signed in to %1 as %2.").arg(options_.server.toString(), options_.name));
     if (first && options_.mode == Mode::Call) {
-        QString error;
-        if (!controller_->call(options_.peer, &error)) {
-            fail(error);
-        }
+        // Like a person pressing Call in a running app: the one-time media set-up is behind us.
+        MediaWarmup::whenDone(this, [this] {
+            QString error;
+            if (!controller_->call(options_.peer, &error)) {
+                fail(error);
+            }
+        });
     }
 }
 

@@ -18,10 +18,12 @@ QString tr(const char *text) {
 
 // Encoder settings for conversation rather than files, in the spirit of libwebrtc: no lookahead,
 // constant bitrate with a small buffer, fast presets, error resilience for lossy links.
+// One thread: with threads=2 libvpx delayed the first frame by 100-300 ms (call set-up time, see
+// docs/performance.md), and at cpu-used=8 one thread encodes 720p30 with room to spare.
 constexpr char kVp8Encoder[] =
     "vp8enc name=venc deadline=1 end-usage=cbr lag-in-frames=0 buffer-size=1000 buffer-initial-size=500 "
     "buffer-optimal-size=600 undershoot=100 overshoot=15 min-quantizer=2 max-quantizer=56 cpu-used=8 "
-    "error-resilient=default keyframe-max-dist=3000 threads=2 target-bitrate=%1 "
+    "error-resilient=default keyframe-max-dist=3000 threads=1 target-bitrate=%1 "
     "! rtpvp8pay picture-id-mode=15-bit mtu=1200 pt=%2 "
     "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=%2,clock-rate=90000\"";
 
@@ -251,6 +253,16 @@ void LocalMedia::setMicrophoneMuted(bool muted) {
 
 void LocalMedia::setCameraEnabled(bool enabled) {
     cameraOff_.store(!enabled, std::memory_order_relaxed);
+}
+
+void LocalMedia::requestKeyFrame() {
+    if (!videoEncoder_) {
+        return;
+    }
+    GstPtr<GstPad> source(gst_element_get_static_pad(videoEncoder_.get(), "src"));
+    if (source) {
+        gst_pad_send_event(source.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+    }
 }
 
 void LocalMedia::setVideoBitrateKbps(int kbps) {

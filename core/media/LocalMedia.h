@@ -55,6 +55,8 @@ public:
     void setMicrophoneMuted(bool muted);
     void setCameraEnabled(bool enabled);
     void setVideoBitrateKbps(int kbps);
+    // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
+    void requestKeyFrame();
     int videoBitrateKbps() const { return bitrateKbps_; }
     QString videoCodecName() const;
 

@@ -1,0 +1,121 @@
+#include "media/MediaWarmup.h"
+
+#include "util/GstPtr.h"
+#include "util/Logging.h"
+
+#include <gst/gst.h>
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+#include <QPointer>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace confab {
+
+namespace {
+
+// Every element a call creates (core/call, core/media). Missing optional ones (openh264) are
+// skipped here and reported by the call that needs them.
+constexpr const char *kElements[] = {
+    "webrtcbin",    "nicesrc",      "nicesink",     "dtlsenc",     "dtlsdec",      "srtpenc",
+    "srtpdec",      "sctpenc",      "sctpdec",      "rtpbin",      "rtpjitterbuffer", "vp8enc",
+    "vp8dec",       "rtpvp8pay",    "rtpvp8depay",  "openh264enc", "openh264dec",  "rtph264pay",
+    "rtph264depay", "opusenc",      "opusdec",      "rtpopuspay",  "rtpopusdepay", "videotestsrc",
+    "audiotestsrc", "videoconvert", "videoscale",   "audioconvert", "audioresample", "volume",
+    "queue",        "tee",          "capsfilter",   "fakesink",    "appsink",      "intervideosrc",
+    "intervideosink", "interaudiosrc", "interaudiosink",
+};
+
+struct Waiter {
+    QPointer<QObject> context;
+    std::function<void()> then;
+};
+
+std::mutex gMutex;
+std::thread gThread;
+std::atomic<bool> gDone{false};
+bool gStarted = false;  // guarded by gMutex
+std::vector<Waiter> gWaiters;  // guarded by gMutex
+
+void post(const Waiter &waiter) {
+    QObject *context = waiter.context.data();
+    if (!context) {
+        return;
+    }
+    QMetaObject::invokeMethod(
+        context,
+        [guard = waiter.context, then = waiter.then] {
+            if (guard) {
+                then();
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void warm() {
+    QElapsedTimer timer;
+    timer.start();
+    for (const char *name : kElements) {
+        // Creating the element loads its plugin; creating dtlsdec also makes the process's DTLS
+        // certificate, which GStreamer keeps for every later call.
+        GstElement *element = gst_element_factory_make(name, nullptr);
+        if (element) {
+            GstPtr<GstElement> owner(GST_ELEMENT(gst_object_ref_sink(element)));  // floating → ours
+        }
+    }
+    qCDebug(lcMedia) << "media warm-up took" << timer.elapsed() << "ms";
+    std::vector<Waiter> waiters;
+    {
+        std::lock_guard lock(gMutex);
+        gDone = true;
+        waiters.swap(gWaiters);
+    }
+    for (const Waiter &waiter : waiters) {
+        post(waiter);
+    }
+}
+
+}  // namespace
+
+void MediaWarmup::start() {
+    std::lock_guard lock(gMutex);
+    if (gStarted) {
+        return;
+    }
+    gStarted = true;
+    gThread = std::thread(warm);
+}
+
+void MediaWarmup::wait() {
+    std::thread thread;
+    {
+        std::lock_guard lock(gMutex);
+        thread.swap(gThread);  // the warm thread takes gMutex as it finishes: join outside it
+    }
+    if (thread.joinable()) {
+        thread.join();
+    }
+}
+
+bool MediaWarmup::done() {
+    return gDone;
+}
+
+void MediaWarmup::whenDone(QObject *context, std::function<void()> then) {
+    start();
+    Waiter waiter{QPointer<QObject>(context), std::move(then)};
+    {
+        std::lock_guard lock(gMutex);
+        if (!gDone) {
+            gWaiters.push_back(std::move(waiter));
+            return;
+        }
+    }
+    post(waiter);
+}
+
+}  // namespace confab

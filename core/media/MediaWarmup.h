@@ -1,0 +1,28 @@
+#pragma once
+
+#include <functional>
+
+class QObject;
+
+namespace confab {
+
+// Does, once per process and ahead of the first call, the slow first-use work a call would
+// otherwise pay while the user waits: loading every GStreamer plugin a call uses, and generating
+// the DTLS certificate. GStreamer 1.22's dtls plugin makes one RSA key per process, when the first
+// `dtlsdec` is created (about 0.4 s on this project's machine), and keeps it for every later call.
+//
+// start() runs the work on a background thread and returns at once; a call that starts meanwhile
+// simply waits inside GStreamer for the same one-time work (it is guarded by g_once there).
+class MediaWarmup {
+public:
+    static void start();
+    // Waits for the background work; call before gst_deinit().
+    static void wait();
+    // True once the work has finished.
+    static bool done();
+    // Runs `then` on `context`'s thread once the work has finished (at once, queued, if it has),
+    // unless `context` is gone by then.
+    static void whenDone(QObject *context, std::function<void()> then);
+};
+
+}  // namespace confab
