@@ -252,15 +252,17 @@ private Q_SLOTS:
         QVERIFY(!overlay->isVisible());
         QTest::keyClick(desk.window.get(), Qt::Key_I);
         QVERIFY(overlay->isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(stats.size() >= 3, kTimeoutMs);
-        const QString text = overlay->text();
-        QVERIFY2(text.contains(QStringLiteral("160×120")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("VP8")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("direct (host)")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("Round trip: ")) && !text.contains(QStringLiteral("not known")),
-                 qPrintable(text));
+        QTRY_VERIFY_WITH_TIMEOUT(stats.size() >= 1, kTimeoutMs);
+        // Each figure appears once the call has it (the round trip needs an RTCP report).
+        const auto overlayShows = [overlay](const QString &part) { return overlay->text().contains(part); };
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("160×120")), qPrintable(overlay->text()), kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("VP8")), qPrintable(overlay->text()), kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("direct (host)")), qPrintable(overlay->text()), kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("Round trip: ")) && !overlayShows(QStringLiteral("not known")),
+                                  qPrintable(overlay->text()), kTimeoutMs);
         // Loopback: no loss, tiny RTT.
-        QCOMPARE(desk.part<QLabel>("qualityLabel")->text(), QCoreApplication::translate("confab::ui::CallWindow", "● Good"));
+        QTRY_COMPARE_WITH_TIMEOUT(desk.part<QLabel>("qualityLabel")->text(),
+                                  QCoreApplication::translate("confab::ui::CallWindow", "● Good"), kTimeoutMs);
         // The overlay changes as the figures do (bytes keep flowing).
         const QString before = overlay->text();
         QTRY_VERIFY_WITH_TIMEOUT(overlay->text() != before, kTimeoutMs);
