@@ -100,6 +100,9 @@ private Q_SLOTS:
         // Before anything opens the session bus, which reads this once.
         qputenv("DBUS_SESSION_BUS_ADDRESS", address);
         QVERIFY(QDBusConnection::sessionBus().isConnected());
+        // Only Qt's connection (now made) is to use it: GLib's own session-bus users (dconf, via
+        // GSettings) close the process with SIGTERM when the bus goes away at the end.
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");
         QVERIFY(QDBusConnection::connectToBus(QString::fromUtf8(address), kFakeConnection).isConnected());
     }
 
