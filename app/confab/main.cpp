@@ -5,6 +5,7 @@
 #include "SingleInstance.h"
 #include "UiLogging.h"
 #include "confab/Version.h"
+#include "media/MediaWarmup.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -82,7 +83,11 @@ int main(int argc, char *argv[]) {
                      });
     g_unix_signal_add(SIGINT, quitOnSignal, nullptr);
     g_unix_signal_add(SIGTERM, quitOnSignal, nullptr);
+    // Plugins and the DTLS certificate are made now, in the background, not when the user calls.
+    confab::MediaWarmup::start();
     window.show();
     window.start(*request);
-    return app.exec();
+    const int status = app.exec();
+    confab::MediaWarmup::wait();  // its thread uses GStreamer
+    return status;
 }
