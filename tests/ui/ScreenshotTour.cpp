@@ -10,6 +10,7 @@
 #include "RecentCalls.h"
 #include "TestPeer.h"
 #include "VideoWidget.h"
+#include "media/MediaWarmup.h"
 
 #include <QApplication>
 #include <QDir>
@@ -154,5 +155,6 @@ int main(int argc, char *argv[]) {
     window.controller()->hangUp();
     waitFor([&] { return window.controller()->state() == CallState::Idle; }, "hang-up");
     people.clear();
+    MediaWarmup::wait();  // the embedded echo's warm-up thread
     return ok ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include "MainWindow.h"
 #include "UiTestSupport.h"
 #include "VideoWidget.h"
+#include "media/MediaWarmup.h"
 #include "signaling/SignalingServer.h"
 
 #include <QLineEdit>
@@ -23,6 +24,9 @@ constexpr int kTimeoutMs = 20000;
 class TestEmbedded : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // The embedded echo (a HeadlessPeer) warms media up on a thread of its own: join it.
+    void cleanupTestCase() { MediaWarmup::wait(); }
+
     void initTestCase() { gst_init(nullptr, nullptr); }
 
     void firstStartCallsEchoAndSeesItself() {

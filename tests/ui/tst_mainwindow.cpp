@@ -10,6 +10,7 @@
 #include "SignInPage.h"
 #include "UiTestSupport.h"
 #include "VideoWidget.h"
+#include "media/MediaWarmup.h"
 #include "signaling/SignalingServer.h"
 
 #include <QAbstractButton>
@@ -85,6 +86,9 @@ private:
     }
 
 private Q_SLOTS:
+    // The embedded echo (a HeadlessPeer) warms media up on a thread of its own: join it.
+    void cleanupTestCase() { MediaWarmup::wait(); }
+
     void initTestCase() {
         gst_init(nullptr, nullptr);
         startServer();
