@@ -58,6 +58,9 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("ice-server"), QStringLiteral("STUN/TURN URL to use besides the server's (repeatable)."),
          QStringLiteral("url")},
         {QStringLiteral("json"), QStringLiteral("Print one JSON object per line for each event.")},
+        {QStringLiteral("stamp-latency"),
+         QStringLiteral("Stamp the capture time into sent video and report the peer's glass-to-glass latency "
+                        "each second (both sides on this machine's clock).")},
     });
     parser.process(app);
 
@@ -81,6 +84,7 @@ int main(int argc, char *argv[]) {
     }
     options.json = parser.isSet(QStringLiteral("json"));
     options.chat = parser.value(QStringLiteral("chat"));
+    options.stampLatency = parser.isSet(QStringLiteral("stamp-latency"));
     if (parser.isSet(QStringLiteral("duration"))) {
         bool ok = false;
         options.durationSeconds = parser.value(QStringLiteral("duration")).toInt(&ok);

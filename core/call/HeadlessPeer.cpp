@@ -1,10 +1,17 @@
 #include "call/HeadlessPeer.h"
 
+#include "media/FrameStamp.h"
 #include "media/MediaWarmup.h"
+#include "util/GstPtr.h"
 #include "util/Logging.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QMutex>
+
+#include <algorithm>
+#include <vector>
 
 namespace confab {
 
@@ -30,8 +37,39 @@ QString stateWord(CallState state) {
 
 }  // namespace
 
+struct HeadlessPeer::LatencySamples {
+    QMutex mutex;
+    std::vector<double> ms;
+    int unreadable = 0;
+};
+
 HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
-    : QObject(parent), options_(std::move(options)), controller_(new CallController(&signaling_, options_.call, this)) {
+    : QObject(parent), options_(std::move(options)) {
+    if (options_.stampLatency) {
+        // Our frames carry their capture time; the peer's are read right after the decoder, in a
+        // probe on the video sink (a fakesink, as without this option).
+        options_.call.media.stampCaptureTime = true;
+        latency_ = std::make_shared<LatencySamples>();
+        options_.call.sinks = [samples = latency_](MediaKind kind) -> GstElement * {
+            GstElement *sink = gst_element_factory_make("fakesink", nullptr);
+            g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
+            if (kind == MediaKind::Video) {
+                GstPtr<GstPad> pad(gst_element_get_static_pad(sink, "sink"));
+                FrameStamp::addReader(pad.get(), [samples](double ms) {
+                    const QMutexLocker lock(&samples->mutex);
+                    if (ms < 0) {
+                        ++samples->unreadable;
+                    } else {
+                        samples->ms.push_back(ms);
+                    }
+                });
+            }
+            return sink;
+        };
+        connect(&latencyTimer_, &QTimer::timeout, this, &HeadlessPeer::reportLatency);
+        latencyTimer_.start(1000);
+    }
+    controller_ = new CallController(&signaling_, options_.call, this);
     durationTimer_.setSingleShot(true);
     connect(&durationTimer_, &QTimer::timeout, controller_, &CallController::hangUp);
 
@@ -172,12 +210,45 @@ void HeadlessPeer::callEnded(CallEndReason reason, const QString &sentence) {
     }
 }
 
+void HeadlessPeer::reportLatency() {
+    std::vector<double> ms;
+    int unreadable = 0;
+    {
+        const QMutexLocker lock(&latency_->mutex);
+        ms.swap(latency_->ms);
+        std::swap(unreadable, latency_->unreadable);
+    }
+    if (ms.empty() && unreadable == 0) {
+        return;
+    }
+    QJsonArray samples;
+    for (const double value : ms) {
+        samples.append(qRound(value * 10) / 10.0);
+    }
+    std::sort(ms.begin(), ms.end());
+    const QJsonValue p50 = ms.empty() ? QJsonValue() : QJsonValue(qRound(ms[ms.size() / 2] * 10) / 10.0);
+    const QJsonValue max = ms.empty() ? QJsonValue() : QJsonValue(qRound(ms.back() * 10) / 10.0);
+    emitEvent(QStringLiteral("latency"),
+              {{QStringLiteral("samplesMs"), samples},
+               {QStringLiteral("p50Ms"), p50},
+               {QStringLiteral("maxMs"), max},
+               {QStringLiteral("unreadable"), unreadable}},
+              tr("glass-to-glass: %1 frames, p50 %2 ms, max %3 ms, %4 without a readable stamp")
+                  .arg(ms.size())
+                  .arg(p50.toDouble())
+                  .arg(max.toDouble())
+                  .arg(unreadable));
+}
+
 void HeadlessPeer::emitEvent(const QString &event, QJsonObject fields, const QString &text) {
     if (options_.quiet) {
         return;
     }
     if (options_.json) {
         fields.insert(QStringLiteral("event"), event);
+        // Wall-clock ms (µs resolution) when the event was reported: benchmarks line up events of
+        // several processes on this one clock (bench/call-setup).
+        fields.insert(QStringLiteral("t"), double(g_get_real_time()) / 1000.0);
         std::printf("%s\n", QJsonDocument(fields).toJson(QJsonDocument::Compact).constData());
     } else {
         std::printf("%s\n", qPrintable(text));

@@ -8,6 +8,7 @@
 #include <QUrl>
 
 #include <cstdio>
+#include <memory>
 
 namespace confab {
 
@@ -28,6 +29,9 @@ public:
         QString chat;          // sent when the chat channel opens
         bool json = false;
         bool quiet = false;  // no event lines on stdout (the desktop app's in-process echo service)
+        // Stamp sent frames with the capture time and read the peer's stamps after decoding:
+        // a `latency` event each second with that second's glass-to-glass figures (FrameStamp).
+        bool stampLatency = false;
         CallController::Settings call;
     };
 
@@ -43,14 +47,19 @@ private:
     void callEnded(CallEndReason reason, const QString &sentence);
     void emitEvent(const QString &event, QJsonObject fields, const QString &text);
     void fail(const QString &sentence);
+    void reportLatency();
 
     Options options_;
     SignalingClient signaling_;
-    CallController *controller_;
+    CallController *controller_ = nullptr;
     bool everLoggedIn_ = false;
     bool connectedThisCall_ = false;
     bool finished_ = false;
     QTimer durationTimer_;
+    // Glass-to-glass samples from the video sink's streaming thread, reported once a second.
+    struct LatencySamples;
+    std::shared_ptr<LatencySamples> latency_;
+    QTimer latencyTimer_;
 };
 
 }  // namespace confab

@@ -1,6 +1,7 @@
 #include "media/LocalMedia.h"
 
 #include "media/DeviceFinder.h"
+#include "media/FrameStamp.h"
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
 
@@ -167,6 +168,11 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
         blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
                                            this, nullptr);
+        if (options_.stampCaptureTime) {
+            // After the camera-off probe and right before the encoder: the stamp is the time the
+            // frame left the source and its one-frame queue.
+            FrameStamp::addWriter(blackOutPad_.get());
+        }
     } else {
         microphoneVolume_.reset(gst_bin_get_by_name(GST_BIN(branch), "microphone"));
     }

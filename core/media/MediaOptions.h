@@ -28,6 +28,9 @@ struct MediaOptions {
     // webrtcdsp on the microphone with webrtcechoprobe before the playback sink (same pipeline).
     // Off by default: the sound server may cancel echo already, and doing it twice hurts.
     bool echoCancellation = false;
+    // Writes the capture time into every sent video frame (FrameStamp) for glass-to-glass latency
+    // measurements; the picture then carries a row of black and white blocks along its top.
+    bool stampCaptureTime = false;
 };
 
 }  // namespace confab
