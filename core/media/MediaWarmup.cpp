@@ -35,8 +35,19 @@ struct Waiter {
     std::function<void()> then;
 };
 
+// Joins at exit, so a process that never called wait() ends normally rather than in
+// std::terminate (a joinable std::thread's destructor aborts).
+struct JoiningThread {
+    std::thread thread;
+    ~JoiningThread() {
+        if (thread.joinable()) {
+            thread.join();
+        }
+    }
+};
+
 std::mutex gMutex;
-std::thread gThread;
+JoiningThread gWarm;
 std::atomic<bool> gDone{false};
 bool gStarted = false;  // guarded by gMutex
 std::vector<Waiter> gWaiters;  // guarded by gMutex
@@ -87,14 +98,14 @@ void MediaWarmup::start() {
         return;
     }
     gStarted = true;
-    gThread = std::thread(warm);
+    gWarm.thread = std::thread(warm);
 }
 
 void MediaWarmup::wait() {
     std::thread thread;
     {
         std::lock_guard lock(gMutex);
-        thread.swap(gThread);  // the warm thread takes gMutex as it finishes: join outside it
+        thread.swap(gWarm.thread);  // the warm thread takes gMutex as it finishes: join outside it
     }
     if (thread.joinable()) {
         thread.join();
