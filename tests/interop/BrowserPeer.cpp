@@ -59,30 +59,35 @@ QString BrowserPeer::start(const QUrl &server, const QString &name, const QStrin
     if (!hangup.isEmpty()) {
         query.addQueryItem(QStringLiteral("hangup"), hangup);
     }
+    for (const auto &[key, value] : pageParameters_) {
+        query.addQueryItem(key, value);
+    }
     page.setQuery(query);
-    process_.start(program, {
-                                QStringLiteral("--headless"),
-                                QStringLiteral("--no-sandbox"),  // tests may run as root
-                                QStringLiteral("--disable-gpu"),
-                                QStringLiteral("--use-fake-device-for-media-stream"),
-                                QStringLiteral("--use-fake-ui-for-media-stream"),
-                                QStringLiteral("--autoplay-policy=no-user-gesture-required"),
-                                // Raw IP host candidates instead of .local mDNS names.
-                                QStringLiteral("--disable-features=WebRtcHideLocalIpsWithMdns"),
-                                // Nothing beyond 127.0.0.1: keep Chromium from phoning home.
-                                QStringLiteral("--disable-background-networking"),
-                                QStringLiteral("--disable-component-update"),
-                                QStringLiteral("--disable-sync"),
-                                QStringLiteral("--disable-quic"),
-                                QStringLiteral("--no-first-run"),
-                                QStringLiteral("--no-default-browser-check"),
-                                QStringLiteral("--password-store=basic"),
-                                QStringLiteral("--user-data-dir=") + profile_.path(),
-                                // Console messages go to the log: the page's results come that way.
-                                QStringLiteral("--enable-logging=stderr"),
-                                QStringLiteral("--v=0"),
-                                page.toString(QUrl::FullyEncoded),
-                            });
+    QStringList arguments{
+        QStringLiteral("--headless"),
+        QStringLiteral("--no-sandbox"),  // tests may run as root
+        QStringLiteral("--disable-gpu"),
+        QStringLiteral("--use-fake-device-for-media-stream"),
+        QStringLiteral("--use-fake-ui-for-media-stream"),
+        QStringLiteral("--autoplay-policy=no-user-gesture-required"),
+        // Raw IP host candidates instead of .local mDNS names.
+        QStringLiteral("--disable-features=WebRtcHideLocalIpsWithMdns"),
+        // Nothing beyond 127.0.0.1: keep Chromium from phoning home.
+        QStringLiteral("--disable-background-networking"),
+        QStringLiteral("--disable-component-update"),
+        QStringLiteral("--disable-sync"),
+        QStringLiteral("--disable-quic"),
+        QStringLiteral("--no-first-run"),
+        QStringLiteral("--no-default-browser-check"),
+        QStringLiteral("--password-store=basic"),
+        QStringLiteral("--user-data-dir=") + profile_.path(),
+        // Console messages go to the log: the page's results come that way.
+        QStringLiteral("--enable-logging=stderr"),
+        QStringLiteral("--v=0"),
+    };
+    arguments += extraArguments_;
+    arguments.append(page.toString(QUrl::FullyEncoded));
+    process_.start(program, arguments);
     if (!process_.waitForStarted(10000)) {
         return QStringLiteral("Chromium did not start: ") + process_.errorString();
     }

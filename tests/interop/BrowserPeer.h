@@ -27,6 +27,14 @@ public:
     QString summary() const;
     void kill();
 
+    // For benchmarks (bench/call-setup, bench/call-cpu-memory), set before start(): more page
+    // parameters (size=, fps=, codec=, hold=; see page/confab-peer.js) and Chromium switches.
+    void setPageParameters(const QList<std::pair<QString, QString>> &parameters) { pageParameters_ = parameters; }
+    void setExtraArguments(const QStringList &arguments) { extraArguments_ = arguments; }
+    // Chromium's pid, which is also the id of the process group of everything it forked; 0 when
+    // not running.
+    qint64 pid() const { return pid_; }
+
 private:
     void read();
     bool failed() const;
@@ -38,4 +46,6 @@ private:
     QStringList eventLines_;
     QByteArray partial_;
     QByteArray log_;  // the last part of Chromium's stderr
+    QList<std::pair<QString, QString>> pageParameters_;
+    QStringList extraArguments_;
 };

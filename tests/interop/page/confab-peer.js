@@ -4,6 +4,14 @@
 //   {"event":"received", ...counts}   >= 30 video frames decoded, audio, and the peer's chat seen
 //   {"event":"final","status":"hung-up"|"peer-left", ...}   the call is over
 //   {"event":"error"|"server-error"|"connection", ...}       diagnostics
+//   {"event":"call-start","t":ms}    the caller's call() begins (wall clock: timeOrigin + now)
+//   {"event":"first-frame","t":ms, ...}   the first remote video frame (see reportFirstFrame)
+//   {"event":"media", ...}           the camera's settings and the video codec preferences used
+// Optional parameters for benchmarks (bench/call-setup, bench/call-cpu-memory); without them the
+// page behaves as the interop tests expect:
+//   size=WxH   camera size asked for (default 320x240)     fps=N   camera frame rate (default: any)
+//   codec=vp8|h264   put this video codec first (setCodecPreferences)
+//   hold=SECONDS     the caller stays in the call this long after it has seen everything
 'use strict';
 
 const params = new URLSearchParams(location.search);
@@ -13,6 +21,11 @@ const chatText = params.get('chat') || 'hello from the browser';
 // hangup=close-first: close the RTCPeerConnection before sending leave, as many pages do; the
 // peer then sees the connection go before it hears why.
 const closeFirst = params.get('hangup') === 'close-first';
+const [wantWidth, wantHeight] = (params.get('size') || '320x240').split('x').map(Number);
+const wantFps = params.get('fps') ? Number(params.get('fps')) : null;
+const wantCodec = params.get('codec') ? 'video/' + params.get('codec').toUpperCase() : null;
+const holdMs = params.get('hold') ? Number(params.get('hold')) * 1000 : 0;
+const wallNow = () => performance.timeOrigin + performance.now();
 const kFramesWanted = 30;
 const kAudioPacketsWanted = 25;
 
@@ -22,6 +35,7 @@ let channel = null;
 let pollTimer = null;
 let reported = false;
 let finished = false;
+let lastPoll = null;
 const early = [];  // candidates that arrive before the remote description
 const seen = {
   frames: 0,          // inbound-rtp video framesDecoded
@@ -33,6 +47,10 @@ const seen = {
   audioCodec: '',
   candidatesSent: 0,
   mdnsCandidates: 0,  // .local host names: the tests launch Chromium so that there are none
+  width: 0,           // inbound-rtp video frameWidth/frameHeight/framesPerSecond, last poll
+  height: 0,
+  fps: 0,
+  receiveKbps: 0,     // inbound video + audio bytes, over the last poll interval
   ignored: [],        // message types this page does not know and ignored
 };
 
@@ -108,10 +126,55 @@ function useChannel(c) {
   if (channel.readyState === 'open') channel.send(chatText);
 }
 
+// The first remote frame, on the wall clock (timeOrigin + a DOMHighResTimeStamp):
+//   t          when the requestVideoFrameCallback callback ran (frame decoded and composited)
+//   presented  metadata.presentationTime: when the decoded frame was handed to the compositor, the
+//              closest analogue of "the first decoded frame"; benchmarks use this one
+//   received   metadata.receiveTime: when the last packet of that frame arrived (WebRTC only)
+//   decodeMs   metadata.processingDuration: decoder input to decoded frame
+let firstFrameReported = false;
+function reportFirstFrame(now, metadata) {
+  if (firstFrameReported) return;
+  firstFrameReported = true;
+  const at = (time) => (typeof time === 'number' ? performance.timeOrigin + time : null);
+  report({event: 'first-frame', t: performance.timeOrigin + now, presented: at(metadata.presentationTime),
+          received: at(metadata.receiveTime),
+          decodeMs: typeof metadata.processingDuration === 'number' ? metadata.processingDuration * 1000 : null,
+          width: metadata.width, height: metadata.height});
+}
+
 function countPresentedFrames(video) {
   if (!video.requestVideoFrameCallback) return;
-  const next = () => video.requestVideoFrameCallback(() => { seen.framesPresented++; next(); });
+  const next = () => video.requestVideoFrameCallback((now, metadata) => {
+    reportFirstFrame(now, metadata);
+    seen.framesPresented++;
+    next();
+  });
   next();
+}
+
+// codec=: this video codec first, the others (and RTX, RED, FEC) after it, on both sides.
+function preferCodec() {
+  if (!wantCodec || !RTCRtpReceiver.getCapabilities) return;
+  const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+  const preferred = codecs.filter((c) => c.mimeType.toUpperCase() === wantCodec);
+  const rest = codecs.filter((c) => c.mimeType.toUpperCase() !== wantCodec);
+  for (const transceiver of pc.getTransceivers()) {
+    const kind = transceiver.receiver.track && transceiver.receiver.track.kind;
+    if (kind === 'video' && transceiver.setCodecPreferences) transceiver.setCodecPreferences(preferred.concat(rest));
+  }
+}
+
+// Keep the asked-for size: Chromium would otherwise scale a busy machine's video down, which a
+// comparison at equal resolution must not allow.
+async function keepResolution() {
+  if (!params.get('size')) return;
+  for (const sender of pc.getSenders()) {
+    if (!sender.track || sender.track.kind !== 'video') continue;
+    const parameters = sender.getParameters();
+    parameters.degradationPreference = 'maintain-resolution';
+    await sender.setParameters(parameters).catch((e) => fail('setParameters', e));
+  }
 }
 
 async function setUp() {
@@ -133,13 +196,22 @@ async function setUp() {
     countPresentedFrames(video);
   };
   pc.ondatachannel = (e) => useChannel(e.channel);
-  const stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
+  const video = {width: wantWidth, height: wantHeight};
+  if (wantFps) video.frameRate = {ideal: wantFps};
+  const stream = await navigator.mediaDevices.getUserMedia({audio: true, video});
   for (const track of stream.getTracks()) pc.addTrack(track, stream);
+  if (params.get('size') || wantCodec) {
+    const videoTrack = stream.getVideoTracks()[0];
+    report({event: 'media', camera: videoTrack ? videoTrack.getSettings() : null, codec: wantCodec});
+  }
   pollTimer = setInterval(() => poll().catch((e) => fail('stats', e)), 200);
 }
 
 async function call() {
+  report({event: 'call-start', t: wallNow()});
   await setUp();
+  preferCodec();
+  await keepResolution();
   useChannel(pc.createDataChannel('chat'));
   await pc.setLocalDescription(await pc.createOffer());
   send({type: 'offer', offer: {type: 'offer', sdp: pc.localDescription.sdp}, name: peer});
@@ -149,6 +221,8 @@ async function answer(offer) {
   await setUp();
   await pc.setRemoteDescription(offer);
   await addEarlyCandidates();
+  preferCodec();
+  await keepResolution();
   await pc.setLocalDescription(await pc.createAnswer());
   send({type: 'answer', answer: {type: 'answer', sdp: pc.localDescription.sdp}, name: peer});
 }
@@ -157,11 +231,16 @@ async function poll() {
   if (!pc || finished) return;
   const stats = await pc.getStats();
   const codecs = new Map();
+  let bytes = 0;
   stats.forEach((s) => { if (s.type === 'codec') codecs.set(s.id, s.mimeType); });
   stats.forEach((s) => {
     if (s.type !== 'inbound-rtp') return;
+    bytes += s.bytesReceived || 0;
     if (s.kind === 'video') {
       seen.frames = s.framesDecoded || 0;
+      seen.width = s.frameWidth || 0;
+      seen.height = s.frameHeight || 0;
+      seen.fps = s.framesPerSecond || 0;
       seen.videoCodec = codecs.get(s.codecId) || seen.videoCodec;
     } else if (s.kind === 'audio') {
       seen.audioPackets = s.packetsReceived || 0;
@@ -169,12 +248,17 @@ async function poll() {
       seen.audioCodec = codecs.get(s.codecId) || seen.audioCodec;
     }
   });
+  const now = wallNow();
+  if (lastPoll) seen.receiveKbps = Math.round((bytes - lastPoll.bytes) * 8 / (now - lastPoll.t));
+  lastPoll = {t: now, bytes};
   if (!reported && seen.frames >= kFramesWanted && seen.audioPackets >= kAudioPacketsWanted &&
       seen.audioSamples > 0 && seen.chat !== null) {
     reported = true;
     report(Object.assign({event: 'received'}, seen));
     if (callee) {  // the caller hangs up once it has seen everything; the answerer waits
-      if (closeFirst) {
+      if (holdMs > 0) {
+        setTimeout(() => { send({type: 'leave', name: peer}); finish('hung-up', null); }, holdMs);
+      } else if (closeFirst) {
         finish('hung-up', null);
         send({type: 'leave', name: peer});
       } else {
