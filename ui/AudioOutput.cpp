@@ -14,7 +14,8 @@ namespace confab::ui {
 void AudioOutput::setDevice(const QString &displayName) {
     // The monitor is asked here, on the main thread, not on the streaming thread that makes the sink.
     const QString description =
-        displayName.isEmpty() ? QString() : DeviceFinder::launchDescription(DeviceFinder::Kind::Speaker, displayName);
+        displayName.isEmpty() ? QString()
+                              : DeviceFinder::launchDescription(DeviceFinder::Kind::Speaker, displayName);
     QMutexLocker lock(&mutex_);
     launchDescription_ = description;
 }
@@ -48,7 +49,8 @@ GstElement *AudioOutput::makeElement() {
         if (gst_iterator_next(children, &item) == GST_ITERATOR_OK) {
             auto *child = GST_ELEMENT(g_value_get_object(&item));
             GstElementFactory *factory = gst_element_get_factory(child);
-            if (factory && g_strcmp0(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(factory)), "fakesink") == 0) {
+            if (factory &&
+                g_strcmp0(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(factory)), "fakesink") == 0) {
                 opened = false;
             }
             g_value_unset(&item);

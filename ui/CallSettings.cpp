@@ -82,7 +82,8 @@ CallController::Settings CallSettings::toControllerSettings() const {
 }
 
 bool CallSettings::isIceUrl(const QString &url) {
-    static const QRegularExpression pattern(QStringLiteral("^(stuns?|turns?):(//)?[^\\s/?#@]+(:\\d+)?(\\?transport=(udp|tcp))?$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^(stuns?|turns?):(//)?[^\\s/?#@]+(:\\d+)?(\\?transport=(udp|tcp))?$"));
     return pattern.match(url).hasMatch();
 }
 

@@ -15,9 +15,9 @@ namespace confab::ui {
 // servers. Stored under media/ and ice/ in QSettings; turned into CallController::Settings for
 // the next call.
 struct CallSettings {
-    QString camera;      // device display names; empty: the first one found
+    QString camera;  // device display names; empty: the first one found
     QString microphone;
-    QString speaker;     // empty: the system default
+    QString speaker;  // empty: the system default
     QSize resolution{640, 480};
     int frameRate = 30;
     bool echoCancellation = false;

@@ -37,8 +37,9 @@ Quality qualityOf(const CallStats &stats) {
 
 QString formatDuration(qint64 ms) {
     const qint64 seconds = ms / 1000;
-    const QString minutesSeconds =
-        QStringLiteral("%1:%2").arg((seconds / 60) % 60, 2, 10, QLatin1Char('0')).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    const QString minutesSeconds = QStringLiteral("%1:%2")
+                                       .arg((seconds / 60) % 60, 2, 10, QLatin1Char('0'))
+                                       .arg(seconds % 60, 2, 10, QLatin1Char('0'));
     return seconds >= 3600 ? QStringLiteral("%1:%2").arg(seconds / 3600).arg(minutesSeconds) : minutesSeconds;
 }
 
@@ -68,7 +69,8 @@ CallWindow::CallWindow(CallController *controller, QWidget *parent)
     connect(controller_, &CallController::statsUpdated, this, &CallWindow::statsUpdated);
     connect(controller_, &CallController::chatReceived, this, &CallWindow::chatReceived);
     connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
-        notices_->setText(notices_->text().isEmpty() ? sentence : notices_->text() + QLatin1Char('\n') + sentence);
+        notices_->setText(notices_->text().isEmpty() ? sentence
+                                                     : notices_->text() + QLatin1Char('\n') + sentence);
         notices_->show();
     });
     connect(controller_, &CallController::chatOpened, this, [this] {
@@ -118,6 +120,7 @@ void CallWindow::buildLayout() {
     localVideo_ = new VideoWidget(remoteVideo_);
     localVideo_->setAccessibleName(tr("Your video"));
     localVideo_->setPlaceholderText(tr("No camera picture"));
+    localVideo_->setFramed(true);
     statsOverlay_ = new QLabel(remoteVideo_);
     statsOverlay_->setTextFormat(Qt::PlainText);
     statsOverlay_->setAccessibleName(tr("Call statistics"));
@@ -159,25 +162,27 @@ void CallWindow::buildLayout() {
 
     // Controls, each with a key. Single-letter keys do not fire while the chat field has focus:
     // QLineEdit claims printable keys before shortcuts see them.
-    micButton_ = controlButton(tr("Mute"), tr("Mute microphone"), tr("Mute or unmute your microphone (M)"), true, this);
-    cameraButton_ =
-        controlButton(tr("Stop video"), tr("Turn camera off"), tr("Turn your camera off or on (V)"), true, this);
+    micButton_ = controlButton(tr("Mute"), tr("Mute microphone"), tr("Mute or unmute your microphone (M)"),
+                               true, this);
+    cameraButton_ = controlButton(tr("Stop video"), tr("Turn camera off"),
+                                  tr("Turn your camera off or on (V)"), true, this);
     shareButton_ = controlButton(tr("Share screen"), tr("Share screen"),
                                  tr("Screen sharing arrives in a later version"), false, this);
     shareButton_->setEnabled(false);
     chatButton_ = controlButton(tr("Chat"), tr("Show chat"), tr("Show or hide the chat (C)"), true, this);
-    statsButton_ =
-        controlButton(tr("Statistics"), tr("Show statistics"), tr("Show or hide call statistics (I)"), true, this);
+    statsButton_ = controlButton(tr("Statistics"), tr("Show statistics"),
+                                 tr("Show or hide call statistics (I)"), true, this);
     fullScreenButton_ =
         controlButton(tr("Full screen"), tr("Full screen"), tr("Full screen on or off (F)"), true, this);
     hangUpButton_ = new QPushButton(tr("Hang up"), this);
     hangUpButton_->setAccessibleName(tr("Hang up"));
     hangUpButton_->setToolTip(tr("End the call (Ctrl+W)"));
     hangUpButton_->setMinimumSize(110, 36);
-    hangUpButton_->setStyleSheet(QStringLiteral(
-        "QPushButton { background: #c62828; color: white; border-radius: 4px; font-weight: bold; padding: 4px 12px; }"
-        "QPushButton:focus { border: 2px solid #ffd54f; }"
-        "QPushButton:disabled { background: #7a4a4a; }"));
+    hangUpButton_->setStyleSheet(
+        QStringLiteral("QPushButton { background: #c62828; color: white; border-radius: 4px; font-weight: "
+                       "bold; padding: 4px 12px; }"
+                       "QPushButton:focus { border: 2px solid #ffd54f; }"
+                       "QPushButton:disabled { background: #7a4a4a; }"));
     connect(micButton_, &QToolButton::toggled, this, &CallWindow::setMicrophoneMuted);
     connect(cameraButton_, &QToolButton::toggled, this, &CallWindow::setCameraOff);
     connect(chatButton_, &QToolButton::toggled, this, &CallWindow::setChatVisible);
@@ -187,9 +192,10 @@ void CallWindow::buildLayout() {
 
     auto *controls = new QHBoxLayout;
     controls->addStretch(1);
-    for (QWidget *button : {static_cast<QWidget *>(micButton_), static_cast<QWidget *>(cameraButton_),
-                            static_cast<QWidget *>(shareButton_), static_cast<QWidget *>(chatButton_),
-                            static_cast<QWidget *>(statsButton_), static_cast<QWidget *>(fullScreenButton_)}) {
+    for (QWidget *button :
+         {static_cast<QWidget *>(micButton_), static_cast<QWidget *>(cameraButton_),
+          static_cast<QWidget *>(shareButton_), static_cast<QWidget *>(chatButton_),
+          static_cast<QWidget *>(statsButton_), static_cast<QWidget *>(fullScreenButton_)}) {
         controls->addWidget(button);
     }
     controls->addSpacing(24);
@@ -221,7 +227,7 @@ void CallWindow::buildLayout() {
              {statsButton_, "statsButton"},
              {fullScreenButton_, "fullScreenButton"},
              {hangUpButton_, "hangUpButton"},
-}) {
+         }) {
         widget->setObjectName(QString::fromLatin1(name));
     }
 
@@ -341,9 +347,11 @@ void CallWindow::statsUpdated(const CallStats &stats) {
     QStringList lines;
     lines << (stats.roundTripMs >= 0 ? tr("Round trip: %1 ms").arg(stats.roundTripMs, 0, 'f', 0)
                                      : tr("Round trip: not known yet"));
-    lines << tr("Sending: %1 kb/s (target %2 kb/s)").arg(stats.sendKbps, 0, 'f', 0).arg(stats.sendBitrateKbps);
+    lines
+        << tr("Sending: %1 kb/s (target %2 kb/s)").arg(stats.sendKbps, 0, 'f', 0).arg(stats.sendBitrateKbps);
     lines << tr("Receiving: %1 kb/s").arg(stats.receiveKbps, 0, 'f', 0);
-    lines << tr("Loss: %1 % · jitter: %2 ms").arg(stats.lossPercent, 0, 'f', 1).arg(stats.jitterMs, 0, 'f', 0);
+    lines
+        << tr("Loss: %1 % · jitter: %2 ms").arg(stats.lossPercent, 0, 'f', 1).arg(stats.jitterMs, 0, 'f', 0);
     if (stats.receivedResolution.isValid()) {
         lines << tr("Video: %1×%2 at %3 fps, %4")
                      .arg(stats.receivedResolution.width())
@@ -464,8 +472,8 @@ void CallWindow::placeSelfView() {
     const int margin = 12;
     const int width = std::clamp(remoteVideo_->width() / 4, 120, 320);
     const int height = width * 3 / 4;
-    localVideo_->setGeometry(remoteVideo_->width() - width - margin, remoteVideo_->height() - height - margin, width,
-                             height);
+    localVideo_->setGeometry(remoteVideo_->width() - width - margin, remoteVideo_->height() - height - margin,
+                             width, height);
     localVideo_->raise();
 }
 

@@ -42,7 +42,10 @@ void selectData(QComboBox *box, const QString &value, const QString &absentLabel
 }  // namespace
 
 SettingsDialog::SettingsDialog(QSettings *settings, QWidget *parent)
-    : QDialog(parent), settings_(settings), devices_(new DeviceMonitor(this)), stored_(CallSettings::load(*settings)) {
+    : QDialog(parent),
+      settings_(settings),
+      devices_(new DeviceMonitor(this)),
+      stored_(CallSettings::load(*settings)) {
     setWindowTitle(tr("Call settings"));
     setAccessibleName(tr("Call settings"));
     buildLayout();
@@ -87,7 +90,8 @@ void SettingsDialog::buildLayout() {
     for (int fps : kFrameRates) {
         frameRate_->addItem(tr("%1 frames per second").arg(fps), fps);
     }
-    echoCancellation_ = new QCheckBox(tr("&Cancel echo (use headphones or the sound server's canceller otherwise)"), this);
+    echoCancellation_ =
+        new QCheckBox(tr("&Cancel echo (use headphones or the sound server's canceller otherwise)"), this);
     echoCancellation_->setObjectName(QStringLiteral("echoCancellation"));
     echoCancellation_->setAccessibleName(tr("Echo cancellation"));
 
@@ -126,7 +130,8 @@ void SettingsDialog::buildLayout() {
     iceServers_ = new QTableWidget(0, 3, iceBox);
     iceServers_->setObjectName(QStringLiteral("iceServers"));
     iceServers_->setAccessibleName(tr("STUN and TURN servers"));
-    iceServers_->setHorizontalHeaderLabels({tr("URL (e.g. turn:turn.example.org:3478)"), tr("User name"), tr("Credential")});
+    iceServers_->setHorizontalHeaderLabels(
+        {tr("URL (e.g. turn:turn.example.org:3478)"), tr("User name"), tr("Credential")});
     iceServers_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     iceServers_->verticalHeader()->hide();
     iceServers_->setMinimumHeight(110);
@@ -185,8 +190,8 @@ void SettingsDialog::buildLayout() {
 }
 
 void SettingsDialog::fillDevices() {
-    const auto fill = [](QComboBox *box, const QList<DeviceMonitor::Device> &devices, const QString &defaultLabel,
-                         const QString &noneLabel) {
+    const auto fill = [](QComboBox *box, const QList<DeviceMonitor::Device> &devices,
+                         const QString &defaultLabel, const QString &noneLabel) {
         const QString current = box->currentData().toString();
         const QSignalBlocker block(box);
         box->clear();
@@ -206,10 +211,13 @@ void SettingsDialog::fillDevices() {
     };
     const QString absent = tr("%1 (not connected)");
     const QString camera = camera_->count() ? camera_->currentData().toString() : stored_.camera;
-    const QString microphone = microphone_->count() ? microphone_->currentData().toString() : stored_.microphone;
+    const QString microphone =
+        microphone_->count() ? microphone_->currentData().toString() : stored_.microphone;
     const QString speaker = speaker_->count() ? speaker_->currentData().toString() : stored_.speaker;
-    fill(camera_, devices_->devices(DeviceMonitor::Kind::Camera), {}, tr("No camera found — a test pattern is sent"));
-    fill(microphone_, devices_->devices(DeviceMonitor::Kind::Microphone), {}, tr("No microphone found — silence is sent"));
+    fill(camera_, devices_->devices(DeviceMonitor::Kind::Camera), {},
+         tr("No camera found — a test pattern is sent"));
+    fill(microphone_, devices_->devices(DeviceMonitor::Kind::Microphone), {},
+         tr("No microphone found — silence is sent"));
     fill(speaker_, devices_->devices(DeviceMonitor::Kind::Speaker), tr("System default"),
          tr("No speaker found — calls play no sound here"));
     {
@@ -292,7 +300,8 @@ bool SettingsDialog::validate(QString *problem) const {
                                .arg(url);
                 return false;
             }
-            if (url.startsWith(QLatin1StringView("turn")) && (server.username.isEmpty() || server.credential.isEmpty())) {
+            if (url.startsWith(QLatin1StringView("turn")) &&
+                (server.username.isEmpty() || server.credential.isEmpty())) {
                 *problem = tr("The TURN server %1 needs a user name and a credential.").arg(url);
                 return false;
             }
@@ -366,7 +375,9 @@ void SettingsDialog::startCameraPreview() {
     }
     if (!source) {
         const QList<DeviceMonitor::Device> cameras = devices_->devices(DeviceMonitor::Kind::Camera);
-        source = cameras.isEmpty() ? nullptr : devices_->createElement(DeviceMonitor::Kind::Camera, cameras.first().name);
+        source = cameras.isEmpty()
+                     ? nullptr
+                     : devices_->createElement(DeviceMonitor::Kind::Camera, cameras.first().name);
     }
     if (!source) {
         source = gst_element_factory_make("videotestsrc", nullptr);
@@ -399,7 +410,8 @@ void SettingsDialog::startMicrophoneMeter() {
     meter_->setValue(0);
     const QString microphone = microphone_->currentData().toString();
     const QList<DeviceMonitor::Device> microphones = devices_->devices(DeviceMonitor::Kind::Microphone);
-    GstElement *source = microphone.isEmpty() ? nullptr : devices_->createElement(DeviceMonitor::Kind::Microphone, microphone);
+    GstElement *source =
+        microphone.isEmpty() ? nullptr : devices_->createElement(DeviceMonitor::Kind::Microphone, microphone);
     if (!source && !microphones.isEmpty()) {
         source = devices_->createElement(DeviceMonitor::Kind::Microphone, microphones.first().name);
     }
@@ -412,8 +424,9 @@ void SettingsDialog::startMicrophoneMeter() {
     meterNote_->clear();
     GErrorPtr error;
     GstElement *measure = gst_parse_bin_from_description(
-        "audioconvert ! level name=level interval=50000000 post-messages=true ! fakesink sync=false async=false", TRUE,
-        out(error));
+        "audioconvert ! level name=level interval=50000000 post-messages=true ! fakesink sync=false "
+        "async=false",
+        TRUE, out(error));
     GstElement *pipeline = gst_pipeline_new("microphone-meter");
     gst_bin_add_many(GST_BIN(pipeline), source, measure, nullptr);
     meterPipeline_.reset(GST_ELEMENT(gst_object_ref_sink(pipeline)));

@@ -34,7 +34,8 @@ void deleteHolder(gpointer holder) {
 
 std::shared_ptr<VideoFrameSink> VideoFrameSink::create() {
     // deleteLater: the last reference may be dropped on a streaming thread (pipeline teardown).
-    return std::shared_ptr<VideoFrameSink>(new VideoFrameSink, [](VideoFrameSink *sink) { sink->deleteLater(); });
+    return std::shared_ptr<VideoFrameSink>(new VideoFrameSink,
+                                           [](VideoFrameSink *sink) { sink->deleteLater(); });
 }
 
 GstCaps *VideoFrameSink::capsFor(QSize maximum) {
@@ -46,13 +47,15 @@ GstCaps *VideoFrameSink::capsFor(QSize maximum) {
     // keeping the display aspect ratio.
     return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width", GST_TYPE_INT_RANGE, 1,
                                std::max(maximum.width(), 1), "height", GST_TYPE_INT_RANGE, 1,
-                               std::max(maximum.height(), 1), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
+                               std::max(maximum.height(), 1), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                               nullptr);
 }
 
 GstElement *VideoFrameSink::makeElement() {
     GErrorPtr error;
     GstElement *bin = gst_parse_bin_from_description(
-        "videoconvertscale name=convert method=nearest-neighbour ! capsfilter name=fit ! appsink name=frames max-buffers=1 drop=true "
+        "videoconvertscale name=convert method=nearest-neighbour ! capsfilter name=fit ! appsink name=frames "
+        "max-buffers=1 drop=true "
         "sync=true qos=false enable-last-sample=false",
         TRUE, out(error));
     if (!bin) {
@@ -131,7 +134,8 @@ GstFlowReturn VideoFrameSink::onNewSample(GstAppSink *appsink, gpointer holder) 
     }
     QImage image(static_cast<const uchar *>(GST_VIDEO_FRAME_PLANE_DATA(&mapped->frame, 0)),
                  GST_VIDEO_FRAME_WIDTH(&mapped->frame), GST_VIDEO_FRAME_HEIGHT(&mapped->frame),
-                 GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0), QImage::Format_RGB32, &releaseMappedFrame, mapped);
+                 GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0), QImage::Format_RGB32, &releaseMappedFrame,
+                 mapped);
     self->deliver(std::move(image));
     return GST_FLOW_OK;
 }

@@ -51,6 +51,7 @@ Q_SIGNALS:
 
 private:
     VideoFrameSink() = default;
+
 public:
     ~VideoFrameSink() override;
 
@@ -63,8 +64,8 @@ private:
 
     QMutex mutex_;
     QImage pending_;
-    QSize maximumSize_;                                  // under mutex_
-    std::vector<std::unique_ptr<GWeakRef>> fitters_;     // the live sinks' capsfilters, under mutex_
+    QSize maximumSize_;                               // under mutex_
+    std::vector<std::unique_ptr<GWeakRef>> fitters_;  // the live sinks' capsfilters, under mutex_
     std::atomic<bool> wakePending_{false};
     std::atomic<quint64> framesReceived_{0};
 };

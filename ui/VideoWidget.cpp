@@ -2,6 +2,7 @@
 
 #include <QPaintEvent>
 #include <QPainter>
+#include <QPen>
 
 namespace confab::ui {
 
@@ -63,7 +64,8 @@ void VideoWidget::setBlackMeansCameraOff(bool on, const QString &text) {
 bool VideoWidget::isBlack(const QImage &frame) {
     for (int row = 0; row < 8; ++row) {
         for (int column = 0; column < 8; ++column) {
-            const QRgb pixel = frame.pixel((2 * column + 1) * frame.width() / 16, (2 * row + 1) * frame.height() / 16);
+            const QRgb pixel =
+                frame.pixel((2 * column + 1) * frame.width() / 16, (2 * row + 1) * frame.height() / 16);
             if (qRed(pixel) > 8 || qGreen(pixel) > 8 || qBlue(pixel) > 8) {
                 return false;
             }
@@ -119,14 +121,28 @@ void VideoWidget::showEvent(QShowEvent *event) {
     sink_->setMaximumSize((QSizeF(size()) * devicePixelRatioF()).toSize());
 }
 
+void VideoWidget::setFramed(bool framed) {
+    framed_ = framed;
+    update();
+}
+
 void VideoWidget::paintEvent(QPaintEvent *) {
     QPainter painter(this);
+    paintContent(painter);
+    if (framed_) {
+        painter.setPen(QPen(QColor(0xe0, 0xe4, 0xea, 200), 2));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(rect().adjusted(1, 1, -1, -1));
+    }
+}
+
+void VideoWidget::paintContent(QPainter &painter) {
     if (showsPlaceholder()) {
         painter.fillRect(rect(), QColor(0x20, 0x22, 0x28));
         painter.setPen(QColor(0xd0, 0xd4, 0xdc));
-        const QString &text = covered_                                          ? coverText_
+        const QString &text = covered_                                                   ? coverText_
                               : (!stale_ && !frame_.isNull() && showsBlackAsCameraOff()) ? blackText_
-                                                                                      : placeholder_;
+                                                                                         : placeholder_;
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, text);
         return;
     }

@@ -9,6 +9,8 @@
 
 #include <memory>
 
+class QPainter;
+
 namespace confab::ui {
 
 // Paints the newest frame of one video stream, scaled with its aspect ratio kept and centred on
@@ -40,6 +42,9 @@ public:
         return blackForCameraOff_ && blackSince_.isValid() && blackSince_.elapsed() >= kBlackForMs;
     }
 
+    // A thin frame around the picture, for a view laid over another (the self-view); off by default.
+    void setFramed(bool framed);
+
     // For tests and screenshots: the newest frame received (null before the first) and how many
     // frames were painted.
     QImage lastFrame() const { return frame_; }
@@ -61,6 +66,7 @@ private:
     static bool isBlack(const QImage &frame);
     void takeFrame();
     void checkStale();
+    void paintContent(QPainter &painter);
 
     std::shared_ptr<VideoFrameSink> sink_;
     QImage frame_;
@@ -68,6 +74,7 @@ private:
     QString coverText_;
     bool covered_ = false;
     bool blackForCameraOff_ = false;
+    bool framed_ = false;
     QString blackText_;
     QElapsedTimer blackSince_;  // valid while frames are black
     bool stale_ = true;

@@ -20,7 +20,8 @@ DeviceMonitor::Kind kindOf(GstDevice *device) {
 // Sound servers list a "monitor" source per output: it records what we play, not a microphone.
 bool isMonitorSource(GstDevice *device) {
     GstStructurePtr properties(gst_device_get_properties(device));
-    const char *deviceClass = properties ? gst_structure_get_string(properties.get(), "device.class") : nullptr;
+    const char *deviceClass =
+        properties ? gst_structure_get_string(properties.get(), "device.class") : nullptr;
     return g_strcmp0(deviceClass, "monitor") == 0;
 }
 
@@ -91,7 +92,8 @@ GstElement *DeviceMonitor::createElement(Kind kind, const QString &name) const {
     for (GList *item = devices; item && !element; item = item->next) {
         auto *device = GST_DEVICE(item->data);
         GCharPtr displayName(gst_device_get_display_name(device));
-        if (kindOf(device) == kind && QString::fromUtf8(displayName.get()) == name && !isMonitorSource(device)) {
+        if (kindOf(device) == kind && QString::fromUtf8(displayName.get()) == name &&
+            !isMonitorSource(device)) {
             element = gst_device_create_element(device, nullptr);
         }
     }
@@ -108,7 +110,8 @@ void DeviceMonitor::refresh() {
             continue;
         }
         GCharPtr displayName(gst_device_get_display_name(device));
-        current.append(Device{kindOf(device), QString::fromUtf8(displayName.get()), launchDescriptionOf(device)});
+        current.append(
+            Device{kindOf(device), QString::fromUtf8(displayName.get()), launchDescriptionOf(device)});
     }
     g_list_free_full(devices, gst_object_unref);
     if (current != devices_) {

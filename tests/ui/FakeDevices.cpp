@@ -62,10 +62,11 @@ QList<GstDeviceProvider *> started;
 
 GstDevice *makeDevice(const Plugged &device) {
     // Monitors filter by class and caps, as they do for real devices.
-    GstCaps *caps = gst_caps_new_empty_simple(device.deviceClass.startsWith("Video") ? "video/x-raw" : "audio/x-raw");
-    auto *made = static_cast<FakeDevice *>(g_object_new(fake_device_get_type(), "display-name",
-                                                        device.name.toUtf8().constData(), "device-class",
-                                                        device.deviceClass.constData(), "caps", caps, nullptr));
+    GstCaps *caps =
+        gst_caps_new_empty_simple(device.deviceClass.startsWith("Video") ? "video/x-raw" : "audio/x-raw");
+    auto *made = static_cast<FakeDevice *>(
+        g_object_new(fake_device_get_type(), "display-name", device.name.toUtf8().constData(), "device-class",
+                     device.deviceClass.constData(), "caps", caps, nullptr));
     gst_caps_unref(caps);
     made->launch = g_strdup(device.launch.toUtf8().constData());
     return GST_DEVICE(made);
@@ -89,8 +90,8 @@ void fake_provider_class_init(FakeProviderClass *klass) {
     GstDeviceProviderClass *providerClass = GST_DEVICE_PROVIDER_CLASS(klass);
     providerClass->start = fakeProviderStart;
     providerClass->stop = fakeProviderStop;
-    gst_device_provider_class_set_static_metadata(providerClass, "Confab test devices", "Source/Sink/Audio/Video",
-                                                  "Devices for tests", "Confab");
+    gst_device_provider_class_set_static_metadata(providerClass, "Confab test devices",
+                                                  "Source/Sink/Audio/Video", "Devices for tests", "Confab");
 }
 
 void fake_provider_init(FakeProvider *) {}
@@ -100,8 +101,8 @@ void fake_provider_init(FakeProvider *) {}
 namespace FakeDevices {
 
 void install() {
-    static const bool registered =
-        gst_device_provider_register(nullptr, "confabtestdevices", GST_RANK_PRIMARY, fake_provider_get_type());
+    static const bool registered = gst_device_provider_register(nullptr, "confabtestdevices",
+                                                                GST_RANK_PRIMARY, fake_provider_get_type());
     Q_UNUSED(registered);
 }
 

@@ -102,9 +102,12 @@ private:
 
     // desk calls bob, who accepts; returns when both are connected.
     bool connect(DesktopSide &desk, TestPeer &bob) {
-        if (!QTest::qWaitFor([&] { return desk.client.state() == SignalingClient::State::LoggedIn &&
-                                          bob.client.state() == SignalingClient::State::LoggedIn; },
-                             kTimeoutMs)) {
+        if (!QTest::qWaitFor(
+                [&] {
+                    return desk.client.state() == SignalingClient::State::LoggedIn &&
+                           bob.client.state() == SignalingClient::State::LoggedIn;
+                },
+                kTimeoutMs)) {
             return false;
         }
         QObject::connect(bob.controller.get(), &CallController::incomingCall, bob.controller.get(), [&bob] {
@@ -116,9 +119,12 @@ private:
             qWarning("call failed: %s", qPrintable(error));
             return false;
         }
-        return QTest::qWaitFor([&] { return desk.controller->state() == CallState::Connected &&
-                                            bob.state() == CallState::Connected; },
-                               kTimeoutMs);
+        return QTest::qWaitFor(
+            [&] {
+                return desk.controller->state() == CallState::Connected &&
+                       bob.state() == CallState::Connected;
+            },
+            kTimeoutMs);
     }
 
 private Q_SLOTS:
@@ -164,7 +170,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40, kTimeoutMs);
 
         // The call timer runs.
-        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QLabel>("timerLabel")->text() == QStringLiteral("00:01"), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QLabel>("timerLabel")->text() == QStringLiteral("00:01"),
+                                 kTimeoutMs);
     }
 
     void microphoneAndCameraTogglesReachTheOtherSide() {
@@ -232,13 +239,15 @@ private Q_SLOTS:
 
         // Markup from the network is shown literally.
         QVERIFY(bob.controller->sendChat(QStringLiteral("<b>bold?</b> &amp;")));
-        QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("bob: <b>bold?</b> &amp;")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("bob: <b>bold?</b> &amp;")),
+                                 kTimeoutMs);
 
         // With the panel closed, a message is counted on the chat button.
         desk.part<QToolButton>("chatButton")->click();
         QVERIFY(!desk.part<QWidget>("chatPanel")->isVisible());
         QVERIFY(bob.controller->sendChat(QStringLiteral("still there?")));
-        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QToolButton>("chatButton")->text().contains(QLatin1Char('1')), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QToolButton>("chatButton")->text().contains(QLatin1Char('1')),
+                                 kTimeoutMs);
     }
 
     void statisticsOverlayAndQualityFollowTheCall() {
@@ -255,14 +264,19 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(stats.size() >= 1, kTimeoutMs);
         // Each figure appears once the call has it (the round trip needs an RTCP report).
         const auto overlayShows = [overlay](const QString &part) { return overlay->text().contains(part); };
-        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("160×120")), qPrintable(overlay->text()), kTimeoutMs);
-        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("VP8")), qPrintable(overlay->text()), kTimeoutMs);
-        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("direct (host)")), qPrintable(overlay->text()), kTimeoutMs);
-        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("Round trip: ")) && !overlayShows(QStringLiteral("not known")),
-                                  qPrintable(overlay->text()), kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("160×120")), qPrintable(overlay->text()),
+                                  kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("VP8")), qPrintable(overlay->text()),
+                                  kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(overlayShows(QStringLiteral("direct (host)")), qPrintable(overlay->text()),
+                                  kTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            overlayShows(QStringLiteral("Round trip: ")) && !overlayShows(QStringLiteral("not known")),
+            qPrintable(overlay->text()), kTimeoutMs);
         // Loopback: no loss, tiny RTT.
         QTRY_COMPARE_WITH_TIMEOUT(desk.part<QLabel>("qualityLabel")->text(),
-                                  QCoreApplication::translate("confab::ui::CallWindow", "● Good"), kTimeoutMs);
+                                  QCoreApplication::translate("confab::ui::CallWindow", "● Good"),
+                                  kTimeoutMs);
         // The overlay changes as the figures do (bytes keep flowing).
         const QString before = overlay->text();
         QTRY_VERIFY_WITH_TIMEOUT(overlay->text() != before, kTimeoutMs);
@@ -274,7 +288,9 @@ private Q_SLOTS:
         DesktopSide desk(server_->url());
         auto *quality = desk.part<QLabel>("qualityLabel");
         auto *overlay = desk.part<QLabel>("statsOverlay");
-        const auto word = [](const char *text) { return QCoreApplication::translate("confab::ui::CallWindow", text); };
+        const auto word = [](const char *text) {
+            return QCoreApplication::translate("confab::ui::CallWindow", text);
+        };
         CallStats stats;
         stats.roundTripMs = 40;
         stats.receiveKbps = 900;
@@ -348,8 +364,10 @@ private Q_SLOTS:
         QVERIFY(connect(desk, bob));
         auto *notices = desk.part<QLabel>("notices");
         QVERIFY(notices->isVisible());
-        QVERIFY2(notices->text().contains(QStringLiteral("No camera was found")), qPrintable(notices->text()));
-        QVERIFY2(notices->text().contains(QStringLiteral("No microphone was found")), qPrintable(notices->text()));
+        QVERIFY2(notices->text().contains(QStringLiteral("No camera was found")),
+                 qPrintable(notices->text()));
+        QVERIFY2(notices->text().contains(QStringLiteral("No microphone was found")),
+                 qPrintable(notices->text()));
         QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40, kTimeoutMs);  // the test pattern
         desk.controller->hangUp();
         QTRY_VERIFY_WITH_TIMEOUT(!notices->isVisible(), kTimeoutMs);

@@ -45,19 +45,23 @@ private Q_SLOTS:
                           QStringLiteral("audiotestsrc is-live=true"));
         DeviceMonitor monitor;
         QVERIFY(monitor.start());
-        QCOMPARE(names(monitor.devices(DeviceMonitor::Kind::Camera)), QStringList{QStringLiteral("Desk Camera")});
+        QCOMPARE(names(monitor.devices(DeviceMonitor::Kind::Camera)),
+                 QStringList{QStringLiteral("Desk Camera")});
         QCOMPARE(names(monitor.devices(DeviceMonitor::Kind::Microphone)),
                  QStringList{QStringLiteral("Headset Microphone")});
         QVERIFY(monitor.devices(DeviceMonitor::Kind::Speaker).isEmpty());
-        QCOMPARE(monitor.devices(DeviceMonitor::Kind::Camera).first().launchDescription, QStringLiteral("videotestsrc"));
+        QCOMPARE(monitor.devices(DeviceMonitor::Kind::Camera).first().launchDescription,
+                 QStringLiteral("videotestsrc"));
 
         // Plugged in while running: reported on the main thread through the bus watch.
         QSignalSpy changed(&monitor, &DeviceMonitor::devicesChanged);
         FakeDevices::plug(QStringLiteral("USB Speakers"), "Audio/Sink", QStringLiteral("fakesink"));
         QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), kTimeoutMs);
-        QCOMPARE(names(monitor.devices(DeviceMonitor::Kind::Speaker)), QStringList{QStringLiteral("USB Speakers")});
+        QCOMPARE(names(monitor.devices(DeviceMonitor::Kind::Speaker)),
+                 QStringList{QStringLiteral("USB Speakers")});
 
-        GstElement *camera = monitor.createElement(DeviceMonitor::Kind::Camera, QStringLiteral("Desk Camera"));
+        GstElement *camera =
+            monitor.createElement(DeviceMonitor::Kind::Camera, QStringLiteral("Desk Camera"));
         QVERIFY(camera);
         gst_object_unref(gst_object_ref_sink(camera));
         // A name of another kind is not a camera.

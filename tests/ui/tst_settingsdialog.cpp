@@ -82,7 +82,9 @@ private Q_SLOTS:
             auto *ice = part<QTableWidget>(&dialog, "iceServers");
             ice->setRowCount(2);
             ice->setItem(0, 0, new QTableWidgetItem(QStringLiteral("stun:stun.example.org:3478")));
-            ice->setItem(1, 0, new QTableWidgetItem(QStringLiteral("turn:turn.example.org:3478 turns:turn.example.org:5349")));
+            ice->setItem(1, 0,
+                         new QTableWidgetItem(
+                             QStringLiteral("turn:turn.example.org:3478 turns:turn.example.org:5349")));
             ice->setItem(1, 1, new QTableWidgetItem(QStringLiteral("ann")));
             ice->setItem(1, 2, new QTableWidgetItem(QStringLiteral("s3cret")));
             dialog.accept();
@@ -96,8 +98,8 @@ private Q_SLOTS:
         QVERIFY(loaded.echoCancellation);
         QCOMPARE(loaded.iceServers.size(), 2);
         QCOMPARE(loaded.iceServers.at(0).urls, QStringList{QStringLiteral("stun:stun.example.org:3478")});
-        QCOMPARE(loaded.iceServers.at(1).urls,
-                 (QStringList{QStringLiteral("turn:turn.example.org:3478"), QStringLiteral("turns:turn.example.org:5349")}));
+        QCOMPARE(loaded.iceServers.at(1).urls, (QStringList{QStringLiteral("turn:turn.example.org:3478"),
+                                                            QStringLiteral("turns:turn.example.org:5349")}));
         QCOMPARE(loaded.iceServers.at(1).username, QStringLiteral("ann"));
         QCOMPARE(loaded.iceServers.at(1).credential, QStringLiteral("s3cret"));
         SettingsDialog again(&settings);
@@ -148,8 +150,9 @@ private Q_SLOTS:
 
     void listsDevicesFollowsHotPlugAndPreviewsThem() {
         FakeDevices::install();
-        FakeDevices::plug(QStringLiteral("Desk Camera"), "Video/Source",
-                          QStringLiteral("videotestsrc is-live=true pattern=solid-color foreground-color=0xffff0000"));
+        FakeDevices::plug(
+            QStringLiteral("Desk Camera"), "Video/Source",
+            QStringLiteral("videotestsrc is-live=true pattern=solid-color foreground-color=0xffff0000"));
         FakeDevices::plug(QStringLiteral("Desk Microphone"), "Audio/Source",
                           QStringLiteral("audiotestsrc is-live=true wave=sine volume=0.8"));
         FakeDevices::plug(QStringLiteral("Desk Speakers"), "Audio/Sink", QStringLiteral("fakesink"));
@@ -168,12 +171,14 @@ private Q_SLOTS:
         // The preview shows the camera (red), the meter moves with the microphone's sine.
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.cameraPreview()->lastFrame().isNull(), kTimeoutMs);
         const QRgb pixel = dialog.cameraPreview()->lastFrame().pixel(120, 90);
-        QVERIFY2(qRed(pixel) > 200 && qGreen(pixel) < 40 && qBlue(pixel) < 40, qPrintable(QString::number(pixel, 16)));
+        QVERIFY2(qRed(pixel) > 200 && qGreen(pixel) < 40 && qBlue(pixel) < 40,
+                 qPrintable(QString::number(pixel, 16)));
         QTRY_VERIFY_WITH_TIMEOUT(dialog.microphoneLevel() > 50, kTimeoutMs);
 
         // A second camera is plugged in: listed without reopening the dialog.
-        FakeDevices::plug(QStringLiteral("USB Camera"), "Video/Source",
-                          QStringLiteral("videotestsrc is-live=true pattern=solid-color foreground-color=0xff0000ff"));
+        FakeDevices::plug(
+            QStringLiteral("USB Camera"), "Video/Source",
+            QStringLiteral("videotestsrc is-live=true pattern=solid-color foreground-color=0xff0000ff"));
         QTRY_COMPARE_WITH_TIMEOUT(camera->count(), 2, kTimeoutMs);
         selectData(camera, QStringLiteral("USB Camera"));
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.cameraPreview()->lastFrame().isNull() &&
@@ -182,7 +187,8 @@ private Q_SLOTS:
         dialog.accept();
         QCOMPARE(CallSettings::load(settings).camera, QStringLiteral("USB Camera"));
         QCOMPARE(CallSettings::load(settings).speaker, QStringLiteral("Desk Speakers"));
-        QCOMPARE(SettingsDialog::controllerSettings(&settings).media.cameraDevice, QStringLiteral("USB Camera"));
+        QCOMPARE(SettingsDialog::controllerSettings(&settings).media.cameraDevice,
+                 QStringLiteral("USB Camera"));
 
         // Unplugged while chosen: the choice stays, marked, instead of silently becoming another camera.
         SettingsDialog reopened(&settings);
@@ -190,7 +196,8 @@ private Q_SLOTS:
         auto *cameraAgain = part<QComboBox>(&reopened, "camera");
         QCOMPARE(cameraAgain->currentText(), QStringLiteral("USB Camera"));
         FakeDevices::unplug(QStringLiteral("USB Camera"));
-        QTRY_VERIFY_WITH_TIMEOUT(cameraAgain->currentText() == QStringLiteral("USB Camera (not connected)"), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(cameraAgain->currentText() == QStringLiteral("USB Camera (not connected)"),
+                                 kTimeoutMs);
         QCOMPARE(reopened.choice().camera, QStringLiteral("USB Camera"));
         FakeDevices::unplug(QStringLiteral("Desk Camera"));
         FakeDevices::unplug(QStringLiteral("Desk Microphone"));

@@ -24,8 +24,9 @@ constexpr int kTimeoutMs = 10000;
 GstPtr<GstElement> solidPipeline(VideoWidget &widget, quint32 argb, QSize size) {
     GErrorPtr error;
     const QString description =
-        QStringLiteral("videotestsrc is-live=true pattern=solid-color foreground-color=%1 "
-                       "! capsfilter caps=video/x-raw,format=I420,width=%2,height=%3,framerate=30/1")
+        QStringLiteral(
+            "videotestsrc is-live=true pattern=solid-color foreground-color=%1 "
+            "! capsfilter caps=video/x-raw,format=I420,width=%2,height=%3,framerate=30/1")
             .arg(argb)
             .arg(size.width())
             .arg(size.height());
@@ -177,7 +178,8 @@ private Q_SLOTS:
             // Mid grey: Y=128, U=V=128.
             for (guint plane = 0; plane < 3; ++plane) {
                 memset(GST_VIDEO_FRAME_PLANE_DATA(&inFrame, plane), 128,
-                       gsize(GST_VIDEO_FRAME_PLANE_STRIDE(&inFrame, plane)) * GST_VIDEO_FRAME_COMP_HEIGHT(&inFrame, plane));
+                       gsize(GST_VIDEO_FRAME_PLANE_STRIDE(&inFrame, plane)) *
+                           GST_VIDEO_FRAME_COMP_HEIGHT(&inFrame, plane));
             }
             gst_video_frame_map(&outFrame, &outInfo, outBuffer, GST_MAP_WRITE);
             QElapsedTimer timer;
@@ -211,8 +213,8 @@ private Q_SLOTS:
 
         const QSize vga(640, 480);
         const QSize hd(1280, 720);
-        const QSize big(1280, 960);   // a 640x480 call enlarged in a large window
-        const QSize pip(320, 180);    // a 720p self-view in its corner
+        const QSize big(1280, 960);  // a 640x480 call enlarged in a large window
+        const QSize pip(320, 180);   // a 720p self-view in its corner
         QImage frame;
         QImage scaled;
         const double convertVga = convertMs(vga, vga, &frame);
@@ -245,14 +247,18 @@ private Q_SLOTS:
         const double copyVga = timer.nsecsElapsed() / 1e6 / kFrames;
 
         qInfo("render path, ms per frame (I420 in, BGRx/RGB32 out; GStreamer converter, Qt raster painter):");
-        qInfo("  640x480:  convert %.2f | paint 1:1 %.2f | paint up to 1280x960 fast %.2f, smooth %.2f", convertVga,
-              paintVgaUnscaled, paintVgaUpFast, paintVgaUpSmooth);
-        qInfo("  640x480 convert+scale up to 1280x960 in GStreamer bilinear %.2f, nearest %.2f, then paint 1:1 %.2f",
-              convertVgaUp, convertVgaUpNearest, paintBigUnscaled);
-        qInfo("  1280x720: convert %.2f | paint down to 320x180 fast %.2f, smooth %.2f", convertHd, paintHdDownFast,
-              paintHdDownSmooth);
-        qInfo("  1280x720 convert+scale down to 320x180 in GStreamer bilinear %.2f, nearest %.2f, then paint 1:1 %.2f",
-              convertHdDown, convertHdDownNearest, paintPip);
+        qInfo("  640x480:  convert %.2f | paint 1:1 %.2f | paint up to 1280x960 fast %.2f, smooth %.2f",
+              convertVga, paintVgaUnscaled, paintVgaUpFast, paintVgaUpSmooth);
+        qInfo(
+            "  640x480 convert+scale up to 1280x960 in GStreamer bilinear %.2f, nearest %.2f, then paint 1:1 "
+            "%.2f",
+            convertVgaUp, convertVgaUpNearest, paintBigUnscaled);
+        qInfo("  1280x720: convert %.2f | paint down to 320x180 fast %.2f, smooth %.2f", convertHd,
+              paintHdDownFast, paintHdDownSmooth);
+        qInfo(
+            "  1280x720 convert+scale down to 320x180 in GStreamer bilinear %.2f, nearest %.2f, then paint "
+            "1:1 %.2f",
+            convertHdDown, convertHdDownNearest, paintPip);
         qInfo("  an extra copy of a 640x480 frame on the GUI thread: %.2f", copyVga);
     }
 
