@@ -1,7 +1,9 @@
 // CallWindow in real calls: this side is a CallController shown by a CallWindow, the other a
 // TestPeer (test pattern: a ball on mid-blue), both signed in to an in-process SignalingServer on
 // an ephemeral 127.0.0.1 port. Checks pixels, not flags.
+#include "AudioOutput.h"
 #include "CallWindow.h"
+#include "FakeDevices.h"
 #include "TestPeer.h"
 #include "VideoWidget.h"
 
@@ -413,6 +415,43 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
         QTest::keyClick(desk.window.get(), Qt::Key_W, Qt::ControlModifier);
         QTRY_COMPARE_WITH_TIMEOUT(bobEndedAgain.size(), 1, kTimeoutMs);
+    }
+
+    // Remote audio plays to the chosen speaker; with no sound output at all (this machine, where
+    // autoaudiosink ends up on a fakesink of its own) it plays into a fakesink instead of failing.
+    // Last in this file: it registers test devices for the rest of the process.
+    void speakerOutputFallsBackToAFakesinkWithoutSound() {
+        const auto factoryOf = [](GstElement *bin) {
+            QString name;
+            GstIterator *sinks = gst_bin_iterate_sinks(GST_BIN(bin));
+            GValue item = G_VALUE_INIT;
+            if (gst_iterator_next(sinks, &item) == GST_ITERATOR_OK) {
+                auto *sink = GST_ELEMENT(g_value_get_object(&item));
+                name = QString::fromUtf8(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(gst_element_get_factory(sink))));
+                g_value_unset(&item);
+            }
+            gst_iterator_free(sinks);
+            return name;
+        };
+        AudioOutput output;
+        GstElement *element = output.makeElement();
+        QVERIFY(element);
+        gst_object_ref_sink(element);
+        QVERIFY(!output.playsToDevice());
+        QCOMPARE(factoryOf(element), QStringLiteral("fakesink"));
+        gst_object_unref(element);
+
+        // A chosen speaker that is present is used as it is.
+        FakeDevices::install();
+        // (An appsink stands in for the device's element: it tells the device apart from a fallback.)
+        FakeDevices::plug(QStringLiteral("Desk Speakers"), "Audio/Sink", QStringLiteral("appsink"));
+        output.setDevice(QStringLiteral("Desk Speakers"));
+        element = output.makeElement();
+        gst_object_ref_sink(element);
+        QVERIFY(output.playsToDevice());
+        QCOMPARE(factoryOf(element), QStringLiteral("appsink"));
+        gst_object_unref(element);
+        FakeDevices::unplug(QStringLiteral("Desk Speakers"));
     }
 };
 
