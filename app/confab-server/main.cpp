@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -33,6 +34,19 @@ QByteArray optionOrigin(const QCommandLineParser &parser, const confab::ServerCo
         return QStringLiteral("\"%1\" (%2)").arg(key, file.origin(key)).toLocal8Bit();
     }
     return QStringLiteral("--%1").arg(key).toLocal8Bit();
+}
+
+// A whole number from `minimum` up, or false after printing why not.
+bool wholeNumber(const QCommandLineParser &parser, const confab::ServerConfigFile &file, const QString &key,
+                 qlonglong minimum, qlonglong *result) {
+    bool ok = false;
+    *result = optionValue(parser, file, key).toLongLong(&ok);
+    if (!ok || *result < minimum) {
+        std::fprintf(stderr, "confab-server: %s must be a whole number of at least %lld.\n",
+                     optionOrigin(parser, file, key).constData(), minimum);
+        return false;
+    }
+    return true;
 }
 
 // Returns false (after printing why) when an option's value is unusable.
@@ -92,6 +106,39 @@ bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFi
     }
     options->tlsCertificateFile = value(QStringLiteral("tls-cert"));
     options->tlsKeyFile = value(QStringLiteral("tls-key"));
+
+    // Abuse limits; 0 turns one off.
+    qlonglong number = 0;
+    if (!wholeNumber(parser, file, QStringLiteral("message-rate"), 0, &number)) {
+        return false;
+    }
+    options->messagesPerSecond = double(number);
+    if (!wholeNumber(parser, file, QStringLiteral("message-burst"), 1, &number)) {
+        return false;
+    }
+    options->messageBurst = int(std::min<qlonglong>(number, 1000000));
+    if (!wholeNumber(parser, file, QStringLiteral("max-connections-per-ip"), 0, &number)) {
+        return false;
+    }
+    options->maxConnectionsPerIp = int(std::min<qlonglong>(number, 1000000));
+    options->limitLoopbackConnections = parser.isSet(QStringLiteral("limit-loopback")) ||
+                                        file.value(QStringLiteral("limit-loopback")) == QStringLiteral("true");
+    if (!wholeNumber(parser, file, QStringLiteral("login-timeout"), 0, &number)) {
+        return false;
+    }
+    options->loginTimeoutSeconds = int(std::min<qlonglong>(number, 86400));
+    if (!wholeNumber(parser, file, QStringLiteral("max-sdp-bytes"), 0, &number)) {
+        return false;
+    }
+    options->maxSdpBytes = number;
+    if (!wholeNumber(parser, file, QStringLiteral("max-candidate-bytes"), 0, &number)) {
+        return false;
+    }
+    options->maxCandidateBytes = number;
+    if (!wholeNumber(parser, file, QStringLiteral("max-pending-bytes"), 0, &number)) {
+        return false;
+    }
+    options->maxPendingBytes = number;
     return true;
 }
 
@@ -133,6 +180,30 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("keepalive"),
          QStringLiteral("Seconds between pings; a client silent for three intervals is dropped."),
          QStringLiteral("seconds"), QStringLiteral("15")},
+        // Abuse limits (docs/security.md); 0 turns one off.
+        {QStringLiteral("message-rate"),
+         QStringLiteral("Messages a second one connection may send, sustained; beyond it they are refused "
+                        "(error rate-limited), and a client that keeps on is disconnected. 0: no limit."),
+         QStringLiteral("count"), QStringLiteral("50")},
+        {QStringLiteral("message-burst"), QStringLiteral("Messages one connection may send at once."),
+         QStringLiteral("count"), QStringLiteral("200")},
+        {QStringLiteral("max-connections-per-ip"),
+         QStringLiteral("Connections one IP address may hold; more are closed. Loopback addresses are not "
+                        "counted unless --limit-loopback (behind a local TLS proxy, limit there). 0: no limit."),
+         QStringLiteral("count"), QStringLiteral("64")},
+        {QStringLiteral("limit-loopback"),
+         QStringLiteral("Count loopback addresses too in --max-connections-per-ip (in a file: limit-loopback = true).")},
+        {QStringLiteral("login-timeout"),
+         QStringLiteral("Seconds a connection may stay without signing in. 0: no limit."), QStringLiteral("seconds"),
+         QStringLiteral("10")},
+        {QStringLiteral("max-sdp-bytes"), QStringLiteral("Longest session description in an offer or answer."),
+         QStringLiteral("bytes"), QStringLiteral("32768")},
+        {QStringLiteral("max-candidate-bytes"), QStringLiteral("Longest ICE candidate string."),
+         QStringLiteral("bytes"), QStringLiteral("1024")},
+        {QStringLiteral("max-pending-bytes"),
+         QStringLiteral("Bytes a client may send that do not make a whole message (a fragment flood) "
+                        "before it is disconnected. 0: unwatched."),
+         QStringLiteral("bytes"), QStringLiteral("1048576")},
     };
     parser.addOptions(serverOptions);
     parser.addOption(

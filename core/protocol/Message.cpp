@@ -26,6 +26,11 @@ constexpr std::array kErrorNames = {
     std::pair{ErrorCode::TooLarge, "too-large"},
     std::pair{ErrorCode::TooDeep, "too-deep"},
     std::pair{ErrorCode::ServerError, "server-error"},
+    std::pair{ErrorCode::RateLimited, "rate-limited"},
+    std::pair{ErrorCode::TooManyConnections, "too-many-connections"},
+    std::pair{ErrorCode::LoginTimeout, "login-timeout"},
+    std::pair{ErrorCode::AuthRequired, "auth-required"},
+    std::pair{ErrorCode::AuthFailed, "auth-failed"},
 };
 
 template <typename Table, typename Enum>

@@ -42,6 +42,11 @@ enum class ErrorCode {
     TooLarge,
     TooDeep,
     ServerError,
+    RateLimited,         // more messages than the server's per-connection rate allows
+    TooManyConnections,  // more connections from one address than the server allows
+    LoginTimeout,        // not signed in within the server's login timeout
+    AuthRequired,        // the server wants a password or token and the login had none
+    AuthFailed,          // the password or token was wrong
 };
 
 QString wireName(ErrorCode code);

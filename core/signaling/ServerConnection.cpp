@@ -1,18 +1,57 @@
 #include "signaling/ServerConnection.h"
 
+#include "util/Logging.h"
+
+#include <QCoreApplication>
+
+#include <chrono>
+#include <cstddef>
+
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 namespace confab {
 
-ServerConnection::ServerConnection(SoupWebsocketConnection *socket, QString peerAddress, qsizetype frameLimit,
-                                   int keepaliveSeconds, Handlers handlers)
-    : socket_(retained(socket)), peerAddress_(std::move(peerAddress)), handlers_(std::move(handlers)) {
+namespace {
+
+// Bytes per second a connection's unaccounted bytes may grow without a whole message: the
+// client's own pings and TLS record overhead, which never reach us as messages, stay below this
+// on an idle connection for days; a fragment flood is many orders of magnitude faster.
+constexpr double kPendingLeakBytesPerSecond = 64;
+
+}  // namespace
+
+ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, QString peerAddress,
+                                   QString peerIp, const Limits &limits, Handlers handlers)
+    : socket_(retained(socket)),
+      tcp_(tcp ? retained(tcp) : nullptr),
+      peerAddress_(std::move(peerAddress)),
+      peerIp_(std::move(peerIp)),
+      handlers_(std::move(handlers)),
+      rate_(limits.messagesPerSecond, limits.messageBurst),
+      messageBurst_(std::max(1, limits.messageBurst)),
+      pendingLimit_(limits.pendingLimit) {
     lastHeard_.start();
     // libsoup closes the connection (1009) above this; frames below it but over the protocol
     // limit are refused with an error by the server and the connection stays usable.
-    soup_websocket_connection_set_max_incoming_payload_size(socket, static_cast<guint64>(frameLimit));
-    soup_websocket_connection_set_keepalive_interval(socket, static_cast<guint>(keepaliveSeconds));
+    soup_websocket_connection_set_max_incoming_payload_size(socket, static_cast<guint64>(limits.frameLimit));
+    soup_websocket_connection_set_keepalive_interval(socket, static_cast<guint>(limits.keepaliveSeconds));
     g_signal_connect(socket, "message", G_CALLBACK(onMessage), this);
     g_signal_connect(socket, "pong", G_CALLBACK(onPong), this);
     g_signal_connect(socket, "closed", G_CALLBACK(onClosed), this);
+    // libsoup 3.2 appends continuation frames without bounding their total (CVE-2025-32049, fixed
+    // upstream in 3.7.1) and never tells us about fragments. So we watch the TCP socket: when the
+    // kernel has received far more bytes than have come out as whole messages, the client is
+    // making libsoup buffer without end, and the connection goes.
+    if (tcp_ && pendingLimit_ > 0 && bytesReceived() >= 0) {
+        markDelivered();
+        readableWatch_.reset(g_socket_create_source(tcp_.get(), G_IO_IN, nullptr));
+        g_source_set_callback(readableWatch_.get(), G_SOURCE_FUNC(onReadable), this, nullptr);
+        g_source_attach(readableWatch_.get(), g_main_context_get_thread_default());
+    }
 }
 
 ServerConnection::~ServerConnection() {
@@ -29,6 +68,7 @@ void ServerConnection::send(const QByteArray &text) {
 }
 
 void ServerConnection::close(int code, const QString &reason) {
+    closing_ = true;
     if (soup_websocket_connection_get_state(socket_.get()) == SOUP_WEBSOCKET_STATE_OPEN) {
         soup_websocket_connection_close(socket_.get(), static_cast<gushort>(code), reason.toUtf8().constData());
     }
@@ -39,9 +79,64 @@ void ServerConnection::abandon(int code, const QString &reason) {
     reportClosed();  // the socket itself goes when this object does
 }
 
+ServerConnection::Admission ServerConnection::admitMessage() {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    if (rate_.take(std::chrono::duration_cast<std::chrono::milliseconds>(now).count())) {
+        refusedInARow_ = 0;
+        return Admission::Accept;
+    }
+    // One error per run of refusals, so a flood is not answered with a flood; a run as long as
+    // the burst itself means the client does not slow down, and it goes.
+    ++refusedInARow_;
+    if (refusedInARow_ > messageBurst_) {
+        return Admission::Disconnect;
+    }
+    return refusedInARow_ == 1 ? Admission::RefuseWithError : Admission::RefuseQuietly;
+}
+
+qint64 ServerConnection::bytesReceived() const {
+    // What the kernel received minus what still waits in its buffer: what libsoup has read.
+    struct tcp_info info = {};
+    socklen_t length = sizeof info;
+    const int fd = g_socket_get_fd(tcp_.get());
+    int unread = 0;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+        length < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received ||
+        ioctl(fd, SIOCINQ, &unread) != 0) {
+        return -1;
+    }
+    return static_cast<qint64>(info.tcpi_bytes_received) - unread;
+}
+
+void ServerConnection::markDelivered() {
+    if (tcp_ && pendingLimit_ > 0) {
+        deliveredThrough_ = bytesReceived();
+        deliveredAt_.start();
+    }
+}
+
+gboolean ServerConnection::onReadable(GSocket *, GIOCondition, gpointer self) {
+    auto *connection = static_cast<ServerConnection *>(self);
+    const qint64 pending = connection->bytesReceived() - connection->deliveredThrough_;
+    const double allowance = double(connection->pendingLimit_) +
+                             kPendingLeakBytesPerSecond * double(connection->deliveredAt_.elapsed()) / 1000.0;
+    if (!connection->closed_ && double(pending) > allowance) {
+        qCWarning(lcServer).noquote() << "dropping" << connection->peerAddress_ << connection->name_ << "after"
+                                      << pending << "bytes that did not make a whole message";
+        connection->abandon(SOUP_WEBSOCKET_CLOSE_TOO_BIG,
+                            QCoreApplication::translate("confab", "Too much data without a whole message."));
+    }
+    return G_SOURCE_CONTINUE;
+}
+
 void ServerConnection::onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self) {
     auto *connection = static_cast<ServerConnection *>(self);
+    if (connection->closing_) {
+        return;  // what a client sends after we closed on it is not read
+    }
     connection->lastHeard_.restart();
+    // A data message cannot interleave with a fragmented one, so none is half-buffered now.
+    connection->markDelivered();
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
         connection->handlers_.binary(connection);
         return;
@@ -62,6 +157,7 @@ void ServerConnection::onClosed(SoupWebsocketConnection *, gpointer self) {
 void ServerConnection::reportClosed() {
     if (!closed_) {
         closed_ = true;
+        readableWatch_.reset();
         handlers_.closed(this);
     }
 }

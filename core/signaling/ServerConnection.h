@@ -1,5 +1,6 @@
 #pragma once
 
+#include "signaling/TokenBucket.h"
 #include "util/GLibPtr.h"
 
 #include <libsoup/soup.h>
@@ -25,11 +26,22 @@ public:
         std::function<void(ServerConnection *)> closed;
     };
 
-    ServerConnection(SoupWebsocketConnection *socket, QString peerAddress, qsizetype frameLimit,
-                     int keepaliveSeconds, Handlers handlers);
+    struct Limits {
+        qsizetype frameLimit = 0;    // libsoup closes the connection (1009) above this
+        int keepaliveSeconds = 15;
+        double messagesPerSecond = 0;  // 0: no rate limit
+        int messageBurst = 1;
+        qsizetype pendingLimit = 0;  // 0: unwatched; see SignalingServerOptions::maxPendingBytes
+    };
+
+    // `tcp` is the connection's TCP socket (under TLS too), watched for bytes that never become a
+    // message; it may be null (no watch).
+    ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, QString peerAddress, QString peerIp,
+                     const Limits &limits, Handlers handlers);
     ~ServerConnection() override;
 
     void send(const QByteArray &text);
+    // Starts the closing handshake; messages that still arrive are ignored from now on.
     void close(int code, const QString &reason);
     // Closes and reports the connection closed at once, for a peer that stopped answering:
     // libsoup would wait 5 s more for its answer to the close before emitting `closed`.
@@ -39,6 +51,11 @@ public:
     const QString &name() const { return name_; }
     void setName(const QString &name) { name_ = name; }
     const QString &peerAddress() const { return peerAddress_; }
+    const QString &peerIp() const { return peerIp_; }
+
+    // What to do with a message that just arrived, by the connection's message rate.
+    enum class Admission { Accept = 1, RefuseWithError, RefuseQuietly, Disconnect };
+    Admission admitMessage();
     // Who this user is in a call with (an offer opens a pairing, a leave closes it).
     QSet<QString> &callPartners() { return callPartners_; }
     // Milliseconds since the client last sent anything, a pong included.
@@ -48,14 +65,29 @@ private:
     static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self);
     static void onPong(SoupWebsocketConnection *, GBytes *, gpointer self);
     static void onClosed(SoupWebsocketConnection *, gpointer self);
+    static gboolean onReadable(GSocket *, GIOCondition, gpointer self);
     void reportClosed();
+    // Bytes the kernel has received on the TCP socket so far, or -1 when it cannot say.
+    qint64 bytesReceived() const;
+    // A whole message (or pong) arrived: what the client sent so far is accounted for.
+    void markDelivered();
 
     GObjectPtr<SoupWebsocketConnection> socket_;
+    GObjectPtr<GSocket> tcp_;
     QString peerAddress_;
+    QString peerIp_;
     Handlers handlers_;
+    TokenBucket rate_;
+    int messageBurst_;
+    int refusedInARow_ = 0;
+    qsizetype pendingLimit_;
+    qint64 deliveredThrough_ = 0;  // bytesReceived() when the last whole message arrived
+    QElapsedTimer deliveredAt_;
+    GSourcePtr readableWatch_;
     QString name_;
     QSet<QString> callPartners_;
     QElapsedTimer lastHeard_;
+    bool closing_ = false;  // we closed it: what still arrives is ignored
     bool closed_ = false;
 };
 

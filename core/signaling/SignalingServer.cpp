@@ -111,33 +111,98 @@ bool SignalingServer::start(QString *error) {
 
 void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, const char *,
                                   SoupWebsocketConnection *socket, gpointer self) {
-    if (GSocket *tcp = soup_server_message_get_socket(message)) {
+    GSocket *tcp = soup_server_message_get_socket(message);
+    if (tcp) {
         // Signaling frames are small and each one matters now (an ICE candidate waiting behind
         // Nagle's algorithm and a delayed ACK costs 40 ms or more).
         g_socket_set_option(tcp, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
     }
     QString peer;
+    QString ip;
+    bool loopback = false;
     if (GSocketAddress *remote = soup_server_message_get_remote_address(message)) {
         GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(remote)));
         peer = QString::fromUtf8(text.get());
+        if (G_IS_INET_SOCKET_ADDRESS(remote)) {
+            GInetAddress *address = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote));
+            GCharPtr ipText(g_inet_address_to_string(address));
+            ip = QString::fromUtf8(ipText.get());
+            loopback = g_inet_address_get_is_loopback(address);
+        }
     }
-    static_cast<SignalingServer *>(self)->accept(socket, peer);
+    static_cast<SignalingServer *>(self)->accept(socket, tcp, peer, ip, loopback);
 }
 
-void SignalingServer::accept(SoupWebsocketConnection *socket, const QString &peerAddress) {
+void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress,
+                             const QString &peerIp, bool loopback) {
     ServerConnection::Handlers handlers;
     handlers.text = [this](ServerConnection *from, QByteArrayView text) { receive(from, text); };
     handlers.binary = [this](ServerConnection *from) {
-        sendError(from, ErrorCode::BadMessage, tr("Messages must be JSON text frames, not binary."));
+        if (from->admitMessage() == ServerConnection::Admission::Accept) {
+            sendError(from, ErrorCode::BadMessage, tr("Messages must be JSON text frames, not binary."));
+        }
     };
     handlers.closed = [this](ServerConnection *connection) { disconnected(connection); };
-    auto *connection = new ServerConnection(socket, peerAddress, limits_.maxBytes * kFrameReadFactor,
-                                            options_.keepaliveIntervalSeconds, std::move(handlers));
+    ServerConnection::Limits limits;
+    limits.frameLimit = limits_.maxBytes * kFrameReadFactor;
+    limits.keepaliveSeconds = options_.keepaliveIntervalSeconds;
+    limits.messagesPerSecond = options_.messagesPerSecond;
+    limits.messageBurst = options_.messageBurst;
+    // Never below what a refused-but-read frame may take (kFrameReadFactor × the limit), twice.
+    limits.pendingLimit =
+        options_.maxPendingBytes > 0 ? std::max(options_.maxPendingBytes, 2 * limits.frameLimit) : 0;
+    const QString counted = (loopback && !options_.limitLoopbackConnections) ? QString() : peerIp;
+    auto *connection = new ServerConnection(socket, tcp, peerAddress, counted, limits, std::move(handlers));
     connections_.emplace(connection, ConnectionOwner(connection));
     qCDebug(lcServer).noquote() << "connection from" << peerAddress;
+
+    if (!counted.isEmpty()) {
+        const int count = ++connectionsPerIp_[counted];
+        if (options_.maxConnectionsPerIp > 0 && count > options_.maxConnectionsPerIp) {
+            qCWarning(lcServer).noquote() << "refusing connection" << count << "from" << counted;
+            sendError(connection, ErrorCode::TooManyConnections,
+                      tr("Too many connections from your address (at most %1).").arg(options_.maxConnectionsPerIp));
+            connection->close(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Too many connections from your address."));
+            return;
+        }
+    }
+    if (options_.loginTimeoutSeconds > 0) {
+        // SoupServer has no timeouts of its own: a connection that never signs in would be held
+        // for ever (and, with libsoup 3.2, could be fed fragments meanwhile).
+        QTimer::singleShot(options_.loginTimeoutSeconds * 1000, connection, [this, connection] {
+            if (connections_.count(connection) && !connection->isLoggedIn()) {
+                qCInfo(lcServer).noquote() << "closing" << connection->peerAddress() << "not signed in after"
+                                           << options_.loginTimeoutSeconds << "s";
+                sendError(connection, ErrorCode::LoginTimeout,
+                          tr("Sign in within %1 seconds of connecting.").arg(options_.loginTimeoutSeconds));
+                connection->abandon(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Not signed in in time."));
+            }
+        });
+    }
 }
 
 void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
+    // First, before any parsing: a flood costs us as little as possible.
+    switch (from->admitMessage()) {
+        case ServerConnection::Admission::Accept:
+            break;
+        case ServerConnection::Admission::RefuseWithError:
+            qCInfo(lcServer).noquote() << "rate limit reached by" << from->name() << from->peerAddress();
+            sendError(from, ErrorCode::RateLimited,
+                      tr("Too many messages; slow down (at most %1 a second, %2 at once).")
+                          .arg(options_.messagesPerSecond)
+                          .arg(options_.messageBurst));
+            return;
+        case ServerConnection::Admission::RefuseQuietly:
+            return;
+        case ServerConnection::Admission::Disconnect:
+            qCWarning(lcServer).noquote() << "dropping" << from->name() << from->peerAddress()
+                                          << "for flooding past the rate limit";
+            // Closed, not abandoned: the client hears why; libsoup frees it when it answers, or
+            // in 5 s. Nothing it sends meanwhile is read.
+            from->close(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Too many messages."));
+            return;
+    }
     ProtocolError error;
     std::optional<FrameScanner> frame = FrameScanner::scan(text, limits_, &error);
     if (!frame) {
@@ -221,10 +286,24 @@ void SignalingServer::relay(ServerConnection *from, MessageType type, QByteArray
             sendError(from, decoded.error.code, decoded.error.message, typeName);
             return;
         }
+        const SessionDescription &description = type == MessageType::Offer
+                                                    ? std::get<OfferMessage>(*decoded.message).offer
+                                                    : std::get<AnswerMessage>(*decoded.message).answer;
+        if (options_.maxSdpBytes > 0 && description.sdp.toUtf8().size() > options_.maxSdpBytes) {
+            sendError(from, ErrorCode::TooLarge,
+                      tr("The session description is longer than %1 bytes.").arg(options_.maxSdpBytes), typeName);
+            return;
+        }
     } else if (type == MessageType::Candidate) {
         const FrameScanner::Member *candidate = frame.member("candidate");
         if (!candidate || (candidate->kind != FrameScanner::Kind::Object && candidate->kind != FrameScanner::Kind::Null)) {
             sendError(from, ErrorCode::BadMessage, tr("In candidate, \"candidate\" must be an object."), typeName);
+            return;
+        }
+        if (candidate->kind == FrameScanner::Kind::Object && options_.maxCandidateBytes > 0 &&
+            candidateTooLong(text.sliced(candidate->begin, candidate->end - candidate->begin))) {
+            sendError(from, ErrorCode::TooLarge,
+                      tr("The candidate is longer than %1 bytes.").arg(options_.maxCandidateBytes), typeName);
             return;
         }
     }
@@ -250,7 +329,24 @@ void SignalingServer::relay(ServerConnection *from, MessageType type, QByteArray
     to->send(frame.withString("name", from->name()));
 }
 
+bool SignalingServer::candidateTooLong(QByteArrayView candidateObject) const {
+    // The inner object was checked as JSON with the frame; scanning it again finds its members.
+    if (candidateObject.size() <= options_.maxCandidateBytes) {
+        return false;  // the string cannot be longer than the object holding it
+    }
+    ProtocolError ignored;
+    const std::optional<FrameScanner> inner = FrameScanner::scan(candidateObject, limits_, &ignored);
+    const std::optional<QString> candidate = inner ? inner->string("candidate") : std::nullopt;
+    return candidate && candidate->toUtf8().size() > options_.maxCandidateBytes;
+}
+
 void SignalingServer::disconnected(ServerConnection *connection) {
+    if (!connection->peerIp().isEmpty()) {
+        auto it = connectionsPerIp_.find(connection->peerIp());
+        if (it != connectionsPerIp_.end() && --it.value() <= 0) {
+            connectionsPerIp_.erase(it);
+        }
+    }
     if (connection->isLoggedIn()) {
         const QString name = connection->name();
         qCInfo(lcServer).noquote() << "logout" << name;

@@ -47,11 +47,13 @@ private:
     static void onWebsocket(SoupServer *, SoupServerMessage *message, const char *path,
                             SoupWebsocketConnection *socket, gpointer self);
 
-    void accept(SoupWebsocketConnection *socket, const QString &peerAddress);
+    void accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress, const QString &peerIp,
+                bool loopback);
     void receive(ServerConnection *from, QByteArrayView text);
     void login(ServerConnection *from, const protocol::LoginRequest &request);
     void relay(ServerConnection *from, protocol::MessageType type, QByteArrayView text,
                const protocol::FrameScanner &frame);
+    bool candidateTooLong(QByteArrayView candidateObject) const;
     void disconnected(ServerConnection *connection);
     void broadcastPresence(const protocol::PresenceMessage &change);
     void dropSilentConnections();
@@ -72,6 +74,7 @@ private:
     using ConnectionOwner = std::unique_ptr<ServerConnection, DeleteLater>;
     std::unordered_map<ServerConnection *, ConnectionOwner> connections_;
     QHash<QString, ServerConnection *> online_;
+    QHash<QString, int> connectionsPerIp_;  // open connections by peer address (those counted)
     QSet<QString> newcomers_;  // signed in since the last presence batch; owed the full list
     PresenceBatcher *presence_;
     QTimer silenceSweep_;

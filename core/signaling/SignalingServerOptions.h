@@ -19,6 +19,20 @@ struct SignalingServerOptions {
     int keepaliveIntervalSeconds = 15;  // WebSocket pings
     int silentTimeoutSeconds = 45;      // no pong or message for this long: the connection is dead
     int presenceBatchMilliseconds = 100;
+
+    // Abuse limits (docs/security.md). A value of 0 turns a limit off.
+    double messagesPerSecond = 50;    // per connection, sustained (token bucket refill)
+    int messageBurst = 200;           // per connection, at once (token bucket size)
+    int maxConnectionsPerIp = 64;     // open WebSockets from one address
+    // Loopback peers are not counted by default: behind a TLS proxy on the same host every client
+    // comes from 127.0.0.1 (the proxy must limit them), and so do local tools and benchmarks.
+    bool limitLoopbackConnections = false;
+    int loginTimeoutSeconds = 10;     // a connection not signed in by then is closed
+    qsizetype maxSdpBytes = 32768;    // `sdp` of an offer or answer, in UTF-8 bytes
+    qsizetype maxCandidateBytes = 1024;  // a trickled `candidate` string, in UTF-8 bytes
+    // Bytes a client may send that have not yet made a whole message: bounds what libsoup 3.2
+    // buffers for a message sent in fragments (CVE-2025-32049). Never below 4 × maxMessageBytes.
+    qsizetype maxPendingBytes = 1048576;
 };
 
 }  // namespace confab

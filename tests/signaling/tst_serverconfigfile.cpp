@@ -192,6 +192,36 @@ private Q_SLOTS:
                  qPrintable(run.output));
     }
 
+    void serverTakesTheAbuseLimitsFromTheFile() {
+        const QString path = writeFile(
+            "port = 0\nmessage-rate = 0\nmessage-burst = 5\nmax-connections-per-ip = 0\nlimit-loopback = true\n"
+            "login-timeout = 30\nmax-sdp-bytes = 4096\nmax-candidate-bytes = 256\nmax-pending-bytes = 0\n");
+        const ServerRun run = runServer({QStringLiteral("--config"), path});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.output.contains(QStringLiteral("listening on ws://127.0.0.1:")), qPrintable(run.output));
+    }
+
+    void serverRefusesABadLimitNamingTheFileLine_data() {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("message-rate") << QByteArray("message-rate = fast");
+        QTest::newRow("message-burst") << QByteArray("message-burst = 0");
+        QTest::newRow("max-connections-per-ip") << QByteArray("max-connections-per-ip = -1");
+        QTest::newRow("login-timeout") << QByteArray("login-timeout = 10s");
+        QTest::newRow("max-sdp-bytes") << QByteArray("max-sdp-bytes = many");
+        QTest::newRow("max-candidate-bytes") << QByteArray("max-candidate-bytes = -5");
+        QTest::newRow("max-pending-bytes") << QByteArray("max-pending-bytes = 1MB");
+    }
+
+    void serverRefusesABadLimitNamingTheFileLine() {
+        QFETCH(QByteArray, line);
+        const QString path = writeFile("port = 0\n" + line + "\n");
+        const ServerRun run = runServer({QStringLiteral("--config"), path});
+        QCOMPARE(run.exitCode, 2);
+        const QString key = QString::fromUtf8(line.left(line.indexOf(' ')));
+        QVERIFY2(run.output.contains(QStringLiteral("\"%1\" (%2 line 2) must be a whole number").arg(key, path)),
+                 qPrintable(run.output));
+    }
+
     void serverRefusesAMissingConfigFile() {
         const ServerRun run =
             runServer({QStringLiteral("--config"), dir_.filePath(QStringLiteral("absent.conf")),
