@@ -28,6 +28,11 @@ CONFAB_SCREENSHOT_PACKAGES=(
     xvfb fonts-dejavu-core
 )
 
+# What scripts/bench needs besides the build: Chromium, the other side of the call benchmarks.
+CONFAB_BENCH_PACKAGES=(
+    chromium
+)
+
 # What scripts/package needs to build, lint and check the Debian packages (not scripts/test).
 CONFAB_PACKAGE_PACKAGES=(
     debhelper dpkg-dev fakeroot lintian
