@@ -8,11 +8,29 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QRegularExpression>
 
 #include <cstdio>
+#include <utility>
 
 namespace {
+
+// The first line of a file holding a secret (a password or token), without its line break;
+// empty with *error set when it cannot be read or is empty. Secrets come from files, not the
+// command line, which every user of the machine can read in /proc.
+QString readSecret(const QString &path, QString *error) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2.").arg(path, file.errorString());
+        return {};
+    }
+    const QString secret = QString::fromUtf8(file.readLine()).remove(QLatin1Char('\n')).remove(QLatin1Char('\r'));
+    if (secret.isEmpty()) {
+        *error = QStringLiteral("%1 is empty.").arg(path);
+    }
+    return secret;
+}
 
 int usage(const char *sentence) {
     std::fprintf(stderr, "confab-call: %s See --help.\n", sentence);
@@ -39,6 +57,13 @@ int main(int argc, char *argv[]) {
     parser.addOptions({
         {QStringLiteral("server"), QStringLiteral("Signaling server, ws:// or wss://."), QStringLiteral("url")},
         {QStringLiteral("name"), QStringLiteral("Name to sign in with."), QStringLiteral("name")},
+        {QStringLiteral("password-file"),
+         QStringLiteral("Sign in with the password on this file's first line (servers started with --users)."),
+         QStringLiteral("file")},
+        {QStringLiteral("token-file"),
+         QStringLiteral("Sign in with the server token on this file's first line (servers started with "
+                        "--token-file)."),
+         QStringLiteral("file")},
         {QStringLiteral("call"), QStringLiteral("Call this user, then exit when the call ends."), QStringLiteral("peer")},
         {QStringLiteral("answer"), QStringLiteral("Answer the next incoming call, then exit when it ends.")},
         {QStringLiteral("echo"), QStringLiteral("Answer every caller and send their audio and video back.")},
@@ -69,6 +94,17 @@ int main(int argc, char *argv[]) {
     options.name = parser.value(QStringLiteral("name"));
     if (options.server.isEmpty() || options.name.isEmpty()) {
         return usage("--server and --name are required.");
+    }
+    for (const auto &[option, secret] : {std::pair{QStringLiteral("password-file"), &options.password},
+                                         std::pair{QStringLiteral("token-file"), &options.token}}) {
+        if (parser.isSet(option)) {
+            QString error;
+            *secret = readSecret(parser.value(option), &error);
+            if (secret->isEmpty()) {
+                std::fprintf(stderr, "confab-call: --%s: %s\n", qPrintable(option), qPrintable(error));
+                return 2;
+            }
+        }
     }
     const int modes = int(parser.isSet(QStringLiteral("call"))) + int(parser.isSet(QStringLiteral("answer"))) +
                       int(parser.isSet(QStringLiteral("echo")));

@@ -1,6 +1,8 @@
 // confab-server: the signaling server. Options in (command line over --config file over defaults),
 // SignalingServer up, run until SIGINT/SIGTERM.
 #include "confab/Version.h"
+#include "protocol/NameRules.h"
+#include "signaling/PasswordFile.h"
 #include "signaling/ServerConfigFile.h"
 #include "signaling/SignalingServer.h"
 #include "util/Logging.h"
@@ -9,9 +11,13 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 
 #include <algorithm>
 #include <cstdio>
+
+#include <termios.h>
+#include <unistd.h>
 
 namespace {
 
@@ -139,7 +145,80 @@ bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFi
         return false;
     }
     options->maxPendingBytes = number;
+
+    options->usersFile = value(QStringLiteral("users"));
+    const QString tokenFile = value(QStringLiteral("token-file"));
+    if (!tokenFile.isEmpty()) {
+        QFile secret(tokenFile);
+        if (!secret.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "confab-server: %s: cannot read %s: %s.\n", origin(QStringLiteral("token-file")).constData(),
+                         qPrintable(tokenFile), qPrintable(secret.errorString()));
+            return false;
+        }
+        options->token = secret.readLine().trimmed();
+        if (options->token.isEmpty()) {
+            std::fprintf(stderr, "confab-server: %s: the token file %s is empty.\n",
+                         origin(QStringLiteral("token-file")).constData(), qPrintable(tokenFile));
+            return false;
+        }
+    }
     return true;
+}
+
+// Reads a password: from the terminal without echo (asked twice), or the first line of stdin.
+QByteArray readPassword(const QString &name, QString *error) {
+    const bool tty = isatty(STDIN_FILENO) != 0;
+    const auto readLine = [&](const char *prompt) {
+        termios saved = {};
+        if (tty) {
+            std::fprintf(stderr, prompt, qPrintable(name));
+            tcgetattr(STDIN_FILENO, &saved);
+            termios quiet = saved;
+            quiet.c_lflag &= ~tcflag_t(ECHO);
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        QFile in;
+        (void)in.open(stdin, QIODevice::ReadOnly);
+        QByteArray line = in.readLine();
+        if (tty) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+            std::fprintf(stderr, "\n");
+        }
+        while (line.endsWith('\n') || line.endsWith('\r')) {
+            line.chop(1);
+        }
+        return line;
+    };
+    const QByteArray password = readLine("Password for %s: ");
+    if (password.isEmpty()) {
+        *error = QStringLiteral("the password is empty.");
+        return {};
+    }
+    if (tty && readLine("The same password again: ") != password) {
+        *error = QStringLiteral("the passwords differ.");
+        return {};
+    }
+    return password;
+}
+
+// confab-server --add-user NAME --users FILE: adds or replaces one user, then exits.
+int addUser(const QString &name, const QString &usersFile) {
+    if (usersFile.isEmpty()) {
+        std::fprintf(stderr, "confab-server: --add-user needs --users FILE (or users = FILE in --config).\n");
+        return 2;
+    }
+    if (const std::optional<confab::protocol::ProtocolError> invalid = confab::protocol::checkName(name)) {
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(invalid->message));
+        return 2;
+    }
+    QString error;
+    const QByteArray password = readPassword(name, &error);
+    if (password.isEmpty() || !confab::PasswordFile::setUser(usersFile, name, password, &error)) {
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::printf("confab-server: %s can sign in with that password (%s).\n", qPrintable(name), qPrintable(usersFile));
+    return 0;
 }
 
 gboolean quitOnSignal(gpointer) {
@@ -200,6 +279,12 @@ int main(int argc, char *argv[]) {
          QStringLiteral("bytes"), QStringLiteral("32768")},
         {QStringLiteral("max-candidate-bytes"), QStringLiteral("Longest ICE candidate string."),
          QStringLiteral("bytes"), QStringLiteral("1024")},
+        {QStringLiteral("users"),
+         QStringLiteral("Users file (confab-server --add-user): each name signs in only with its password."),
+         QStringLiteral("file")},
+        {QStringLiteral("token-file"),
+         QStringLiteral("File whose first line is a token every client must send to sign in."),
+         QStringLiteral("file")},
         {QStringLiteral("max-pending-bytes"),
          QStringLiteral("Bytes a client may send that do not make a whole message (a fragment flood) "
                         "before it is disconnected. 0: unwatched."),
@@ -211,6 +296,12 @@ int main(int argc, char *argv[]) {
          QStringLiteral("Read options from this file: one \"key = value\" per line, keys being the "
                         "long option names above; the command line overrides the file."),
          QStringLiteral("file")});
+    const QCommandLineOption addUserOption(
+        QStringLiteral("add-user"),
+        QStringLiteral("Add a user to the --users file, or change their password (read from the terminal or "
+                       "stdin), and exit."),
+        QStringLiteral("name"));
+    parser.addOption(addUserOption);
     parser.process(app);
     if (!parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "confab-server: unexpected argument \"%s\"; see --help.\n",
@@ -230,6 +321,9 @@ int main(int argc, char *argv[]) {
             std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
             return 2;
         }
+    }
+    if (parser.isSet(addUserOption)) {
+        return addUser(parser.value(addUserOption), optionValue(parser, file, QStringLiteral("users")));
     }
     confab::SignalingServerOptions options;
     if (!parseOptions(parser, file, &options)) {

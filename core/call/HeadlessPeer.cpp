@@ -156,6 +156,8 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
 void HeadlessPeer::start() {
     // Plugins and the DTLS certificate are made while we connect and sign in, not during a call.
     MediaWarmup::start();
+    signaling_.setPassword(options_.password);
+    signaling_.setToken(options_.token);
     signaling_.connectToServer(options_.server, options_.name);
 }
 

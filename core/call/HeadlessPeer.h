@@ -23,6 +23,8 @@ public:
     struct Options {
         QUrl server;
         QString name;
+        QString password;  // for servers started with --users
+        QString token;     // for servers started with --token-file
         Mode mode = Mode::Call;
         QString peer;          // Mode::Call
         int durationSeconds = 0;  // hang up this long after connecting; 0: stay

@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <utility>
 #include <variant>
 
 // The typed messages of the Confab signaling protocol (docs/protocol.md). Nothing outside
@@ -90,7 +91,12 @@ struct IceServer {
 };
 
 struct LoginRequest {
+    // A constructor, not an aggregate: `LoginRequest{name}` stays the seed protocol's login.
+    explicit LoginRequest(QString name_ = {}, QString password_ = {}, QString token_ = {})
+        : name(std::move(name_)), password(std::move(password_)), token(std::move(token_)) {}
     QString name;
+    QString password;  // optional: servers started with --users want it
+    QString token;     // optional: servers started with --token-file want it
     friend bool operator==(const LoginRequest &, const LoginRequest &) = default;
 };
 

@@ -97,7 +97,13 @@ JsonArrayPtr iceServerArray(const QList<IceServer> &servers) {
 }
 
 struct Encoder {
-    QByteArray operator()(const LoginRequest &m) const { return ObjectWriter(MessageType::Login).set("name", m.name).finish(); }
+    QByteArray operator()(const LoginRequest &m) const {
+        return ObjectWriter(MessageType::Login)
+            .set("name", m.name)
+            .setIfNotEmpty("password", m.password)
+            .setIfNotEmpty("token", m.token)
+            .finish();
+    }
     QByteArray operator()(const LoginReply &m) const {
         ObjectWriter writer(MessageType::Login);
         writer.set("success", m.success).setIfNotEmpty("name", m.name).setIfNotEmpty("message", m.message);
@@ -325,7 +331,11 @@ Message readMessage(MessageType type, JsonObject *object, ObjectReader &reader) 
                     reader.fail(tr("The name must be text."));
                     return LoginRequest{};
                 }
-                return LoginRequest{reader.string("name")};
+                LoginRequest request{reader.string("name"), {}, {}};
+                // Optional: a server without authentication never looks at them.
+                request.password = reader.string("password", false);
+                request.token = reader.string("token", false);
+                return request;
             }
             LoginReply reply;
             reply.success = reader.boolean("success").value_or(false);

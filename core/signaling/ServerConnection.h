@@ -53,6 +53,11 @@ public:
     const QString &peerAddress() const { return peerAddress_; }
     const QString &peerIp() const { return peerIp_; }
 
+    // A password is being checked for this connection's login (off the main thread).
+    bool isVerifying() const { return verifying_; }
+    void setVerifying(bool verifying) { verifying_ = verifying; }
+    int &authFailures() { return authFailures_; }
+
     // What to do with a message that just arrived, by the connection's message rate.
     enum class Admission { Accept = 1, RefuseWithError, RefuseQuietly, Disconnect };
     Admission admitMessage();
@@ -87,6 +92,8 @@ private:
     QString name_;
     QSet<QString> callPartners_;
     QElapsedTimer lastHeard_;
+    bool verifying_ = false;
+    int authFailures_ = 0;
     bool closing_ = false;  // we closed it: what still arrives is ignored
     bool closed_ = false;
 };

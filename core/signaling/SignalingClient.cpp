@@ -161,7 +161,7 @@ void SignalingClient::connected(SoupWebsocketConnection *socket) {
     aliveTimer_.start(std::max(1, keepaliveSeconds_) * 1000 / 2);
     qCInfo(lcSignaling).noquote() << "connected to" << url_.toString() << "signing in as" << name_;
     setState(State::LoggingIn);
-    soup_websocket_connection_send_text(socket, MessageCodec::encode(LoginRequest{name_}).constData());
+    soup_websocket_connection_send_text(socket, MessageCodec::encode(LoginRequest{name_, password_, token_}).constData());
 }
 
 void SignalingClient::connectFailed(const QString &reason) {

@@ -57,6 +57,10 @@ public:
     // For wss:// servers whose certificate the system does not trust (self-signed): accept this
     // one certificate (PEM), and only it. Certificates are otherwise verified as usual.
     void setTrustedCertificate(const QByteArray &pem) { trustedCertificatePem_ = pem; }
+    // Sent with every login (and re-login after a reconnect) when set; a server without
+    // authentication ignores them. See docs/protocol.md, "Signing in".
+    void setPassword(const QString &password) { password_ = password; }
+    void setToken(const QString &token) { token_ = token; }
 
     static QString describe(State state);
 
@@ -100,6 +104,8 @@ private:
     GObjectPtr<SoupWebsocketConnection> socket_;
     QUrl url_;
     QString name_;
+    QString password_;
+    QString token_;
     State state_ = State::Disconnected;
     bool everLoggedIn_ = false;
     QSet<QString> online_;

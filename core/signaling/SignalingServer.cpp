@@ -9,6 +9,9 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QPointer>
+
+#include <sodium.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,6 +26,13 @@ namespace {
 // connection; larger ones make libsoup close it, so a client cannot make us buffer without bound.
 constexpr qsizetype kFrameReadFactor = 4;
 
+// Password checks queued at once (each takes 64 MiB and tens of ms); more logins wait their turn
+// by being refused, so a login flood cannot exhaust the server's memory.
+constexpr int kMaxVerifying = 8;
+
+// Wrong passwords or tokens on one connection before it is closed.
+constexpr int kMaxAuthFailures = 5;
+
 // Pending connections the kernel may queue for us (it caps this at net.core.somaxconn).
 constexpr int kListenBacklog = 4096;
 
@@ -35,10 +45,13 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
       presence_(new PresenceBatcher(options_.presenceBatchMilliseconds, this)) {
     connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
     silenceSweep_.setInterval(std::max(1, options_.keepaliveIntervalSeconds) * 1000 / 3);
+    verifiers_.setMaxThreadCount(2);
     connect(&silenceSweep_, &QTimer::timeout, this, &SignalingServer::dropSilentConnections);
 }
 
 SignalingServer::~SignalingServer() {
+    // Checks under way finish first; their answers are then dropped with this object.
+    verifiers_.waitForDone();
     if (server_) {
         soup_server_disconnect(server_.get());
     }
@@ -51,6 +64,23 @@ SignalingServer::~SignalingServer() {
 }
 
 bool SignalingServer::start(QString *error) {
+    if (!options_.usersFile.isEmpty()) {
+        if (!users_.load(options_.usersFile, error)) {
+            return false;
+        }
+        unknownUserHash_ = PasswordFile::hash(QByteArrayLiteral("no such user"), error);
+        if (unknownUserHash_.isEmpty()) {
+            return false;
+        }
+        qCInfo(lcServer).noquote() << "passwords required; users file" << options_.usersFile;
+    }
+    if (!options_.token.isEmpty()) {
+        if (sodium_init() < 0) {
+            *error = tr("Cannot initialise libsodium.");
+            return false;
+        }
+        qCInfo(lcServer) << "a server token is required";
+    }
     GErrorPtr gerror;
     GObjectPtr<GTlsCertificate> certificate;
     const bool tls = !options_.tlsCertificateFile.isEmpty() || !options_.tlsKeyFile.isEmpty();
@@ -244,28 +274,105 @@ void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
     }
 }
 
+void SignalingServer::refuseLogin(ServerConnection *from, ErrorCode code, const QString &message) {
+    qCInfo(lcServer).noquote() << "login refused from" << from->peerAddress() << wireName(code);
+    send(from, LoginReply{false, {}, message, code, {}});
+    if (code == ErrorCode::AuthFailed && ++from->authFailures() >= kMaxAuthFailures) {
+        qCWarning(lcServer).noquote() << "closing" << from->peerAddress() << "after" << kMaxAuthFailures
+                                      << "failed sign-ins";
+        from->close(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Too many failed sign-ins."));
+    }
+}
+
+bool SignalingServer::tokenMatches(const QString &token) const {
+    // Compared as hashes, so the time taken says nothing about the token's length or prefix.
+    const QByteArray given = token.toUtf8();
+    unsigned char a[crypto_generichash_BYTES];
+    unsigned char b[crypto_generichash_BYTES];
+    crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char *>(given.constData()),
+                       static_cast<unsigned long long>(given.size()), nullptr, 0);
+    crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char *>(options_.token.constData()),
+                       static_cast<unsigned long long>(options_.token.size()), nullptr, 0);
+    return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
 void SignalingServer::login(ServerConnection *from, const LoginRequest &request) {
-    auto refuse = [&](ErrorCode code, const QString &message) {
-        qCInfo(lcServer).noquote() << "login refused from" << from->peerAddress() << wireName(code);
-        send(from, LoginReply{false, {}, message, code, {}});
-    };
     Q_ASSERT(!from->isLoggedIn());  // receive() refuses a second login
+    if (from->isVerifying()) {
+        sendError(from, ErrorCode::BadMessage, tr("Your previous sign-in is still being checked."),
+                  wireName(MessageType::Login));
+        return;
+    }
     if (const std::optional<ProtocolError> invalid = checkName(request.name)) {
-        refuse(invalid->code, invalid->message);
+        refuseLogin(from, invalid->code, invalid->message);
         return;
     }
     if (online_.contains(request.name)) {
-        refuse(ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
+        refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
         return;
     }
-    from->setName(request.name);
-    online_.insert(request.name, from);
-    qCInfo(lcServer).noquote() << "login" << request.name << "from" << from->peerAddress();
-    send(from, LoginReply{true, request.name, {}, std::nullopt, options_.iceServers});
+    if (!options_.token.isEmpty()) {
+        if (request.token.isEmpty()) {
+            refuseLogin(from, ErrorCode::AuthRequired, tr("This server needs its access token to sign in."));
+            return;
+        }
+        if (!tokenMatches(request.token)) {
+            refuseLogin(from, ErrorCode::AuthFailed, tr("The access token is wrong."));
+            return;
+        }
+    }
+    if (options_.usersFile.isEmpty()) {
+        finishLogin(from, request.name);
+        return;
+    }
+    if (request.password.isEmpty()) {
+        refuseLogin(from, ErrorCode::AuthRequired, tr("This server needs a password to sign in as %1.").arg(request.name));
+        return;
+    }
+    if (verifying_ >= kMaxVerifying) {
+        sendError(from, ErrorCode::RateLimited, tr("The server is busy checking other sign-ins; try again shortly."),
+                  wireName(MessageType::Login));
+        return;
+    }
+    // Unknown names are checked against a dummy hash: the answer takes as long as for a real one.
+    QByteArray hash = users_.hashFor(request.name);
+    const bool known = !hash.isEmpty();
+    if (!known) {
+        hash = unknownUserHash_;
+    }
+    ++verifying_;
+    from->setVerifying(true);
+    QPointer<ServerConnection> connection(from);
+    const QString name = request.name;
+    const QByteArray password = request.password.toUtf8();
+    verifiers_.start([this, connection, name, hash, password, known] {
+        const bool ok = PasswordFile::verify(hash, password) && known;
+        QMetaObject::invokeMethod(this, [this, connection, name, ok] {
+            --verifying_;
+            if (!connection || !connections_.count(connection.data())) {
+                return;  // it closed meanwhile
+            }
+            connection->setVerifying(false);
+            if (!ok) {
+                refuseLogin(connection, ErrorCode::AuthFailed, tr("The name or password is wrong."));
+            } else if (online_.contains(name)) {
+                refuseLogin(connection, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
+            } else {
+                finishLogin(connection, name);
+            }
+        });
+    });
+}
+
+void SignalingServer::finishLogin(ServerConnection *from, const QString &name) {
+    from->setName(name);
+    online_.insert(name, from);
+    qCInfo(lcServer).noquote() << "login" << name << "from" << from->peerAddress();
+    send(from, LoginReply{true, name, {}, std::nullopt, options_.iceServers});
     // The full list follows with the next presence batch (within its window), encoded once for
     // everyone who signed in meanwhile: per-login lists cost O(N²) when thousands sign in at once.
-    newcomers_.insert(request.name);
-    presence_->userOnline(request.name);
+    newcomers_.insert(name);
+    presence_->userOnline(name);
 }
 
 void SignalingServer::relay(ServerConnection *from, MessageType type, QByteArrayView text, const FrameScanner &frame) {

@@ -2,6 +2,7 @@
 
 #include "protocol/JsonLimits.h"
 #include "protocol/Message.h"
+#include "signaling/PasswordFile.h"
 #include "signaling/SignalingServerOptions.h"
 #include "util/GLibPtr.h"
 
@@ -10,6 +11,7 @@
 #include <QHash>
 #include <QSet>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 #include <QUrl>
 
@@ -51,6 +53,9 @@ private:
                 bool loopback);
     void receive(ServerConnection *from, QByteArrayView text);
     void login(ServerConnection *from, const protocol::LoginRequest &request);
+    void finishLogin(ServerConnection *from, const QString &name);
+    void refuseLogin(ServerConnection *from, protocol::ErrorCode code, const QString &message);
+    bool tokenMatches(const QString &token) const;
     void relay(ServerConnection *from, protocol::MessageType type, QByteArrayView text,
                const protocol::FrameScanner &frame);
     bool candidateTooLong(QByteArrayView candidateObject) const;
@@ -77,6 +82,10 @@ private:
     QHash<QString, int> connectionsPerIp_;  // open connections by peer address (those counted)
     QSet<QString> newcomers_;  // signed in since the last presence batch; owed the full list
     PresenceBatcher *presence_;
+    PasswordFile users_;
+    QByteArray unknownUserHash_;  // verified against for names not in the file: same time taken
+    QThreadPool verifiers_;       // password hashing, off the main thread
+    int verifying_ = 0;           // passwords being checked now
     QTimer silenceSweep_;
 };
 

@@ -33,6 +33,10 @@ struct SignalingServerOptions {
     // Bytes a client may send that have not yet made a whole message: bounds what libsoup 3.2
     // buffers for a message sent in fragments (CVE-2025-32049). Never below 4 × maxMessageBytes.
     qsizetype maxPendingBytes = 1048576;
+
+    // Authentication (docs/security.md), off when both are empty. With both, a login needs both.
+    QString usersFile;   // PasswordFile: each name signs in only with its password
+    QByteArray token;    // a shared secret every login must carry
 };
 
 }  // namespace confab
