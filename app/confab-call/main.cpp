@@ -86,6 +86,9 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("stamp-latency"),
          QStringLiteral("Stamp the capture time into sent video and report the peer's glass-to-glass latency "
                         "each second (both sides on this machine's clock).")},
+        {QStringLiteral("latency-at-display"),
+         QStringLiteral("With --stamp-latency: read the stamps when each frame is due on the clock, as a video sink "
+                        "that shows it would, instead of right after the decoder.")},
     });
     parser.process(app);
 
@@ -121,6 +124,7 @@ int main(int argc, char *argv[]) {
     options.json = parser.isSet(QStringLiteral("json"));
     options.chat = parser.value(QStringLiteral("chat"));
     options.stampLatency = parser.isSet(QStringLiteral("stamp-latency"));
+    options.latencyAtDisplay = parser.isSet(QStringLiteral("latency-at-display"));
     if (parser.isSet(QStringLiteral("duration"))) {
         bool ok = false;
         options.durationSeconds = parser.value(QStringLiteral("duration")).toInt(&ok);

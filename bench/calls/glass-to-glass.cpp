@@ -20,6 +20,7 @@ struct Options {
     int jitterMs = 60;
     QString codec = QStringLiteral("vp8");
     int settleMs = 1000;
+    QStringList readAt{QStringLiteral("decoder"), QStringLiteral("display")};
 };
 
 double connectedAt(const CallProcess &peer) {
@@ -66,7 +67,7 @@ QJsonObject received(const CallProcess &receiver) {
             {QStringLiteral("kbpsMedian"), rounded(percentile(kbps, 50), 0)}};
 }
 
-QJsonObject run(const Options &o, const QUrl &server, const QString &size, int index) {
+QJsonObject run(const Options &o, const QUrl &server, const QString &size, const QString &readAt, int index) {
     const QString callee = QStringLiteral("g2g-callee-%1").arg(index);
     const QStringList media{
         QStringLiteral("--size"),         size,    QStringLiteral("--fps"),       QString::number(o.fps),
@@ -83,7 +84,7 @@ QJsonObject run(const Options &o, const QUrl &server, const QString &size, int i
     calling.start(server, QStringList{QStringLiteral("--call"), callee, QStringLiteral("--duration"),
                                       QString::number(o.seconds)} +
                               media);
-    progress(QStringLiteral("glass-to-glass %1: %2 s call").arg(size).arg(o.seconds));
+    progress(QStringLiteral("glass-to-glass %1, read at the %2: %3 s call").arg(size, readAt).arg(o.seconds));
     const bool ended = calling.waitForExit((o.seconds + 40) * 1000);
     answering.waitForExit(10000);
     int unreadableAtCallee = 0;
@@ -94,6 +95,7 @@ QJsonObject run(const Options &o, const QUrl &server, const QString &size, int i
     both.insert(both.end(), toCaller.begin(), toCaller.end());
     QJsonObject result{
         {QStringLiteral("size"), size},
+        {QStringLiteral("readAt"), readAt},
         {QStringLiteral("fps"), o.fps},
         {QStringLiteral("jitterMs"), o.jitterMs},
         {QStringLiteral("callerToCalleeMs"), summary(toCallee)},
@@ -107,8 +109,8 @@ QJsonObject run(const Options &o, const QUrl &server, const QString &size, int i
     if (!ended || calling.exitCode() != 0) {
         result.insert(QStringLiteral("error"), calling.errorOutput().right(300));
     }
-    progress(QStringLiteral("glass-to-glass %1: p50 %2 ms, p95 %3 ms")
-                 .arg(size)
+    progress(QStringLiteral("glass-to-glass %1, read at the %2: p50 %3 ms, p95 %4 ms")
+                 .arg(size, readAt)
                  .arg(percentile(both, 50), 0, 'f', 1)
                  .arg(percentile(both, 95), 0, 'f', 1));
     return result;
@@ -143,6 +145,7 @@ int main(int argc, char *argv[]) {
     o.fps = parser.value(QStringLiteral("fps")).toInt();
     o.jitterMs = parser.value(QStringLiteral("jitter-ms")).toInt();
     o.codec = parser.value(QStringLiteral("codec"));
+    o.readAt = parser.value(QStringLiteral("read-at")).split(QLatin1Char(','));
     if (o.seconds <= o.skipSeconds || o.fps < 1) {
         progress(
             QStringLiteral("glass-to-glass: --seconds must exceed --skip-seconds, --fps must be positive"));
@@ -160,9 +163,11 @@ int main(int argc, char *argv[]) {
     bool ok = true;
     int index = 0;
     for (const QString &size : parser.value(QStringLiteral("sizes")).split(QLatin1Char(','))) {
-        const QJsonObject result = run(o, server.url(), size, index++);
-        ok = ok && !result.contains(QStringLiteral("error"));
-        runs.append(result);
+        for (const QString &readAt : std::as_const(o.readAt)) {
+            const QJsonObject result = run(o, server.url(), size, readAt, index++);
+            ok = ok && !result.contains(QStringLiteral("error"));
+            runs.append(result);
+        }
     }
     print({{QStringLiteral("bench"), QStringLiteral("glass-to-glass")},
            {QStringLiteral("codec"), o.codec},

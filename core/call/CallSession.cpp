@@ -132,6 +132,24 @@ void tuneIceAgent(GstElement *webrtc) {
     }
 }
 
+// rtpjitterbuffer holds the first packet of each stream for its whole latency (the jitter-buffer
+// setting) before it lets anything through, which added --jitter-ms (60 ms) to every call's first
+// frame. With faststart it starts as soon as a few packets in sequence have arrived; later loss
+// and reordering are handled by the latency as before. (bench/call-setup, docs/performance.md)
+void startJitterBuffersEarly(GstElement *webrtc) {
+    GstPtr<GstElement> rtpbin(gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin"));
+    if (!rtpbin) {
+        return;
+    }
+    g_signal_connect(rtpbin.get(), "new-jitterbuffer",
+                     G_CALLBACK(+[](GstElement *, GstElement *jitterBuffer, guint, guint, gpointer) {
+                         if (g_object_class_find_property(G_OBJECT_GET_CLASS(jitterBuffer), "faststart-min-packets")) {
+                             g_object_set(jitterBuffer, "faststart-min-packets", 2u, nullptr);
+                         }
+                     }),
+                     nullptr);
+}
+
 }  // namespace
 
 bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
@@ -144,6 +162,7 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                  guint(config_.jitterBufferMs), nullptr);
     tuneIceAgent(webrtc_.get());
+    startJitterBuffersEarly(webrtc_.get());
     for (const protocol::IceServer &server : std::as_const(config_.iceServers)) {
         for (const QString &url : server.urls) {
             const QString converted = webrtcbinUrl(url, server);

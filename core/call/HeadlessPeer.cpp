@@ -46,15 +46,24 @@ struct HeadlessPeer::LatencySamples {
 HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
     : QObject(parent), options_(std::move(options)) {
     if (options_.stampLatency) {
-        // Our frames carry their capture time; the peer's are read right after the decoder, in a
-        // probe on the video sink (a fakesink, as without this option).
+        // Our frames carry their capture time; the peer's are read in a probe at the start of the
+        // video sink (in place of RemoteMedia's fakesink): right after the decoder, or at display time.
         options_.call.media.stampCaptureTime = true;
         latency_ = std::make_shared<LatencySamples>();
-        options_.call.sinks = [samples = latency_](MediaKind kind) -> GstElement * {
-            GstElement *sink = gst_element_factory_make("fakesink", nullptr);
-            g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
-            if (kind == MediaKind::Video) {
-                GstPtr<GstPad> pad(gst_element_get_static_pad(sink, "sink"));
+        options_.call.sinks = [samples = latency_,
+                               atDisplay = options_.latencyAtDisplay](MediaKind kind) -> GstElement * {
+            if (kind != MediaKind::Video) {
+                return nullptr;  // RemoteMedia's default fakesink
+            }
+            // At display time: an identity that waits for each frame's time on the clock (with the
+            // pipeline's latency, which includes the jitter buffer), the stamps read as it lets go.
+            GstElement *sink = gst_parse_bin_from_description(
+                atDisplay ? "identity name=shown sync=true ! fakesink sync=false async=false"
+                          : "identity name=shown ! fakesink sync=false async=false",
+                TRUE, nullptr);
+            if (sink) {
+                GstPtr<GstElement> shown(gst_bin_get_by_name(GST_BIN(sink), "shown"));
+                GstPtr<GstPad> pad(gst_element_get_static_pad(shown.get(), "src"));
                 FrameStamp::addReader(pad.get(), [samples](double ms) {
                     const QMutexLocker lock(&samples->mutex);
                     if (ms < 0) {

@@ -34,6 +34,10 @@ public:
         // Stamp sent frames with the capture time and read the peer's stamps after decoding:
         // a `latency` event each second with that second's glass-to-glass figures (FrameStamp).
         bool stampLatency = false;
+        // With stampLatency: read the stamps when the frame would be shown, after it waited for its
+        // time on the pipeline clock as the desktop app's video sink (sync=true) does, instead of
+        // right after the decoder.
+        bool latencyAtDisplay = false;
         CallController::Settings call;
     };
 
