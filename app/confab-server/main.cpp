@@ -146,6 +146,25 @@ bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFi
     }
     options->maxPendingBytes = number;
 
+    options->turnSecret = value(QStringLiteral("turn-secret")).toUtf8();
+    options->turnUrls =
+        parser.isSet(QStringLiteral("turn-url")) ? parser.values(QStringLiteral("turn-url")) : file.values(QStringLiteral("turn-url"));
+    for (const QString &url : std::as_const(options->turnUrls)) {
+        if (!url.startsWith(QLatin1StringView("turn:")) && !url.startsWith(QLatin1StringView("turns:"))) {
+            std::fprintf(stderr, "confab-server: %s must be a turn: or turns: URL, not \"%s\".\n",
+                         origin(QStringLiteral("turn-url")).constData(), qPrintable(url));
+            return false;
+        }
+    }
+    if (!options->turnSecret.isEmpty() && options->turnUrls.isEmpty()) {
+        std::fprintf(stderr, "confab-server: --turn-secret needs --turn-url turn:HOST:PORT.\n");
+        return false;
+    }
+    if (!wholeNumber(parser, file, QStringLiteral("turn-ttl"), 60, &number)) {
+        return false;
+    }
+    options->turnTtlSeconds = int(std::min<qlonglong>(number, 30ll * 86400));
+
     options->usersFile = value(QStringLiteral("users"));
     const QString tokenFile = value(QStringLiteral("token-file"));
     if (!tokenFile.isEmpty()) {
@@ -279,6 +298,15 @@ int main(int argc, char *argv[]) {
          QStringLiteral("bytes"), QStringLiteral("32768")},
         {QStringLiteral("max-candidate-bytes"), QStringLiteral("Longest ICE candidate string."),
          QStringLiteral("bytes"), QStringLiteral("1024")},
+        {QStringLiteral("turn-secret"),
+         QStringLiteral("Secret shared with a TURN server (coturn use-auth-secret): each login reply gets "
+                        "credentials for --turn-url valid --turn-ttl seconds. Better set in --config than here."),
+         QStringLiteral("secret")},
+        {QStringLiteral("turn-url"), QStringLiteral("TURN server for --turn-secret, e.g. turn:turn.example.org:3478 "
+                                                    "(repeatable)."),
+         QStringLiteral("url")},
+        {QStringLiteral("turn-ttl"), QStringLiteral("Seconds the TURN credentials stay valid."),
+         QStringLiteral("seconds"), QStringLiteral("86400")},
         {QStringLiteral("users"),
          QStringLiteral("Users file (confab-server --add-user): each name signs in only with its password."),
          QStringLiteral("file")},
@@ -314,7 +342,7 @@ int main(int argc, char *argv[]) {
     for (const QCommandLineOption &option : serverOptions) {
         fileKeys.insert(option.names().constLast());
     }
-    confab::ServerConfigFile file(fileKeys, {kIceServerOption});
+    confab::ServerConfigFile file(fileKeys, {kIceServerOption, QStringLiteral("turn-url")});
     if (parser.isSet(kConfigOption)) {
         QString error;
         if (!file.load(parser.value(kConfigOption), &error)) {

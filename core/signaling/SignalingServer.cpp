@@ -5,9 +5,11 @@
 #include "protocol/NameRules.h"
 #include "signaling/PresenceBatcher.h"
 #include "signaling/ServerConnection.h"
+#include "signaling/TurnCredentials.h"
 #include "util/Logging.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
 #include <QPointer>
 
@@ -73,6 +75,10 @@ bool SignalingServer::start(QString *error) {
             return false;
         }
         qCInfo(lcServer).noquote() << "passwords required; users file" << options_.usersFile;
+    }
+    if (!options_.turnSecret.isEmpty() && options_.turnUrls.isEmpty()) {
+        *error = tr("A TURN secret needs the TURN server's address too (--turn-url turn:host:port).");
+        return false;
     }
     if (!options_.token.isEmpty()) {
         if (sodium_init() < 0) {
@@ -368,7 +374,12 @@ void SignalingServer::finishLogin(ServerConnection *from, const QString &name) {
     from->setName(name);
     online_.insert(name, from);
     qCInfo(lcServer).noquote() << "login" << name << "from" << from->peerAddress();
-    send(from, LoginReply{true, name, {}, std::nullopt, options_.iceServers});
+    QList<IceServer> iceServers = options_.iceServers;
+    if (!options_.turnSecret.isEmpty()) {
+        const qint64 expiry = QDateTime::currentSecsSinceEpoch() + options_.turnTtlSeconds;
+        iceServers.append(TurnCredentials::issue(options_.turnSecret, options_.turnUrls, name, expiry));
+    }
+    send(from, LoginReply{true, name, {}, std::nullopt, iceServers});
     // The full list follows with the next presence batch (within its window), encoded once for
     // everyone who signed in meanwhile: per-login lists cost O(N²) when thousands sign in at once.
     newcomers_.insert(name);

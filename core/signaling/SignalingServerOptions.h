@@ -37,6 +37,11 @@ struct SignalingServerOptions {
     // Authentication (docs/security.md), off when both are empty. With both, a login needs both.
     QString usersFile;   // PasswordFile: each name signs in only with its password
     QByteArray token;    // a shared secret every login must carry
+
+    // TURN REST credentials (TurnCredentials), handed out in each login reply when a secret is set.
+    QByteArray turnSecret;
+    QStringList turnUrls;         // turn: / turns: URLs of the TURN server sharing the secret
+    int turnTtlSeconds = 86400;   // how long a credential stays valid
 };
 
 }  // namespace confab
