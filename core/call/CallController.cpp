@@ -1,5 +1,6 @@
 #include "call/CallController.h"
 
+#include "call/SafetyCode.h"
 #include "signaling/SignalingClient.h"
 #include "util/Logging.h"
 
@@ -114,6 +115,8 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
     session_ = session;
 
     connect(session, &CallSession::localDescriptionReady, this, [this](const SessionDescription &description) {
+        localSdp_ = description.sdp;
+        updateSafetyCode();
         if (description.type == QLatin1StringView("offer")) {
             signaling_->sendOffer(peer_, description);
         } else {
@@ -159,6 +162,7 @@ void CallController::offerReceived(const OfferMessage &offer) {
     peer_ = offer.name;
     role_ = CallSession::Role::Callee;
     pendingOffer_ = offer.offer.sdp;
+    remoteSdp_ = offer.offer.sdp;
     earlyCandidates_.clear();
     setState(CallState::Ringing);
     signaling_->sendRinging(peer_);
@@ -179,7 +183,23 @@ void CallController::answerReceived(const AnswerMessage &answer) {
         finish(CallEndReason::ConnectionFailed, QString::fromLatin1(leave_reason::kHangUp));
         return;
     }
+    remoteSdp_ = answer.answer.sdp;
+    updateSafetyCode();
     setState(CallState::Connecting);
+}
+
+void CallController::updateSafetyCode() {
+    if (!safetyCode_.isEmpty() || localSdp_.isEmpty() || remoteSdp_.isEmpty()) {
+        return;
+    }
+    safetyCode_ = SafetyCode::compute(localSdp_, remoteSdp_);
+    if (safetyCode_.isEmpty()) {
+        qCWarning(lcCall).noquote() << "no safety code for the call with" << peer_
+                                    << ": a description has no usable SHA-256 fingerprint";
+        return;
+    }
+    qCInfo(lcCall).noquote() << "safety code for the call with" << peer_ << ":" << safetyCode_;
+    Q_EMIT safetyCodeReady(safetyCode_);
 }
 
 void CallController::candidateReceived(const CandidateMessage &candidate) {
@@ -267,6 +287,9 @@ void CallController::finish(CallEndReason reason, const QString &leaveReason) {
         return;
     }
     noAnswerTimer_.stop();
+    localSdp_.clear();
+    remoteSdp_.clear();
+    safetyCode_.clear();
     if (!leaveReason.isEmpty()) {
         signaling_->sendLeave(peer_, leaveReason);
     }

@@ -37,6 +37,8 @@ public:
 
     CallState state() const { return state_; }
     QString peer() const { return peer_; }
+    // The call's safety code (SafetyCode) once both descriptions are known; empty before.
+    QString safetyCode() const { return safetyCode_; }
     CallSession *session() const { return session_; }
     Settings &settings() { return settings_; }
 
@@ -62,6 +64,8 @@ Q_SIGNALS:
     // The first decoded frame (video) or buffer (audio), in ms since the call began here.
     void firstRemoteMedia(confab::MediaKind kind, qint64 ms);
     void statsUpdated(const confab::CallStats &stats);
+    // Both descriptions are known: the code both people should see the same (SafetyCode).
+    void safetyCodeReady(const QString &code);
 
 private:
     void offerReceived(const protocol::OfferMessage &offer);
@@ -75,6 +79,7 @@ private:
     bool startSession(CallSession::Role role, QString *error);
     void setState(CallState state);
     void finish(CallEndReason reason, const QString &leaveReason = {});
+    void updateSafetyCode();
 
     SignalingClient *signaling_;
     Settings settings_;
@@ -83,6 +88,9 @@ private:
     QString peer_;
     QString pendingOffer_;                         // callee: the offer, until accepted
     QList<protocol::IceCandidate> earlyCandidates_;  // callee: candidates that came while ringing
+    QString localSdp_;   // this call's descriptions, for the safety code
+    QString remoteSdp_;
+    QString safetyCode_;
     QPointer<CallSession> session_;
     QTimer noAnswerTimer_;
     QElapsedTimer sinceStart_;

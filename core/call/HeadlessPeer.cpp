@@ -112,6 +112,11 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
     connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
         emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), sentence}}, sentence);
     });
+    connect(controller_, &CallController::safetyCodeReady, this, [this](const QString &code) {
+        emitEvent(QStringLiteral("safety-code"), {{QStringLiteral("code"), code}},
+                  tr("Safety code with %1: %2 (the same on both sides means no one is in between).")
+                      .arg(controller_->peer(), code));
+    });
     connect(controller_, &CallController::firstRemoteMedia, this, [this](MediaKind kind, qint64 ms) {
         const bool video = kind == MediaKind::Video;
         emitEvent(video ? QStringLiteral("first-remote-frame") : QStringLiteral("first-remote-audio"),
