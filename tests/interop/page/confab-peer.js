@@ -189,9 +189,17 @@ async function setUp() {
   };
   pc.onconnectionstatechange = () => report({event: 'connection', state: pc.connectionState});
   pc.ontrack = (e) => {
+    if (e.track.kind === 'audio') {
+      // Played through an element of its own, unmuted: Chromium decodes received audio only while
+      // something pulls it, and the muted <video> did not always (totalSamplesReceived stayed 0).
+      const audio = document.getElementById('remote-audio');
+      audio.srcObject = new MediaStream([e.track]);
+      audio.play().catch((err) => fail('audio-play', err));
+      return;
+    }
     if (e.track.kind !== 'video') return;
     const video = document.getElementById('remote');
-    video.srcObject = e.streams[0] || new MediaStream([e.track]);
+    video.srcObject = new MediaStream([e.track]);
     video.play().catch(() => {});  // muted autoplay; frames are counted from getStats anyway
     countPresentedFrames(video);
   };
