@@ -135,6 +135,9 @@ int main(int argc, char *argv[]) {
          QStringLiteral("60")},
         {QStringLiteral("codec"), QStringLiteral("vp8 or h264."), QStringLiteral("codec"),
          QStringLiteral("vp8")},
+        {QStringLiteral("read-at"),
+         QStringLiteral("decoder, display or decoder,display: where the receiver reads the stamps."),
+         QStringLiteral("list"), QStringLiteral("decoder,display")},
         {QStringLiteral("server-bin"), QStringLiteral("confab-server to start."), QStringLiteral("path")},
         {QStringLiteral("call-bin"), QStringLiteral("confab-call to run."), QStringLiteral("path")},
     });
