@@ -34,6 +34,9 @@ IncomingCallDialog::IncomingCallDialog(QWidget *parent)
     setWindowTitle(tr("Incoming call"));
     setWindowFlag(Qt::WindowStaysOnTopHint);
     setModal(false);
+    // A light card that stands out from the window behind it (also where there is no window frame).
+    setObjectName(QStringLiteral("incomingCall"));
+    setStyleSheet(QStringLiteral("#incomingCall { background: palette(base); border: 1px solid palette(mid); }"));
     avatar_->setAlignment(Qt::AlignCenter);
     avatar_->setAccessibleName(tr("Caller's picture"));
     // The caller's name comes from the network: plain text only.
