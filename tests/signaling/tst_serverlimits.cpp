@@ -380,6 +380,8 @@ private Q_SLOTS:
 
     // ---- A flood does not slow the others ---------------------------------------------------------
 
+    // (Without the rate limit this in-process test cannot tell: the test's own client, on the
+    // server's thread, spends seconds parsing the flooder's 20,000 replies. docs/performance.md.)
     void aFlooderDoesNotSlowOtherClients() {
         startServer(fastOptions());  // the default limits
         auto bob = signedIn(QStringLiteral("bob"));
@@ -404,22 +406,32 @@ private Q_SLOTS:
             quietMax = std::max(quietMax, roundTripMs());
         }
         // 20,000 messages at once to someone offline: each costs the server a parse and an error.
+        constexpr int kFlood = 20000;
         const QByteArray frame = QJsonDocument(ringingTo(QStringLiteral("nobody"))).toJson(QJsonDocument::Compact);
-        for (int i = 0; i < 20000; ++i) {
+        QElapsedTimer floodClock;
+        floodClock.start();
+        for (int i = 0; i < kFlood; ++i) {
             flooder->sendText(frame);
         }
         QList<qint64> during;
-        while (flooder->isOpen() && during.size() < 200) {
+        while (flooder->isOpen() && during.size() < 1000) {
             const qint64 ms = roundTripMs();
             QVERIFY(ms >= 0);
             during.append(ms);
         }
         QVERIFY(flooder->waitClosed());
         QCOMPARE(flooder->closeCode(), int(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
-        const qint64 duringMax = during.isEmpty() ? 0 : *std::max_element(during.cbegin(), during.cend());
-        qInfo("relay round trip: quiet max %lld ms; during the flood max %lld ms over %lld round trips",
-              static_cast<long long>(quietMax), static_cast<long long>(duringMax),
-              static_cast<long long>(during.size()));
+        // Answered at most a burst's worth (200 user-offline errors, one rate-limited), not 20,000.
+        QVERIFY2(flooder->pendingCount(QStringLiteral("error")) <= 202,
+                 qPrintable(QString::number(flooder->pendingCount(QStringLiteral("error")))));
+        const qint64 floodMs = floodClock.elapsed();
+        std::sort(during.begin(), during.end());
+        const qint64 duringMax = during.isEmpty() ? 0 : during.last();
+        const qint64 duringMedian = during.isEmpty() ? 0 : during.at(during.size() / 2);
+        qInfo("relay round trip: quiet max %lld ms; during the flood (%lld ms) median %lld ms, max %lld ms over "
+              "%lld round trips",
+              static_cast<long long>(quietMax), static_cast<long long>(floodMs), static_cast<long long>(duringMedian),
+              static_cast<long long>(duringMax), static_cast<long long>(during.size()));
         // Generous: a loaded 2-core machine under ASan may take a while, but not seconds.
         QVERIFY2(duringMax < RawWebSocketClient::scaledMs(2000), qPrintable(QString::number(duringMax)));
         QVERIFY(bob->sync() && carol->sync());
