@@ -147,6 +147,15 @@ bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFi
     options->maxPendingBytes = number;
 
     options->turnSecret = value(QStringLiteral("turn-secret")).toUtf8();
+    if (const QString secretFile = value(QStringLiteral("turn-secret-file")); !secretFile.isEmpty()) {
+        // A file (e.g. a systemd credential) keeps the secret out of /proc and of server.conf.
+        QFile secret(secretFile);
+        if (!secret.open(QIODevice::ReadOnly) || (options->turnSecret = secret.readLine().trimmed()).isEmpty()) {
+            std::fprintf(stderr, "confab-server: %s: cannot read a secret from %s.\n",
+                         origin(QStringLiteral("turn-secret-file")).constData(), qPrintable(secretFile));
+            return false;
+        }
+    }
     options->turnUrls =
         parser.isSet(QStringLiteral("turn-url")) ? parser.values(QStringLiteral("turn-url")) : file.values(QStringLiteral("turn-url"));
     for (const QString &url : std::as_const(options->turnUrls)) {
@@ -302,6 +311,8 @@ int main(int argc, char *argv[]) {
          QStringLiteral("Secret shared with a TURN server (coturn use-auth-secret): each login reply gets "
                         "credentials for --turn-url valid --turn-ttl seconds. Better set in --config than here."),
          QStringLiteral("secret")},
+        {QStringLiteral("turn-secret-file"), QStringLiteral("Read --turn-secret from this file's first line."),
+         QStringLiteral("file")},
         {QStringLiteral("turn-url"), QStringLiteral("TURN server for --turn-secret, e.g. turn:turn.example.org:3478 "
                                                     "(repeatable)."),
          QStringLiteral("url")},
