@@ -33,6 +33,11 @@ CONFAB_BENCH_PACKAGES=(
     chromium
 )
 
+# What scripts/fuzz needs: clang and its libFuzzer runtime.
+CONFAB_FUZZ_PACKAGES=(
+    clang libclang-rt-14-dev
+)
+
 # What scripts/package needs to build, lint and check the Debian packages (not scripts/test).
 CONFAB_PACKAGE_PACKAGES=(
     debhelper dpkg-dev fakeroot lintian
