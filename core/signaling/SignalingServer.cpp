@@ -174,7 +174,7 @@ void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, cons
     ServerConnection::Handlers handlers;
     handlers.text = [this](ServerConnection *from, QByteArrayView text) { receive(from, text); };
     handlers.binary = [this](ServerConnection *from) {
-        if (from->admitMessage() == ServerConnection::Admission::Accept) {
+        if (admit(from)) {
             sendError(from, ErrorCode::BadMessage, tr("Messages must be JSON text frames, not binary."));
         }
     };
@@ -217,27 +217,34 @@ void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, cons
     }
 }
 
-void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
-    // First, before any parsing: a flood costs us as little as possible.
+bool SignalingServer::admit(ServerConnection *from) {
     switch (from->admitMessage()) {
         case ServerConnection::Admission::Accept:
-            break;
+            return true;
         case ServerConnection::Admission::RefuseWithError:
             qCInfo(lcServer).noquote() << "rate limit reached by" << from->name() << from->peerAddress();
             sendError(from, ErrorCode::RateLimited,
                       tr("Too many messages; slow down (at most %1 a second, %2 at once).")
                           .arg(options_.messagesPerSecond)
                           .arg(options_.messageBurst));
-            return;
+            return false;
         case ServerConnection::Admission::RefuseQuietly:
-            return;
+            return false;
         case ServerConnection::Admission::Disconnect:
             qCWarning(lcServer).noquote() << "dropping" << from->name() << from->peerAddress()
                                           << "for flooding past the rate limit";
             // Closed, not abandoned: the client hears why; libsoup frees it when it answers, or
             // in 5 s. Nothing it sends meanwhile is read.
             from->close(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Too many messages."));
-            return;
+            return false;
+    }
+    return false;
+}
+
+void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
+    // First, before any parsing: a flood costs us as little as possible.
+    if (!admit(from)) {
+        return;
     }
     ProtocolError error;
     std::optional<FrameScanner> frame = FrameScanner::scan(text, limits_, &error);

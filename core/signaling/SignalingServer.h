@@ -51,6 +51,8 @@ private:
 
     void accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress, const QString &peerIp,
                 bool loopback);
+    // Applies the connection's message rate; false when the message is to be dropped.
+    bool admit(ServerConnection *from);
     void receive(ServerConnection *from, QByteArrayView text);
     void login(ServerConnection *from, const protocol::LoginRequest &request);
     void finishLogin(ServerConnection *from, const QString &name);

@@ -223,6 +223,20 @@ private Q_SLOTS:
         QVERIFY(bob->isOpen());
     }
 
+    void binaryFramesCountAgainstTheRateToo() {
+        SignalingServerOptions options = fastOptions();
+        options.messagesPerSecond = 1;
+        options.messageBurst = 3;
+        startServer(options);
+        auto client = connected();
+        for (int i = 0; i < 20 && client->isOpen(); ++i) {
+            client->sendBinary(QByteArrayLiteral("\x01\x02"));
+        }
+        QVERIFY(client->waitClosed());
+        QCOMPARE(client->closeCode(), int(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION));
+        QCOMPARE(client->pendingCount(QStringLiteral("error")), 4);  // 3 bad-message, 1 rate-limited
+    }
+
     // ---- Connections per address ----------------------------------------------------------------
 
     void connectionsBeyondThePerAddressLimitAreClosed() {
