@@ -101,8 +101,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 
     connect(&signaling_, &SignalingClient::stateChanged, this, &MainWindow::signalingStateChanged);
     connect(&signaling_, &SignalingClient::loggedIn, this, &MainWindow::loggedIn);
-    connect(&signaling_, &SignalingClient::loginRefused, this,
-            [this](protocol::ErrorCode, const QString &message) { loginRefused(message); });
+    connect(&signaling_, &SignalingClient::loginRefused, this, &MainWindow::loginRefused);
     connect(&signaling_, &SignalingClient::usersChanged, this, [this](const QStringList &users) {
         contactsPage_->setUsers(users, signaling_.name());
         // On the embedded server, say what the echo contact is for.
@@ -362,6 +361,7 @@ void MainWindow::signIn(const QString &serverUrl, const QString &name, bool auto
                                                    : tr("Connecting to %1…").arg(url.toString()));
     pages_->setCurrentWidget(signInPage_);
     qCInfo(lcUi).noquote() << "signing in to" << url.toString() << "as" << name;
+    signaling_.setPassword(signInPage_->password());
     signaling_.connectToServer(url, name);
 }
 
@@ -456,13 +456,22 @@ void MainWindow::loggedIn(const QString &name) {
     }
 }
 
-void MainWindow::loginRefused(const QString &message) {
+void MainWindow::loginRefused(protocol::ErrorCode code, const QString &message) {
     qCWarning(lcUi).noquote() << "sign-in refused:" << message;
     signInPage_->setBusy(false);
-    signInPage_->showError(tr("The server refused the name: %1 Choose another name.").arg(message));
     pages_->setCurrentWidget(signInPage_);
-    signInPage_->nameField()->setFocus();
-    signInPage_->nameField()->selectAll();
+    QLineEdit *fix = signInPage_->nameField();
+    if (code == protocol::ErrorCode::AuthRequired) {
+        signInPage_->showError(tr("This server asks for a password: %1").arg(message));
+        fix = signInPage_->passwordField();
+    } else if (code == protocol::ErrorCode::AuthFailed) {
+        signInPage_->showError(tr("The server did not accept the password: %1").arg(message));
+        fix = signInPage_->passwordField();
+    } else {
+        signInPage_->showError(tr("The server refused the name: %1 Choose another name.").arg(message));
+    }
+    fix->setFocus();
+    fix->selectAll();
 }
 
 void MainWindow::placeCall(const QString &peer) {

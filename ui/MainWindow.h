@@ -87,7 +87,7 @@ private:
     void cancelSignIn();
     void signalingStateChanged(SignalingClient::State state, const QString &reason);
     void loggedIn(const QString &name);
-    void loginRefused(const QString &message);
+    void loginRefused(protocol::ErrorCode code, const QString &message);
     void placeCall(const QString &peer);
     void callStateChanged(CallState state, const QString &peer);
     void incomingCall(const QString &peer);

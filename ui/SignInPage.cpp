@@ -16,6 +16,7 @@ SignInPage::SignInPage(QWidget *parent)
     : QWidget(parent),
       server_(new QLineEdit(this)),
       name_(new QLineEdit(this)),
+      password_(new QLineEdit(this)),
       autoSignIn_(new QCheckBox(tr("Sign in &automatically next time"), this)),
       signIn_(new QPushButton(tr("&Sign in"), this)),
       status_(new QLabel(this)),
@@ -39,6 +40,9 @@ SignInPage::SignInPage(QWidget *parent)
     name_->setPlaceholderText(tr("How others see you"));
     name_->setAccessibleName(tr("Your name"));
     name_->setMaxLength(64);
+    password_->setEchoMode(QLineEdit::Password);
+    password_->setPlaceholderText(tr("Only if the server asks for one"));
+    password_->setAccessibleName(tr("Password"));
     autoSignIn_->setAccessibleName(tr("Sign in automatically next time"));
     signIn_->setAccessibleName(tr("Sign in"));
     signIn_->setDefault(true);
@@ -59,6 +63,7 @@ SignInPage::SignInPage(QWidget *parent)
     auto *form = new QFormLayout;
     form->addRow(tr("Se&rver:"), server_);
     form->addRow(tr("&Name:"), name_);
+    form->addRow(tr("&Password:"), password_);
     form->addRow(QString(), autoSignIn_);
 
     auto *column = new QWidget(this);
@@ -78,11 +83,13 @@ SignInPage::SignInPage(QWidget *parent)
     layout->addStretch(2);
 
     setTabOrder(server_, name_);
-    setTabOrder(name_, autoSignIn_);
+    setTabOrder(name_, password_);
+    setTabOrder(password_, autoSignIn_);
     setTabOrder(autoSignIn_, signIn_);
     connect(signIn_, &QPushButton::clicked, this, &SignInPage::submit);
     connect(name_, &QLineEdit::returnPressed, this, &SignInPage::submit);
     connect(server_, &QLineEdit::returnPressed, this, &SignInPage::submit);
+    connect(password_, &QLineEdit::returnPressed, this, &SignInPage::submit);
 }
 
 void SignInPage::setValues(const QString &serverUrl, const QString &name, bool autoSignIn) {
@@ -99,6 +106,10 @@ QString SignInPage::name() const {
     return name_->text().trimmed();
 }
 
+QString SignInPage::password() const {
+    return password_->text();
+}
+
 bool SignInPage::autoSignIn() const {
     return autoSignIn_->isChecked();
 }
@@ -109,6 +120,7 @@ void SignInPage::setBusy(bool busy, const QString &status) {
     signIn_->setAccessibleName(busy ? tr("Cancel signing in") : tr("Sign in"));
     server_->setEnabled(!busy);
     name_->setEnabled(!busy);
+    password_->setEnabled(!busy);
     status_->setText(status);
 }
 

@@ -20,6 +20,8 @@ public:
     void setValues(const QString &serverUrl, const QString &name, bool autoSignIn);
     QString serverUrl() const;
     QString name() const;
+    // Only for servers that ask for one; never stored (QSettings is a plain text file).
+    QString password() const;
     bool autoSignIn() const;
 
     // While signing in the button cancels instead; `status` says what is going on.
@@ -29,6 +31,7 @@ public:
 
     QLineEdit *serverField() const { return server_; }
     QLineEdit *nameField() const { return name_; }
+    QLineEdit *passwordField() const { return password_; }
     QPushButton *signInButton() const { return signIn_; }
 
 Q_SIGNALS:
@@ -40,6 +43,7 @@ private:
 
     QLineEdit *server_;
     QLineEdit *name_;
+    QLineEdit *password_;
     QCheckBox *autoSignIn_;
     QPushButton *signIn_;
     QLabel *status_;

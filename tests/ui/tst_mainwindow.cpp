@@ -11,6 +11,7 @@
 #include "UiTestSupport.h"
 #include "VideoWidget.h"
 #include "media/MediaWarmup.h"
+#include "signaling/PasswordFile.h"
 #include "signaling/SignalingServer.h"
 
 #include <QAbstractButton>
@@ -127,6 +128,41 @@ private Q_SLOTS:
         QVERIFY(w->signInPage()->signInButton()->isEnabled());
         QCOMPARE(w->signInPage()->signInButton()->text(), QStringLiteral("&Sign in"));
         QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
+    }
+
+    void serverThatWantsAPasswordIsAskedForIt() {
+        ShellFixture f;
+        const QString users = f.dir.filePath(QStringLiteral("users"));
+        QString error;
+        QVERIFY2(
+            PasswordFile::setUser(users, QStringLiteral("alice"), QByteArrayLiteral("correct horse"), &error),
+            qPrintable(error));
+        SignalingServerOptions options;
+        options.port = 0;
+        options.usersFile = users;
+        SignalingServer guarded(options);
+        QVERIFY2(guarded.start(&error), qPrintable(error));
+
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        w->start({guarded.url(), QStringLiteral("alice"), {}});
+        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("asks for a password")),
+                                 kTimeoutMs);
+        QVERIFY(w->signInPage()->passwordField()->hasFocus());
+
+        QTest::keyClicks(w->signInPage()->passwordField(), QStringLiteral("wrong"));
+        QTest::keyClick(w->signInPage()->passwordField(), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w->signInPage()->errorText().contains(QStringLiteral("did not accept the password")), kTimeoutMs);
+
+        w->signInPage()->passwordField()->clear();
+        QTest::keyClicks(w->signInPage()->passwordField(), QStringLiteral("correct horse"));
+        QTest::keyClick(w->signInPage()->passwordField(), Qt::Key_Return);
+        QVERIFY(signedIn(*w));
+        // Never written down.
+        QFile file(f.settingsPath());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains("horse"));
     }
 
     void unreachableServerIsExplainedAndCanBeCancelled() {
