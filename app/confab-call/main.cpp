@@ -86,6 +86,10 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("stamp-latency"),
          QStringLiteral("Stamp the capture time into sent video and report the peer's glass-to-glass latency "
                         "each second (both sides on this machine's clock).")},
+        {QStringLiteral("test-pattern"),
+         QStringLiteral("What --video test draws: ball (a ball on a flat background) or bars (scrolling colour bars: "
+                        "cheaper to draw, more for the encoder to code)."),
+         QStringLiteral("pattern"), QStringLiteral("ball")},
         {QStringLiteral("latency-at-display"),
          QStringLiteral("With --stamp-latency: read the stamps when each frame is due on the clock, as a video sink "
                         "that shows it would, instead of right after the decoder.")},
@@ -159,6 +163,12 @@ int main(int argc, char *argv[]) {
             return usage("--audio must be test, mic or none.");
         }
     }
+    const QString pattern = parser.value(QStringLiteral("test-pattern"));
+    if (pattern != QLatin1StringView("ball") && pattern != QLatin1StringView("bars")) {
+        return usage("--test-pattern must be ball or bars.");
+    }
+    media.testPattern =
+        pattern == QLatin1StringView("bars") ? confab::TestPattern::ScrollingBars : confab::TestPattern::Ball;
     const QString codec = parser.value(QStringLiteral("codec"));
     if (codec != QLatin1StringView("vp8") && codec != QLatin1StringView("h264")) {
         return usage("--codec must be vp8 or h264.");
