@@ -11,8 +11,8 @@ enum class VideoCodec { VP8 = 1, H264 };
 // What a test video source draws. Ball: a ball bouncing on a flat background (the default).
 // ScrollingBars: SMPTE colour bars scrolling sideways, which costs a quarter of the ball to draw at
 // 720p (videotestsrc draws the ball pixel by pixel: ~3.8 ms a frame, ~1 ms for the bars) and gives
-// the encoder edges in motion to code (a 720p call then costs more in all: ~0.37 instead of ~0.31
-// of a core per peer), closer to a camera's work than a flat background.
+// the encoder edges in motion to code (a 720p call then costs more in all: ~0.38 instead of ~0.33
+// of a core per peer at cpu-used=8), closer to a camera's work than a flat background.
 enum class TestPattern { Ball = 1, ScrollingBars };
 
 struct MediaOptions {
