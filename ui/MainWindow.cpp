@@ -64,6 +64,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     pages_->addWidget(signInPage_);
     pages_->addWidget(contactsPage_);
     pages_->addWidget(callPage_);
+    connect(pages_, &QStackedWidget::currentChanged, this, &MainWindow::updateNoticeBanner);
     // What a call lacks (no camera, no microphone) stays in sight for the whole call.
     noticeBanner_ = new QLabel(this);
     noticeBanner_->setTextFormat(Qt::PlainText);
@@ -145,6 +146,8 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 }
 
 MainWindow::~MainWindow() {
+    // The pages are deleted after our members: their page changes must not reach us then.
+    disconnect(pages_, nullptr, this, nullptr);
     // Hang up before the pages and the client go: the peer hears a proper leave.
     controller_->hangUp();
     signaling_.disconnectFromServer();
@@ -244,7 +247,12 @@ QString MainWindow::connectionText() const {
 }
 
 QString MainWindow::noticeText() const {
-    return noticeBanner_->isVisible() ? noticeBanner_->text() : QString();
+    return notices_.join(QLatin1Char('\n'));
+}
+
+// The call page says what the call lacks itself; the banner is for the other pages.
+void MainWindow::updateNoticeBanner() {
+    noticeBanner_->setVisible(!notices_.isEmpty() && pages_->currentWidget() != callPage_);
 }
 
 void MainWindow::addNotice(const QString &sentence) {
@@ -253,7 +261,7 @@ void MainWindow::addNotice(const QString &sentence) {
         notices_.append(sentence);
     }
     noticeBanner_->setText(notices_.join(QLatin1Char('\n')));
-    noticeBanner_->show();
+    updateNoticeBanner();
 }
 
 void MainWindow::openSettings() {
@@ -523,7 +531,7 @@ void MainWindow::callStateChanged(CallState state, const QString &peer) {
             stopAlerting();
             incoming_->hide();
             notices_.clear();
-            noticeBanner_->hide();
+            updateNoticeBanner();
             if (isFullScreen()) {
                 menuBar()->show();
                 statusBar()->show();

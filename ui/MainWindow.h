@@ -99,6 +99,7 @@ private:
     void showMessage(const QString &sentence, int timeoutMs = 10000);
     void updateTitle();
     void addNotice(const QString &sentence);
+    void updateNoticeBanner();
     void applyStoredCallSettings();
 
     Options options_;
