@@ -16,7 +16,7 @@ namespace confab {
 class SafetyCode {
 public:
     // The code for a call, or an empty string when either description lacks a usable SHA-256
-    // fingerprint (or both sides have the same one, which only a broken peer sends).
+    // fingerprint.
     static QString compute(const QString &localSdp, const QString &remoteSdp);
 
     // The certificate fingerprint in an SDP: the 32 bytes of the first `a=fingerprint:sha-256`
