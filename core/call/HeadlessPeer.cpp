@@ -55,23 +55,24 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
             if (kind != MediaKind::Video) {
                 return nullptr;  // RemoteMedia's default fakesink
             }
-            // At display time: an identity that waits for each frame's time on the clock (with the
-            // pipeline's latency, which includes the jitter buffer), the stamps read as it lets go.
-            GstElement *sink = gst_parse_bin_from_description(
-                atDisplay ? "identity name=shown sync=true ! fakesink sync=false async=false"
-                          : "identity name=shown ! fakesink sync=false async=false",
-                TRUE, nullptr);
-            if (sink) {
-                GstPtr<GstElement> shown(gst_bin_get_by_name(GST_BIN(sink), "shown"));
-                GstPtr<GstPad> pad(gst_element_get_static_pad(shown.get(), "src"));
-                FrameStamp::addReader(pad.get(), [samples](double ms) {
-                    const QMutexLocker lock(&samples->mutex);
-                    if (ms < 0) {
-                        ++samples->unreadable;
-                    } else {
-                        samples->ms.push_back(ms);
-                    }
-                });
+            const FrameStamp::Sample sample = [samples](double ms) {
+                const QMutexLocker lock(&samples->mutex);
+                if (ms < 0) {
+                    ++samples->unreadable;
+                } else {
+                    samples->ms.push_back(ms);
+                }
+            };
+            GstElement *sink = gst_element_factory_make("fakesink", nullptr);
+            if (atDisplay) {
+                // As a video sink that shows the frame: it waits until the frame is due on the clock,
+                // the pipeline's latency (jitter buffer included) added; stamps read at render.
+                g_object_set(sink, "sync", TRUE, "async", FALSE, nullptr);
+                FrameStamp::addDisplayReader(sink, sample);
+            } else {
+                g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
+                GstPtr<GstPad> pad(gst_element_get_static_pad(sink, "sink"));
+                FrameStamp::addReader(pad.get(), sample);
             }
             return sink;
         };

@@ -51,11 +51,12 @@ GstPadProbeReturn writeStamp(GstPad *pad, GstPadProbeInfo *info, gpointer) {
     return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn readStamp(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
-    const auto &sample = *static_cast<const FrameStamp::Sample *>(data);
+// now − stamp for one buffer on `pad`, -1 for a frame without a readable stamp, nothing for a
+// buffer that is not raw video.
+std::optional<double> latencyOf(GstPad *pad, GstBuffer *buffer) {
     GstVideoFrame frame;
-    if (!mapLuma(pad, GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &frame)) {
-        return GST_PAD_PROBE_OK;
+    if (!mapLuma(pad, buffer, GST_MAP_READ, &frame)) {
+        return std::nullopt;
     }
     const std::optional<quint32> stamp =
         FrameStamp::read(static_cast<const guint8 *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
@@ -63,16 +64,27 @@ GstPadProbeReturn readStamp(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
                          GST_VIDEO_FRAME_HEIGHT(&frame));
     gst_video_frame_unmap(&frame);
     if (!stamp) {
-        sample(-1);
-        return GST_PAD_PROBE_OK;
+        return -1.0;
     }
     // The stamp holds whole ms (truncated), which adds 0-1 ms: take half a ms off so the figure is
     // unbiased (±0.5 ms). The difference is taken modulo 2^32, so the clock's wrap does not matter.
     const double now = FrameStamp::nowMs();
     const quint32 elapsedWholeMs = quint32(qint64(now)) - *stamp;
-    const double latency = double(elapsedWholeMs) + (now - double(qint64(now))) - 0.5;
-    sample(latency);
+    return double(elapsedWholeMs) + (now - double(qint64(now))) - 0.5;
+}
+
+GstPadProbeReturn readStamp(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+    if (const std::optional<double> latency = latencyOf(pad, GST_PAD_PROBE_INFO_BUFFER(info))) {
+        (*static_cast<const FrameStamp::Sample *>(data))(*latency);
+    }
     return GST_PAD_PROBE_OK;
+}
+
+// fakesink's handoff: emitted from render, after the sink waited for the buffer's time.
+void readStampAtHandoff(GstElement *, GstBuffer *buffer, GstPad *pad, gpointer data) {
+    if (const std::optional<double> latency = latencyOf(pad, buffer)) {
+        (*static_cast<const FrameStamp::Sample *>(data))(*latency);
+    }
 }
 
 }  // namespace
@@ -148,6 +160,12 @@ gulong FrameStamp::addWriter(GstPad *pad) {
 gulong FrameStamp::addReader(GstPad *pad, Sample sample) {
     return gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, readStamp, new Sample(std::move(sample)),
                              [](gpointer p) { delete static_cast<Sample *>(p); });
+}
+
+void FrameStamp::addDisplayReader(GstElement *fakesink, Sample sample) {
+    g_object_set(fakesink, "signal-handoffs", TRUE, nullptr);
+    g_signal_connect_data(fakesink, "handoff", G_CALLBACK(readStampAtHandoff), new Sample(std::move(sample)),
+                          [](gpointer p, GClosure *) { delete static_cast<Sample *>(p); }, GConnectFlags(0));
 }
 
 }  // namespace confab

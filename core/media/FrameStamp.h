@@ -39,6 +39,9 @@ public:
     // only copy and post on; the probe keeps its own copy of `sample` for as long as the pad lives.
     using Sample = std::function<void(double latencyMs)>;
     static gulong addReader(GstPad *pad, Sample sample);
+    // The same for each frame a sink renders: `fakesink`'s handoff, which comes after the sink waited
+    // until the frame is due on the pipeline clock (with sync=true), as a video sink that shows it.
+    static void addDisplayReader(GstElement *fakesink, Sample sample);
 };
 
 }  // namespace confab
