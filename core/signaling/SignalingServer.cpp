@@ -320,10 +320,8 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
         refuseLogin(from, invalid->code, invalid->message);
         return;
     }
-    if (online_.contains(request.name)) {
-        refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
-        return;
-    }
+    // Credentials are checked before the name is looked up, so that without them nobody learns
+    // who is online from a name-taken answer.
     if (!options_.token.isEmpty()) {
         if (request.token.isEmpty()) {
             refuseLogin(from, ErrorCode::AuthRequired, tr("This server needs its access token to sign in."));
@@ -335,6 +333,10 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
         }
     }
     if (options_.usersFile.isEmpty()) {
+        if (online_.contains(request.name)) {
+            refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
+            return;
+        }
         finishLogin(from, request.name);
         return;
     }

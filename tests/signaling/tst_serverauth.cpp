@@ -116,6 +116,23 @@ private Q_SLOTS:
                  true);
     }
 
+    void whoIsOnlineIsNotToldBeforeTheCredentialsAreRight() {
+        SignalingServerOptions options;
+        options.usersFile = usersFile();
+        startServer(options);
+        auto alice = connected();
+        QVERIFY(reply(*alice, login(QStringLiteral("alice"), QStringLiteral("correct horse"))).value(QStringLiteral("success")).toBool());
+        auto other = connected();
+        // alice is online, but a wrong password hears only that it is wrong, not that she is there.
+        QCOMPARE(reply(*other, login(QStringLiteral("alice"), QStringLiteral("guess"))).value(QStringLiteral("code")).toString(),
+                 QStringLiteral("auth-failed"));
+        QCOMPARE(reply(*other, login(QStringLiteral("alice"))).value(QStringLiteral("code")).toString(),
+                 QStringLiteral("auth-required"));
+        // With the right password, the name is taken.
+        QCOMPARE(reply(*other, login(QStringLiteral("alice"), QStringLiteral("correct horse"))).value(QStringLiteral("code")).toString(),
+                 QStringLiteral("name-taken"));
+    }
+
     void repeatedWrongPasswordsCloseTheConnection() {
         SignalingServerOptions options;
         options.usersFile = usersFile();
