@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 
 #include <cstdio>
+#include <memory>
 #include <utility>
 
 namespace {
@@ -193,12 +194,16 @@ int main(int argc, char *argv[]) {
     for (const QString &url : parser.values(QStringLiteral("ice-server"))) {
         options.call.iceServers.append(confab::protocol::IceServer{QStringList{url}, {}, {}});
     }
-    confab::HeadlessPeer peer(options);
-    QObject::connect(&peer, &confab::HeadlessPeer::finished, &app, [](int status) { QCoreApplication::exit(status); });
+    auto peer = std::make_unique<confab::HeadlessPeer>(options);
+    QObject::connect(peer.get(), &confab::HeadlessPeer::finished, &app,
+                     [](int status) { QCoreApplication::exit(status); });
     g_unix_signal_add(SIGINT, hangUpOnSignal, nullptr);
     g_unix_signal_add(SIGTERM, hangUpOnSignal, nullptr);
-    peer.start();
+    peer->start();
     const int status = app.exec();
+    // A call still running (SIGTERM mid-call) must be torn down before gst_deinit(), which waits for
+    // every streaming thread and would otherwise wait for ever. The server tells the other side.
+    peer.reset();
     confab::MediaWarmup::wait();  // its thread uses GStreamer
     // Under GST_TRACERS=leaks this is where anything GStreamer still holds gets reported.
     gst_deinit();

@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <csignal>
+
 namespace {
 
 constexpr int kStartMs = 20000;
@@ -81,6 +83,25 @@ private Q_SLOTS:
             QVERIFY2(stats.last().value(QStringLiteral("videoFrames")).toInt() > 10,
                      qPrintable(QString::number(stats.last().value(QStringLiteral("videoFrames")).toInt())));
         }
+    }
+
+    // SIGTERM (systemd stopping an echo service, a user's Ctrl+C) in the middle of a call: the call's
+    // pipeline goes before gst_deinit(), which otherwise waited for its threads for ever.
+    void echoServiceStopsPromptlyWhenTerminatedMidCall() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess echo(QStringLiteral("echo"));
+        echo.start(server.url(), {QStringLiteral("--echo")});
+        QVERIFY(!echo.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("echo")});
+        QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
+        QVERIFY(::kill(pid_t(echo.pid()), SIGTERM) == 0);
+        QVERIFY2(echo.waitForExit(kStartMs), "confab-call did not exit after SIGTERM during a call");
+        QCOMPARE(echo.exitCode(), 130);
+        const QJsonObject ended = alice.waitFor(QStringLiteral("ended"), kStartMs);
+        QVERIFY2(!ended.isEmpty(), qPrintable(alice.errorOutput()));
+        QVERIFY(alice.waitForExit(kStartMs));
     }
 
     void killedPeerEndsTheCallWithinFiveSeconds() {
