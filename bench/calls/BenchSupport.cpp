@@ -1,5 +1,7 @@
 #include "BenchSupport.h"
 
+#include "ProcessPeers.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
@@ -84,6 +86,24 @@ void print(const QJsonObject &report) {
 
 void progress(const QString &line) {
     std::fprintf(stderr, "%s\n", qPrintable(line));
+}
+
+QJsonObject receivedVideo(const CallProcess &peer) {
+    std::vector<double> fps;
+    std::vector<double> kbps;
+    QString size;
+    for (const QJsonObject &s : peer.events(QStringLiteral("stats"))) {
+        if (s.value(QStringLiteral("fps")).toDouble() > 0) {
+            fps.push_back(s.value(QStringLiteral("fps")).toDouble());
+            kbps.push_back(s.value(QStringLiteral("receiveKbps")).toDouble());
+            size = QStringLiteral("%1x%2")
+                       .arg(s.value(QStringLiteral("width")).toInt())
+                       .arg(s.value(QStringLiteral("height")).toInt());
+        }
+    }
+    return {{QStringLiteral("size"), size},
+            {QStringLiteral("fpsMedian"), rounded(percentile(fps, 50))},
+            {QStringLiteral("kbpsMedian"), rounded(percentile(kbps, 50), 0)}};
 }
 
 }  // namespace benchsupport

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+class CallProcess;
+
 // What the call benchmarks share: where the programs are, summaries of samples, the machine's load
 // and the one JSON line each benchmark prints.
 namespace benchsupport {
@@ -28,6 +30,9 @@ QJsonObject machine();
 // Wall clock in ms, the clock confab-call's "t" and the page's timeOrigin + now() are on.
 double wallMs();
 
+// What a confab-call peer received, from its `stats` events with frames in them: the last video
+// size, and the median frame rate and receive bitrate.
+QJsonObject receivedVideo(const CallProcess &peer);
 void print(const QJsonObject &report);
 void progress(const QString &line);
 

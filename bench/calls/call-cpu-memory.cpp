@@ -59,24 +59,6 @@ QJsonObject cpu(const Window &w) {
             {QStringLiteral("windowSeconds"), rounded(seconds, 1)}};
 }
 
-QJsonObject confabStats(const CallProcess &peer) {
-    std::vector<double> fps;
-    std::vector<double> kbps;
-    QString size;
-    for (const QJsonObject &s : peer.events(QStringLiteral("stats"))) {
-        if (s.value(QStringLiteral("fps")).toDouble() > 0) {
-            fps.push_back(s.value(QStringLiteral("fps")).toDouble());
-            kbps.push_back(s.value(QStringLiteral("receiveKbps")).toDouble());
-            size = QStringLiteral("%1x%2")
-                       .arg(s.value(QStringLiteral("width")).toInt())
-                       .arg(s.value(QStringLiteral("height")).toInt());
-        }
-    }
-    return {{QStringLiteral("size"), size},
-            {QStringLiteral("fpsMedian"), rounded(percentile(fps, 50))},
-            {QStringLiteral("kbpsMedian"), rounded(percentile(kbps, 50), 0)}};
-}
-
 QJsonObject confabRun(const Options &o, const QUrl &server, const QString &size, int index) {
     const QString callee = QStringLiteral("cpu-callee-%1").arg(index);
     const QStringList media{QStringLiteral("--size"),  size,
@@ -116,8 +98,8 @@ QJsonObject confabRun(const Options &o, const QUrl &server, const QString &size,
         {QStringLiteral("peakPssMB"),
          QJsonObject{{QStringLiteral("caller"), rounded(callerUsage.peakPssMB())},
                      {QStringLiteral("callee"), rounded(calleeUsage.peakPssMB())}}},
-        {QStringLiteral("receivedByCaller"), confabStats(calling)},
-        {QStringLiteral("receivedByCallee"), confabStats(answering)},
+        {QStringLiteral("receivedByCaller"), receivedVideo(calling)},
+        {QStringLiteral("receivedByCallee"), receivedVideo(answering)},
     };
     if (!ended || calling.exitCode() != 0) {
         result.insert(QStringLiteral("error"), calling.errorOutput().right(300));

@@ -49,24 +49,6 @@ std::vector<double> samples(const CallProcess &receiver, int skipSeconds, int *u
     return ms;
 }
 
-QJsonObject received(const CallProcess &receiver) {
-    std::vector<double> fps;
-    std::vector<double> kbps;
-    QString size;
-    for (const QJsonObject &s : receiver.events(QStringLiteral("stats"))) {
-        if (s.value(QStringLiteral("fps")).toDouble() > 0) {
-            fps.push_back(s.value(QStringLiteral("fps")).toDouble());
-            kbps.push_back(s.value(QStringLiteral("receiveKbps")).toDouble());
-            size = QStringLiteral("%1x%2")
-                       .arg(s.value(QStringLiteral("width")).toInt())
-                       .arg(s.value(QStringLiteral("height")).toInt());
-        }
-    }
-    return {{QStringLiteral("size"), size},
-            {QStringLiteral("fpsMedian"), rounded(percentile(fps, 50))},
-            {QStringLiteral("kbpsMedian"), rounded(percentile(kbps, 50), 0)}};
-}
-
 QJsonObject run(const Options &o, const QUrl &server, const QString &size, const QString &readAt, int index) {
     const QString callee = QStringLiteral("g2g-callee-%1").arg(index);
     const QStringList media{
@@ -102,8 +84,8 @@ QJsonObject run(const Options &o, const QUrl &server, const QString &size, const
         {QStringLiteral("calleeToCallerMs"), summary(toCaller)},
         {QStringLiteral("bothMs"), summary(both)},
         {QStringLiteral("unreadableFrames"), unreadableAtCallee + unreadableAtCaller},
-        {QStringLiteral("receivedByCallee"), received(answering)},
-        {QStringLiteral("receivedByCaller"), received(calling)},
+        {QStringLiteral("receivedByCallee"), receivedVideo(answering)},
+        {QStringLiteral("receivedByCaller"), receivedVideo(calling)},
         {QStringLiteral("callEndedNormally"), ended && calling.exitCode() == 0},
     };
     if (!ended || calling.exitCode() != 0) {
