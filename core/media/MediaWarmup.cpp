@@ -2,11 +2,11 @@
 
 #include "util/GstPtr.h"
 #include "util/Logging.h"
+#include "util/MainThread.h"
 
 #include <gst/gst.h>
 
 #include <QElapsedTimer>
-#include <QMetaObject>
 #include <QPointer>
 
 #include <atomic>
@@ -52,19 +52,11 @@ std::atomic<bool> gDone{false};
 bool gStarted = false;  // guarded by gMutex
 std::vector<Waiter> gWaiters;  // guarded by gMutex
 
+// The waiter's context may be gone by the time the work is done: then there is nobody to tell.
 void post(const Waiter &waiter) {
-    QObject *context = waiter.context.data();
-    if (!context) {
-        return;
+    if (QObject *context = waiter.context.data()) {
+        postTo(context, [then = waiter.then](QObject *) { then(); });
     }
-    QMetaObject::invokeMethod(
-        context,
-        [guard = waiter.context, then = waiter.then] {
-            if (guard) {
-                then();
-            }
-        },
-        Qt::QueuedConnection);
 }
 
 void warm() {
