@@ -50,13 +50,7 @@ private:
         url_ = server_->url();
     }
 
-    Client connected() {
-        auto client = std::make_unique<RawWebSocketClient>(url_);
-        if (!client->waitConnected()) {
-            qWarning("could not connect to %s", qPrintable(url_.toString()));
-        }
-        return client;
-    }
+    Client connected() { return RawWebSocketClient::connectedTo(url_); }
 
     // The login reply to `request`, sent on a new or given connection.
     static QJsonObject reply(RawWebSocketClient &client, const QJsonObject &request) {

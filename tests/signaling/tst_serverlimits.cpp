@@ -151,21 +151,9 @@ private:
         url_ = server_->url();
     }
 
-    Client connected() {
-        auto client = std::make_unique<RawWebSocketClient>(url_);
-        if (!client->waitConnected()) {
-            qWarning("could not connect to %s", qPrintable(url_.toString()));
-        }
-        return client;
-    }
+    Client connected() { return RawWebSocketClient::connectedTo(url_); }
 
-    Client signedIn(const QString &name) {
-        auto client = std::make_unique<RawWebSocketClient>(url_);
-        if (!client->login(name)) {
-            qWarning("could not sign in %s", qPrintable(name));
-        }
-        return client;
-    }
+    Client signedIn(const QString &name) { return RawWebSocketClient::signedInTo(url_, name); }
 
 private Q_SLOTS:
     void cleanup() { server_.reset(); }

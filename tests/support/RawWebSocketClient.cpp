@@ -21,6 +21,22 @@ RawWebSocketClient::RawWebSocketClient(const QUrl &url, QObject *parent)
                                          cancellable_.get(), &RawWebSocketClient::onConnected, this);
 }
 
+std::unique_ptr<RawWebSocketClient> RawWebSocketClient::connectedTo(const QUrl &url) {
+    auto client = std::make_unique<RawWebSocketClient>(url);
+    if (!client->waitConnected()) {
+        qWarning("could not connect to %s", qPrintable(url.toString()));
+    }
+    return client;
+}
+
+std::unique_ptr<RawWebSocketClient> RawWebSocketClient::signedInTo(const QUrl &url, const QString &name) {
+    auto client = std::make_unique<RawWebSocketClient>(url);
+    if (!client->login(name)) {
+        qWarning("could not sign in %s", qPrintable(name));
+    }
+    return client;
+}
+
 RawWebSocketClient::~RawWebSocketClient() {
     g_cancellable_cancel(cancellable_.get());
     if (socket_) {

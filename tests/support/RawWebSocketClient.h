@@ -10,6 +10,8 @@
 #include <QObject>
 #include <QUrl>
 
+#include <memory>
+
 // A bare libsoup WebSocket client for server tests. It sends any text or binary frame, and keeps
 // every frame it receives, in order, as the JSON object it carried, so a test sees exactly what
 // went over the wire. Frames are consumed with take(); what a test has not taken stays pending.
@@ -22,6 +24,11 @@ public:
 
     explicit RawWebSocketClient(const QUrl &url, QObject *parent = nullptr);
     ~RawWebSocketClient() override;
+
+    // A client whose WebSocket is open, or whose login succeeded. On failure the client is still
+    // returned (the test's own checks then fail on it) and a warning says which step failed.
+    static std::unique_ptr<RawWebSocketClient> connectedTo(const QUrl &url);
+    static std::unique_ptr<RawWebSocketClient> signedInTo(const QUrl &url, const QString &name);
 
     bool waitConnected(int timeoutMs = defaultTimeoutMs());
     bool isOpen() const;
