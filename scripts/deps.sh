@@ -5,7 +5,7 @@
 CONFAB_BUILD_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools
-    libsoup-3.0-dev libjson-glib-dev libsodium-dev
+    libsoup-3.0-dev libjson-glib-dev libsodium-dev libhiredis-dev
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 )
 # What the programs need at run time: TLS for wss://, the GStreamer elements of a call.
@@ -16,11 +16,13 @@ CONFAB_RUNTIME_PACKAGES=(
 
 # What the tests need besides: a real browser as the other WebRTC peer in the interop tests, and
 # the freedesktop validators for the launcher and AppStream files (tests/desktop), and a private
-# session bus for the notification and screensaver tests (tests/ui/tst_desktopintegration).
+# session bus for the notification and screensaver tests (tests/ui/tst_desktopintegration), and
+# a Redis the cluster tests (tests/cluster) start on loopback.
 CONFAB_TEST_PACKAGES=(
     chromium
     desktop-file-utils appstream
     dbus-daemon
+    redis-server
 )
 
 # What scripts/screenshot needs: an X server without a screen.
