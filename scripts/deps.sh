@@ -23,6 +23,7 @@ CONFAB_TEST_PACKAGES=(
     desktop-file-utils appstream
     dbus-daemon
     redis-server
+    coturn  # tests/relay: the TURN server the NAT test starts
 )
 
 # What scripts/screenshot needs: an X server without a screen.
