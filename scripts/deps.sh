@@ -5,7 +5,7 @@
 CONFAB_BUILD_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools
-    libsoup-3.0-dev libjson-glib-dev libsodium-dev libhiredis-dev
+    libsoup-3.0-dev libjson-glib-dev libsodium-dev libhiredis-dev qtkeychain-qt6-dev
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 )
 # What the programs need at run time: TLS for wss://, the GStreamer elements of a call.
