@@ -55,6 +55,7 @@ LocalMedia::LocalMedia(const MediaOptions &options, const SendFormat &format)
     : options_(options), format_(format), bitrateKbps_(options.startBitrateKbps) {}
 
 LocalMedia::~LocalMedia() {
+    screenShare_.reset();
     if (blackOutPad_ && blackOutProbe_) {
         gst_pad_remove_probe(blackOutPad_.get(), blackOutProbe_);
     }
@@ -63,8 +64,8 @@ LocalMedia::~LocalMedia() {
 QString LocalMedia::audioSourceDescription() {
     switch (options_.audio) {
         case AudioSourceKind::Microphone:
-            if (const QString device =
-                    DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone, options_.microphoneDevice);
+            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone,
+                                                                       options_.microphoneDevice);
                 !device.isEmpty()) {
                 return device;
             }
@@ -86,14 +87,16 @@ QString LocalMedia::videoSourceDescription() {
                                 .arg(options_.fps);
     switch (options_.video) {
         case VideoSourceKind::Camera:
-            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Camera, options_.cameraDevice);
+            if (const QString device =
+                    DeviceFinder::launchDescription(DeviceFinder::Kind::Camera, options_.cameraDevice);
                 !device.isEmpty()) {
                 return QStringLiteral("%1 ! videoconvert ! videoscale ! videorate ! %2").arg(device, rawCaps);
             }
             notes_.append(tr("No camera was found; sending a test pattern."));
             break;
         case VideoSourceKind::Echo:
-            return QStringLiteral("intervideosrc channel=%1-video ! videoconvert ! %2").arg(options_.echoChannel, rawCaps);
+            return QStringLiteral("intervideosrc channel=%1-video ! videoconvert ! %2")
+                .arg(options_.echoChannel, rawCaps);
         case VideoSourceKind::Test:
         case VideoSourceKind::None:
             break;
@@ -103,7 +106,8 @@ QString LocalMedia::videoSourceDescription() {
     if (options_.testPattern == TestPattern::ScrollingBars) {
         return QStringLiteral("videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! %1").arg(rawCaps);
     }
-    return QStringLiteral("videotestsrc is-live=true pattern=ball background-color=0xff305080 ! %1").arg(rawCaps);
+    return QStringLiteral("videotestsrc is-live=true pattern=ball background-color=0xff305080 ! %1")
+        .arg(rawCaps);
 }
 
 QString LocalMedia::videoEncoderDescription() const {
@@ -131,11 +135,13 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
     if (format_.sendVideo && options_.video != VideoSourceKind::None) {
         // A one-frame leaky queue before the encoder: when encoding falls behind, drop old frames
         // rather than add latency.
-        // The self-view, when the host wants one, branches off here (tee named "preview").
-        const QString description = videoSourceDescription() +
-                                    (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
-                                    QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") +
-                                    videoEncoderDescription();
+        // The self-view, when the host wants one, branches off here (tee named "preview"): it shows
+        // the camera, also while a screen share goes out. The input-selector is where a share
+        // plugs in; sync-streams=false lets the idle branch drop its frames instead of waiting.
+        const QString description =
+            videoSourceDescription() + (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
+            QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
+            QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") + videoEncoderDescription();
         if (!addBranch(pipeline, webrtc, description, true, error)) {
             return false;
         }
@@ -147,7 +153,8 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
                            QString *error) {
     qCDebug(lcMedia).noquote() << "send branch:" << description;
     GErrorPtr parseError;
-    GstElement *branch = gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(parseError));
+    GstElement *branch =
+        gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(parseError));
     if (!branch) {
         *error = tr("Cannot build the %1 sender: %2")
                      .arg(isVideo ? tr("video") : tr("audio"), QString::fromUtf8(parseError->message));
@@ -171,10 +178,12 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         g_object_set(transceiver, "do-nack", TRUE, nullptr);
     }
     if (isVideo) {
+        pipeline_ = pipeline;
+        videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
-        blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
-                                           this, nullptr);
+        blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                                           &LocalMedia::blackOutFrame, this, nullptr);
         if (options_.stampCaptureTime) {
             // After the camera-off probe and right before the encoder: the stamp is the time the
             // frame left the source and its one-frame queue.
@@ -194,8 +203,9 @@ QString LocalMedia::echoCancellerDescription(GstBin *pipeline) {
     GstPtr<GstElementFactory> dsp(gst_element_factory_find("webrtcdsp"));
     GstPtr<GstElementFactory> probe(gst_element_factory_find("webrtcechoprobe"));
     if (!dsp || !probe) {
-        notes_.append(tr("Echo cancellation is not available here (the webrtcdsp element of "
-                         "gstreamer1.0-plugins-bad is missing); the call goes on without it."));
+        notes_.append(
+            tr("Echo cancellation is not available here (the webrtcdsp element of "
+               "gstreamer1.0-plugins-bad is missing); the call goes on without it."));
         return {};
     }
     // webrtcdsp finds its probe by name in a process-wide list, when it starts: the probe must exist
@@ -232,7 +242,9 @@ void LocalMedia::addPreview(GstBin *branch) {
 }
 
 GstPadProbeReturn LocalMedia::blackOutFrame(GstPad *pad, GstPadProbeInfo *info, gpointer self) {
-    if (!static_cast<LocalMedia *>(self)->cameraOff_.load(std::memory_order_relaxed)) {
+    const auto *media = static_cast<LocalMedia *>(self);
+    if (!media->cameraOff_.load(std::memory_order_relaxed) ||
+        media->sharingScreen_.load(std::memory_order_relaxed)) {
         return GST_PAD_PROBE_OK;
     }
     // Camera off: the track keeps running (no renegotiation) but carries black frames, so the
@@ -274,8 +286,57 @@ void LocalMedia::requestKeyFrame() {
     }
     GstPtr<GstPad> source(gst_element_get_static_pad(videoEncoder_.get(), "src"));
     if (source) {
-        gst_pad_send_event(source.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+        gst_pad_send_event(source.get(),
+                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
     }
+}
+
+bool LocalMedia::startScreenShare(const ScreenSource &source, ScreenShareBranch::EndedCallback ended,
+                                  QString *error) {
+    if (!videoInput_ || !pipeline_) {
+        *error = tr("This call sends no video, so there is nothing a screen could replace.");
+        return false;
+    }
+    stopScreenShare();
+    // VP8 up to 1080p. H.264 stays within the level both sides agreed on (3.1: up to 1280x720).
+    const QSize maxSize = format_.videoCodec == VideoCodec::H264 ? QSize(1280, 720) : QSize(1920, 1080);
+    // Tuned before the switch: the new frame size makes the encoder start over with these settings.
+    tuneEncoderForScreen(true);
+    screenShare_ =
+        ScreenShareBranch::start(pipeline_, videoInput_.get(), source, maxSize, std::move(ended), error);
+    if (!screenShare_) {
+        tuneEncoderForScreen(false);
+        return false;
+    }
+    sharingScreen_.store(true, std::memory_order_relaxed);
+    requestKeyFrame();
+    return true;
+}
+
+void LocalMedia::stopScreenShare() {
+    if (!screenShare_) {
+        return;
+    }
+    tuneEncoderForScreen(false);
+    screenShare_.reset();  // switches back to the camera branch and removes the capture
+    sharingScreen_.store(false, std::memory_order_relaxed);
+    requestKeyFrame();
+}
+
+// Screen content is mostly still and full of sharp edges: skip blocks that did not change
+// (static-threshold, as libvpx recommends for screens), never let text blur past a quantizer
+// ceiling, and spend the time on quality rather than speed. openh264 has a screen mode.
+void LocalMedia::tuneEncoderForScreen(bool screen) {
+    if (!videoEncoder_) {
+        return;
+    }
+    if (format_.videoCodec == VideoCodec::H264) {
+        gst_util_set_object_arg(G_OBJECT(videoEncoder_.get()), "usage-type", screen ? "screen" : "camera");
+        return;
+    }
+    const int cameraSpeed = options_.width * options_.height > 640 * 480 ? 16 : 8;
+    g_object_set(videoEncoder_.get(), "static-threshold", screen ? 100 : 0, "max-quantizer", screen ? 48 : 56,
+                 "cpu-used", screen ? 8 : cameraSpeed, nullptr);
 }
 
 void LocalMedia::setVideoBitrateKbps(int kbps) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "media/MediaOptions.h"
+#include "media/ScreenShareBranch.h"
+#include "media/ScreenSource.h"
 #include "util/GstPtr.h"
 
 #include <QList>
@@ -9,6 +11,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace confab {
@@ -25,7 +28,9 @@ struct SendFormat {
 
 // The local tracks of one call: sources → encoders → RTP payloaders, each linked to a requested
 // webrtcbin sink pad with complete RTP caps (addTrack style). Owns the controls that act on them
-// without renegotiation: microphone mute, camera off (black frames), and the video bitrate.
+// without renegotiation: microphone mute, camera off (black frames), the video bitrate, and screen
+// sharing (an input-selector in front of the video encoder switches between the camera branch and a
+// ScreenShareBranch; the encoder is retuned for text while a share is on).
 class LocalMedia {
 public:
     // Returns a new (floating) element taking raw video: the host's self-view. Called on the main
@@ -58,6 +63,13 @@ public:
     // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
     void requestKeyFrame();
     int videoBitrateKbps() const { return bitrateKbps_; }
+
+    // Sends `source` instead of the camera (replacing any share on); false with *error when it
+    // cannot start, the camera still going out. `ended` as ScreenShareBranch's. Main thread.
+    bool startScreenShare(const ScreenSource &source, ScreenShareBranch::EndedCallback ended, QString *error);
+    // The camera (or test source) goes out again. Main thread.
+    void stopScreenShare();
+    bool isSharingScreen() const { return screenShare_ != nullptr; }
     QString videoCodecName() const;
 
 private:
@@ -69,6 +81,7 @@ private:
     QString echoCancellerDescription(GstBin *pipeline);
     void addPreview(GstBin *branch);
     static GstPadProbeReturn blackOutFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
+    void tuneEncoderForScreen(bool screen);
 
     MediaOptions options_;
     SendFormat format_;
@@ -81,6 +94,10 @@ private:
     GstPtr<GstPad> blackOutPad_;
     gulong blackOutProbe_ = 0;
     std::atomic<bool> cameraOff_{false};
+    std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share
+    GstBin *pipeline_ = nullptr;              // not owned: the call's, which outlives us
+    GstPtr<GstElement> videoInput_;           // the input-selector in front of the encoder
+    std::unique_ptr<ScreenShareBranch> screenShare_;
     int bitrateKbps_ = 0;
 };
 

@@ -1,0 +1,125 @@
+#include "media/ScreenShareBranch.h"
+
+#include "util/GLibPtr.h"
+#include "util/Logging.h"
+
+#include <QCoreApplication>
+
+#include <atomic>
+
+namespace confab {
+
+namespace {
+
+constexpr char kBinPrefix[] = "screenshare";
+
+QString tr(const char *text) {
+    return QCoreApplication::translate("confab::ScreenShareBranch", text);
+}
+
+}  // namespace
+
+ScreenShareBranch::ScreenShareBranch(GstBin *pipeline, GstElement *selector)
+    : pipeline_(pipeline), selector_(gstRetained(selector)) {}
+
+std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, GstElement *selector,
+                                                            const ScreenSource &source, QSize maxSize,
+                                                            EndedCallback ended, QString *error) {
+    const QString description = source.launchDescription(maxSize);
+    qCInfo(lcMedia).noquote() << "screen share:" << description;
+    GErrorPtr parseError;
+    GstElement *bin = gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(parseError));
+    if (!bin) {
+        *error = tr("Screen sharing is not available: %1").arg(QString::fromUtf8(parseError->message));
+        qCWarning(lcMedia).noquote() << "screen share pipeline:" << parseError->message;
+        return nullptr;
+    }
+    static std::atomic<int> count{0};
+    gst_object_set_name(
+        GST_OBJECT(bin),
+        QStringLiteral("%1-%2").arg(QLatin1StringView(kBinPrefix)).arg(++count).toUtf8().constData());
+
+    std::unique_ptr<ScreenShareBranch> branch(new ScreenShareBranch(pipeline, selector));
+    branch->ended_ = std::move(ended);
+    GstElement *active = nullptr;
+    g_object_get(selector, "active-pad", &active, nullptr);
+    branch->cameraPad_.reset(reinterpret_cast<GstPad *>(active));
+    if (!branch->cameraPad_) {
+        // Before its first buffer the selector may not have chosen yet: the camera's is the first pad.
+        branch->cameraPad_.reset(gst_element_get_static_pad(selector, "sink_0"));
+    }
+    branch->bin_ = gstRetained(bin);  // ours; the pipeline takes the floating one
+    gst_bin_add(pipeline, bin);
+    branch->selectorPad_.reset(gst_element_request_pad_simple(selector, "sink_%u"));
+    GstPtr<GstPad> sourcePad(gst_element_get_static_pad(bin, "src"));
+    if (!branch->selectorPad_ || !sourcePad ||
+        GST_PAD_LINK_FAILED(gst_pad_link(sourcePad.get(), branch->selectorPad_.get()))) {
+        *error = tr("Screen sharing could not be connected to the call's video.");
+        qCWarning(lcMedia) << "screen share: cannot link to the video input";
+        return nullptr;  // the destructor takes the half-built branch out again
+    }
+    // An ended capture (EOS) must not reach the encoder: that would end the call's video track.
+    gst_pad_add_probe(sourcePad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &ScreenShareBranch::onEvent,
+                      branch.get(), nullptr);
+    // The capture opens its display or PipeWire stream here; failures come back now, and the
+    // detail also as an error message on the bus (isShareElement tells it apart).
+    if (!gst_element_sync_state_with_parent(bin) ||
+        gst_element_get_state(bin, nullptr, nullptr, 5 * GST_SECOND) == GST_STATE_CHANGE_FAILURE) {
+        *error = source.kind() == ScreenSource::Kind::PipeWire
+                     ? tr("The screen chosen in the desktop's dialog could not be captured.")
+                     : tr("The screen could not be captured (no X11 display?).");
+        qCWarning(lcMedia) << "screen share: the capture did not start";
+        return nullptr;
+    }
+    g_object_set(selector, "active-pad", branch->selectorPad_.get(), nullptr);
+    return branch;
+}
+
+ScreenShareBranch::~ScreenShareBranch() {
+    if (cameraPad_ && selector_) {
+        g_object_set(selector_.get(), "active-pad", cameraPad_.get(), nullptr);
+    }
+    removeFromPipeline();
+}
+
+void ScreenShareBranch::removeFromPipeline() {
+    if (!bin_) {
+        return;
+    }
+    // Stopped first (main thread: this joins the capture's streaming thread), then unlinked, so
+    // the capture never pushes into a pad that is gone — that would be a not-linked error on the bus.
+    gst_element_set_state(bin_.get(), GST_STATE_NULL);
+    GstPtr<GstPad> source(gst_element_get_static_pad(bin_.get(), "src"));
+    if (source && selectorPad_) {
+        gst_pad_unlink(source.get(), selectorPad_.get());
+    }
+    if (selectorPad_) {
+        gst_element_release_request_pad(selector_.get(), selectorPad_.get());
+    }
+    gst_bin_remove(pipeline_, bin_.get());
+    bin_.reset();
+    selectorPad_.reset();
+}
+
+bool ScreenShareBranch::isShareElement(GstObject *object) {
+    for (GstObject *o = object; o; o = GST_OBJECT_PARENT(o)) {
+        const gchar *name = GST_OBJECT_NAME(o);
+        if (name && (g_str_has_prefix(name, kBinPrefix))) {
+            return true;  // the bin ("screenshare-N") or the capture ("screenshare-capture")
+        }
+    }
+    return false;
+}
+
+GstPadProbeReturn ScreenShareBranch::onEvent(GstPad *, GstPadProbeInfo *info, gpointer self) {
+    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) {
+        return GST_PAD_PROBE_OK;
+    }
+    qCInfo(lcMedia) << "screen share: the capture ended";
+    if (auto *branch = static_cast<ScreenShareBranch *>(self); branch->ended_) {
+        branch->ended_();
+    }
+    return GST_PAD_PROBE_DROP;
+}
+
+}  // namespace confab
