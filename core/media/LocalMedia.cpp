@@ -64,8 +64,8 @@ LocalMedia::~LocalMedia() {
 QString LocalMedia::audioSourceDescription() {
     switch (options_.audio) {
         case AudioSourceKind::Microphone:
-            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone,
-                                                                       options_.microphoneDevice);
+            if (const QString device =
+                    DeviceFinder::launchDescription(DeviceFinder::Kind::Microphone, options_.microphoneDevice);
                 !device.isEmpty()) {
                 return device;
             }
@@ -87,16 +87,14 @@ QString LocalMedia::videoSourceDescription() {
                                 .arg(options_.fps);
     switch (options_.video) {
         case VideoSourceKind::Camera:
-            if (const QString device =
-                    DeviceFinder::launchDescription(DeviceFinder::Kind::Camera, options_.cameraDevice);
+            if (const QString device = DeviceFinder::launchDescription(DeviceFinder::Kind::Camera, options_.cameraDevice);
                 !device.isEmpty()) {
                 return QStringLiteral("%1 ! videoconvert ! videoscale ! videorate ! %2").arg(device, rawCaps);
             }
             notes_.append(tr("No camera was found; sending a test pattern."));
             break;
         case VideoSourceKind::Echo:
-            return QStringLiteral("intervideosrc channel=%1-video ! videoconvert ! %2")
-                .arg(options_.echoChannel, rawCaps);
+            return QStringLiteral("intervideosrc channel=%1-video ! videoconvert ! %2").arg(options_.echoChannel, rawCaps);
         case VideoSourceKind::Test:
         case VideoSourceKind::None:
             break;
@@ -106,8 +104,7 @@ QString LocalMedia::videoSourceDescription() {
     if (options_.testPattern == TestPattern::ScrollingBars) {
         return QStringLiteral("videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! %1").arg(rawCaps);
     }
-    return QStringLiteral("videotestsrc is-live=true pattern=ball background-color=0xff305080 ! %1")
-        .arg(rawCaps);
+    return QStringLiteral("videotestsrc is-live=true pattern=ball background-color=0xff305080 ! %1").arg(rawCaps);
 }
 
 QString LocalMedia::videoEncoderDescription() const {
@@ -138,10 +135,11 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
         // The self-view, when the host wants one, branches off here (tee named "preview"): it shows
         // the camera, also while a screen share goes out. The input-selector is where a share
         // plugs in; sync-streams=false lets the idle branch drop its frames instead of waiting.
-        const QString description =
-            videoSourceDescription() + (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
-            QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
-            QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") + videoEncoderDescription();
+        const QString description = videoSourceDescription() +
+                                    (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
+                                    QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
+                                    QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") +
+                                    videoEncoderDescription();
         if (!addBranch(pipeline, webrtc, description, true, error)) {
             return false;
         }
@@ -153,8 +151,7 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
                            QString *error) {
     qCDebug(lcMedia).noquote() << "send branch:" << description;
     GErrorPtr parseError;
-    GstElement *branch =
-        gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(parseError));
+    GstElement *branch = gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, out(parseError));
     if (!branch) {
         *error = tr("Cannot build the %1 sender: %2")
                      .arg(isVideo ? tr("video") : tr("audio"), QString::fromUtf8(parseError->message));
@@ -182,8 +179,8 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
-        blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER,
-                                           &LocalMedia::blackOutFrame, this, nullptr);
+        blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
+                                           this, nullptr);
         if (options_.stampCaptureTime) {
             // After the camera-off probe and right before the encoder: the stamp is the time the
             // frame left the source and its one-frame queue.
@@ -203,9 +200,8 @@ QString LocalMedia::echoCancellerDescription(GstBin *pipeline) {
     GstPtr<GstElementFactory> dsp(gst_element_factory_find("webrtcdsp"));
     GstPtr<GstElementFactory> probe(gst_element_factory_find("webrtcechoprobe"));
     if (!dsp || !probe) {
-        notes_.append(
-            tr("Echo cancellation is not available here (the webrtcdsp element of "
-               "gstreamer1.0-plugins-bad is missing); the call goes on without it."));
+        notes_.append(tr("Echo cancellation is not available here (the webrtcdsp element of "
+                         "gstreamer1.0-plugins-bad is missing); the call goes on without it."));
         return {};
     }
     // webrtcdsp finds its probe by name in a process-wide list, when it starts: the probe must exist
@@ -243,8 +239,7 @@ void LocalMedia::addPreview(GstBin *branch) {
 
 GstPadProbeReturn LocalMedia::blackOutFrame(GstPad *pad, GstPadProbeInfo *info, gpointer self) {
     const auto *media = static_cast<LocalMedia *>(self);
-    if (!media->cameraOff_.load(std::memory_order_relaxed) ||
-        media->sharingScreen_.load(std::memory_order_relaxed)) {
+    if (!media->cameraOff_.load(std::memory_order_relaxed) || media->sharingScreen_.load(std::memory_order_relaxed)) {
         return GST_PAD_PROBE_OK;
     }
     // Camera off: the track keeps running (no renegotiation) but carries black frames, so the
@@ -286,8 +281,7 @@ void LocalMedia::requestKeyFrame() {
     }
     GstPtr<GstPad> source(gst_element_get_static_pad(videoEncoder_.get(), "src"));
     if (source) {
-        gst_pad_send_event(source.get(),
-                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+        gst_pad_send_event(source.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
     }
 }
 
@@ -302,8 +296,7 @@ bool LocalMedia::startScreenShare(const ScreenSource &source, ScreenShareBranch:
     const QSize maxSize = format_.videoCodec == VideoCodec::H264 ? QSize(1280, 720) : QSize(1920, 1080);
     // Tuned before the switch: the new frame size makes the encoder start over with these settings.
     tuneEncoderForScreen(true);
-    screenShare_ =
-        ScreenShareBranch::start(pipeline_, videoInput_.get(), source, maxSize, std::move(ended), error);
+    screenShare_ = ScreenShareBranch::start(pipeline_, videoInput_.get(), source, maxSize, std::move(ended), error);
     if (!screenShare_) {
         tuneEncoderForScreen(false);
         return false;
