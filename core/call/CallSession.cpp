@@ -36,6 +36,14 @@ GstSessionDescriptionPtr parseDescription(const QString &sdp, GstWebRTCSDPType t
     return GstSessionDescriptionPtr(gst_webrtc_session_description_new(type, owner.release()));
 }
 
+// "candidate:1 1 UDP 2015363327 192.168.1.2 45123 typ host": remembers the type by "address port".
+void rememberCandidateType(const QString &candidate, QHash<QString, QString> *types) {
+    const QStringList fields = candidate.split(QLatin1Char(' '));
+    if (fields.size() >= 8 && fields[6] == QLatin1StringView("typ")) {
+        types->insert(fields[4] + QLatin1Char(' ') + fields[5], fields[7]);
+    }
+}
+
 // "stun:host:port" (RTCIceServer) → "stun://host:port" (webrtcbin); TURN credentials go in the URL.
 QString webrtcbinUrl(const QString &url, const protocol::IceServer &server) {
     const qsizetype colon = url.indexOf(QLatin1Char(':'));
@@ -329,6 +337,7 @@ void CallSession::addRemoteCandidate(const IceCandidate &candidate) {
     if (!webrtc_ || candidate.candidate.isEmpty()) {
         return;  // an empty candidate marks the end of the peer's candidates
     }
+    rememberCandidateType(candidate.candidate, &remoteCandidateTypes_);
     // webrtcbin queues candidates that arrive before the remote description.
     g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", guint(candidate.sdpMLineIndex),
                           candidate.candidate.toUtf8().constData());
@@ -336,11 +345,7 @@ void CallSession::addRemoteCandidate(const IceCandidate &candidate) {
 
 void CallSession::onIceCandidate(GstElement *, guint mline, gchar *candidate, gpointer self) {
     postTo(static_cast<CallSession *>(self), [mline, text = QString::fromUtf8(candidate)](CallSession *session) {
-        // "candidate:1 1 UDP 2015363327 192.168.1.2 45123 typ host": remember the type by address.
-        const QStringList fields = text.split(QLatin1Char(' '));
-        if (fields.size() >= 8) {
-            session->localCandidateTypes_.insert(fields[4] + QLatin1Char(' ') + fields[5], fields[7]);
-        }
+        rememberCandidateType(text, &session->localCandidateTypes_);
         const QString mid = int(mline) < session->mids_.size() ? session->mids_[int(mline)] : QString::number(mline);
         Q_EMIT session->localCandidateReady(IceCandidate{text, mid, int(mline)});
     });
@@ -502,6 +507,8 @@ void CallSession::statsArrived(const RawStats &raw) {
     stats.audioCodec = QStringLiteral("OPUS");
     stats.path = localCandidateTypes_.value(raw.localCandidateAddress + QLatin1Char(' ') +
                                            QString::number(raw.localCandidatePort));
+    stats.remotePath = remoteCandidateTypes_.value(raw.remoteCandidateAddress + QLatin1Char(' ') +
+                                                   QString::number(raw.remoteCandidatePort));
     stats.videoFramesReceived = remote_->videoFrames();
     stats.audioBuffersReceived = remote_->audioBuffers();
 

@@ -112,6 +112,7 @@ private:
     QStringList mids_;
     // Our gathered candidates by "address port", for the path type (1.22.0 stats misreport it).
     QHash<QString, QString> localCandidateTypes_;
+    QHash<QString, QString> remoteCandidateTypes_;  // the peer's, as it sent them
     QTimer statsTimer_;
     QTimer connectTimer_;
     RawStats previousRaw_;

@@ -34,6 +34,7 @@ T number(const GstStructure *s, const char *field) {
 struct Walk {
     RawStats stats;
     QString selectedLocalCandidateId;
+    QString selectedRemoteCandidateId;
     const GstStructure *reply = nullptr;
 };
 
@@ -70,11 +71,23 @@ gboolean visit(GQuark, const GValue *value, gpointer data) {
             if (const char *id = gst_structure_get_string(s, "local-candidate-id")) {
                 walk->selectedLocalCandidateId = QString::fromUtf8(id);
             }
+            if (const char *id = gst_structure_get_string(s, "remote-candidate-id")) {
+                walk->selectedRemoteCandidateId = QString::fromUtf8(id);
+            }
             break;
         default:
             break;
     }
     return TRUE;
+}
+
+void candidateAddress(const GstStructure *reply, const QString &id, QString *address, int *port) {
+    const GValue *value = id.isEmpty() ? nullptr : gst_structure_get_value(reply, id.toUtf8().constData());
+    if (value && GST_VALUE_HOLDS_STRUCTURE(value)) {
+        const GstStructure *candidate = gst_value_get_structure(value);
+        *address = QString::fromUtf8(gst_structure_get_string(candidate, "address"));
+        *port = number<int>(candidate, "port");
+    }
 }
 
 }  // namespace
@@ -89,19 +102,12 @@ RawStats RawStats::fromReply(const GstStructure *reply) {
     walk.reply = reply;
     gst_structure_foreach(reply, visit, &walk);
     walk.stats.monotonicMs = clock.elapsed();
-    if (!walk.selectedLocalCandidateId.isEmpty()) {
-        const GstStructure *candidate = nullptr;
-        const GValue *value = gst_structure_get_value(reply, walk.selectedLocalCandidateId.toUtf8().constData());
-        if (value && GST_VALUE_HOLDS_STRUCTURE(value)) {
-            candidate = gst_value_get_structure(value);
-        }
-        if (candidate) {
-            // Not "candidate-type": 1.22.0 reports it wrongly; the caller matches address and port
-            // against the candidates we gathered instead.
-            walk.stats.localCandidateAddress = QString::fromUtf8(gst_structure_get_string(candidate, "address"));
-            walk.stats.localCandidatePort = number<int>(candidate, "port");
-        }
-    }
+    // Not "candidate-type": 1.22.0 reports it wrongly; the caller matches address and port against
+    // the candidates it gathered or was sent instead.
+    candidateAddress(reply, walk.selectedLocalCandidateId, &walk.stats.localCandidateAddress,
+                     &walk.stats.localCandidatePort);
+    candidateAddress(reply, walk.selectedRemoteCandidateId, &walk.stats.remoteCandidateAddress,
+                     &walk.stats.remoteCandidatePort);
     return walk.stats;
 }
 

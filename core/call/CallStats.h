@@ -19,6 +19,9 @@ struct CallStats {
     QString videoCodec;
     QString audioCodec;
     QString path;  // "host", "srflx" (server-reflexive), "relay", or empty when unknown
+    // The peer's candidate in the same selected pair: with a relay on one side only, the other side
+    // sends from a host candidate to the relay, so `path` alone says "host" on that side.
+    QString remotePath;
     int sendBitrateKbps = 0;
     quint64 videoFramesReceived = 0;
     quint64 audioBuffersReceived = 0;
@@ -36,6 +39,8 @@ struct RawStats {
     double remoteFractionLost = -1;  // what the other side reports losing of ours
     QString localCandidateAddress;   // of the selected pair
     int localCandidatePort = 0;
+    QString remoteCandidateAddress;
+    int remoteCandidatePort = 0;
 
     static RawStats fromReply(const GstStructure *reply);
 };

@@ -151,6 +151,7 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
             {QStringLiteral("videoCodec"), s.videoCodec},
             {QStringLiteral("audioCodec"), s.audioCodec},
             {QStringLiteral("path"), s.path},
+            {QStringLiteral("remotePath"), s.remotePath},
             {QStringLiteral("targetKbps"), s.sendBitrateKbps},
             {QStringLiteral("videoFrames"), qint64(s.videoFramesReceived)},
             {QStringLiteral("audioBuffers"), qint64(s.audioBuffersReceived)},
