@@ -4,6 +4,26 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <sys/prctl.h>
+
+#include <csignal>
+
+namespace {
+
+// Runs `program` directly, or as the last word of `launcher`. The child gets SIGKILL when the test
+// process dies (even by SIGKILL on a CTest timeout), so no server or peer outlives its test.
+void startUnder(QProcess &process, const QStringList &launcher, const QString &program,
+                const QStringList &arguments) {
+    process.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    if (launcher.isEmpty()) {
+        process.start(program, arguments);
+    } else {
+        process.start(launcher.first(), launcher.mid(1) << program << arguments);
+    }
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess() = default;
 
 ServerProcess::~ServerProcess() {
@@ -11,7 +31,8 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::start(const QStringList &extraArguments) {
-    process_.start(qEnvironmentVariable("CONFAB_SERVER_BIN"), QStringList{QStringLiteral("--port"), QStringLiteral("0")} + extraArguments);
+    startUnder(process_, launcher_, qEnvironmentVariable("CONFAB_SERVER_BIN"),
+               QStringList{QStringLiteral("--port"), QStringLiteral("0")} + extraArguments);
     if (!process_.waitForStarted(5000)) {
         qWarning("cannot start confab-server from $CONFAB_SERVER_BIN");
         return false;
@@ -50,7 +71,7 @@ void CallProcess::start(const QUrl &server, const QStringList &arguments) {
     const QStringList common{QStringLiteral("--server"), server.toString(), QStringLiteral("--name"), name_,
                              QStringLiteral("--json"),   QStringLiteral("--size"), QStringLiteral("320x240"),
                              QStringLiteral("--fps"),    QStringLiteral("15")};
-    process_.start(qEnvironmentVariable("CONFAB_CALL_BIN"), common + arguments);
+    startUnder(process_, launcher_, qEnvironmentVariable("CONFAB_CALL_BIN"), common + arguments);
     process_.waitForStarted(5000);
 }
 

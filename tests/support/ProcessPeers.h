@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QProcess>
+#include <QStringList>
 #include <QUrl>
 
 // A confab-server process on an ephemeral port, started from $CONFAB_SERVER_BIN.
@@ -11,11 +12,14 @@ public:
     ServerProcess();
     ~ServerProcess();
     bool start(const QStringList &extraArguments = {});
+    // A command the server runs under, e.g. {"ip", "netns", "exec", NAME}; before start().
+    void setLauncher(const QStringList &launcher) { launcher_ = launcher; }
     void kill();  // SIGKILL: the server vanishes without closing anything
     QUrl url() const { return url_; }
 
 private:
     QProcess process_;
+    QStringList launcher_;
     QUrl url_;
 };
 
@@ -26,6 +30,8 @@ public:
     ~CallProcess();
 
     void start(const QUrl &server, const QStringList &arguments);
+    // A command the peer runs under, e.g. {"ip", "netns", "exec", NAME}; before start().
+    void setLauncher(const QStringList &launcher) { launcher_ = launcher; }
     // Waits for the next event named `event` (looking at all printed so far first).
     QJsonObject waitFor(const QString &event, int timeoutMs);
     bool has(const QString &event) const;
@@ -41,6 +47,7 @@ private:
 
     QString name_;
     QProcess process_;
+    QStringList launcher_;
     QList<QJsonObject> events_;
     QByteArray partial_;
     QString stderr_;
