@@ -68,6 +68,7 @@ CallWindow::CallWindow(CallController *controller, QWidget *parent)
     connect(controller_, &CallController::ended, this, &CallWindow::callEnded);
     connect(controller_, &CallController::statsUpdated, this, &CallWindow::statsUpdated);
     connect(controller_, &CallController::chatReceived, this, &CallWindow::chatReceived);
+    connect(controller_, &CallController::safetyCodeReady, this, &CallWindow::showSafetyCode);
     connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
         notices_->setText(notices_->text().isEmpty() ? sentence
                                                      : notices_->text() + QLatin1Char('\n') + sentence);
@@ -80,6 +81,7 @@ CallWindow::CallWindow(CallController *controller, QWidget *parent)
     clock_.setInterval(1000);
     connect(&clock_, &QTimer::timeout, this, &CallWindow::tick);
     stateChanged(controller_->state(), controller_->peer());
+    showSafetyCode(controller_->safetyCode());
 }
 
 CallWindow::~CallWindow() = default;
@@ -100,6 +102,16 @@ void CallWindow::buildLayout() {
     qualityLabel_ = new QLabel(this);
     qualityLabel_->setTextFormat(Qt::PlainText);
     qualityLabel_->setAccessibleName(tr("Connection quality"));
+    // Selectable, so it can be copied into a text chat on another channel as well as read out.
+    safetyLabel_ = new QLabel(this);
+    safetyLabel_->setTextFormat(Qt::PlainText);
+    safetyLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    safetyLabel_->setAccessibleName(tr("Safety code"));
+    safetyLabel_->setToolTip(
+        tr("Read this code to the other person by voice and check they see the same. The server that "
+           "connects you could otherwise sit in the middle of the call and listen; it cannot make "
+           "both of you see the same code while doing so. Different codes: hang up."));
+    safetyLabel_->hide();
     notices_ = new QLabel(this);
     notices_->setTextFormat(Qt::PlainText);
     notices_->setWordWrap(true);
@@ -108,6 +120,7 @@ void CallWindow::buildLayout() {
     auto *header = new QHBoxLayout;
     header->addWidget(peerLabel_);
     header->addWidget(stateLabel_, 1);
+    header->addWidget(safetyLabel_);
     header->addWidget(qualityLabel_);
     header->addWidget(timerLabel_);
 
@@ -214,6 +227,7 @@ void CallWindow::buildLayout() {
              {stateLabel_, "stateLabel"},
              {timerLabel_, "timerLabel"},
              {qualityLabel_, "qualityLabel"},
+             {safetyLabel_, "safetyLabel"},
              {statsOverlay_, "statsOverlay"},
              {notices_, "notices"},
              {chatLog_, "chatLog"},
@@ -286,6 +300,7 @@ void CallWindow::resetControls() {
     statsOverlay_->setText(tr("Waiting for statistics…"));
     qualityLabel_->clear();
     timerLabel_->clear();
+    showSafetyCode({});
 }
 
 void CallWindow::stateChanged(CallState state, const QString &peer) {
@@ -330,6 +345,7 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
             fullScreenButton_->setChecked(false);
             chatInput_->setEnabled(false);
             chatSend_->setEnabled(false);
+            showSafetyCode({});
             peer_.clear();
             break;
     }
@@ -337,6 +353,13 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
 
 void CallWindow::callEnded(CallEndReason, const QString &sentence) {
     stateLabel_->setText(sentence);
+}
+
+// Empty: no call, or its descriptions are not both known yet; the label is hidden.
+void CallWindow::showSafetyCode(const QString &code) {
+    safetyLabel_->setText(code.isEmpty() ? QString() : tr("Safety code: %1").arg(code));
+    safetyLabel_->setAccessibleDescription(code);
+    safetyLabel_->setVisible(!code.isEmpty());
 }
 
 void CallWindow::tick() {

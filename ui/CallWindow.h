@@ -25,7 +25,8 @@ class AudioOutput;
 class VideoWidget;
 
 // The in-call view of whatever call `controller` runs: remote video filling the area with the
-// self-view in a corner, the peer's name, state, call timer and a quality indicator, controls for
+// self-view in a corner, the peer's name, state, call timer, a quality indicator and the call's
+// safety code, controls for
 // microphone (M), camera (V), screen sharing (later), chat (C), statistics (I), full screen (F)
 // and hang-up (Ctrl+W), a chat panel and a statistics overlay. It renders the controller's state
 // and turns clicks into calls on it; it never touches a pipeline. Owned by its parent widget; the
@@ -54,6 +55,7 @@ private:
     void stateChanged(CallState state, const QString &peer);
     void callEnded(CallEndReason reason, const QString &sentence);
     void statsUpdated(const CallStats &stats);
+    void showSafetyCode(const QString &code);
     void chatReceived(const QString &text);
     void sendChat();
     void setMicrophoneMuted(bool muted);
@@ -73,6 +75,7 @@ private:
     QLabel *stateLabel_ = nullptr;
     QLabel *timerLabel_ = nullptr;
     QLabel *qualityLabel_ = nullptr;
+    QLabel *safetyLabel_ = nullptr;  // the call's safety code, to compare by voice (SafetyCode)
     QLabel *statsOverlay_ = nullptr;
     QLabel *notices_ = nullptr;  // what the call engine wants the user to know (no camera, …)
     QToolButton *micButton_ = nullptr;

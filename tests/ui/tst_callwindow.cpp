@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QToolButton>
@@ -373,6 +374,32 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(bob.lastLuma > 40, kTimeoutMs);  // the test pattern
         desk.controller->hangUp();
         QTRY_VERIFY_WITH_TIMEOUT(!notices->isVisible(), kTimeoutMs);
+    }
+
+    // The safety code in the header is the one both controllers computed from the call's two
+    // descriptions, readable and selectable, and goes away with the call.
+    void showsTheSafetyCodeBothPeersCompute() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        auto *label = desk.part<QLabel>("safetyLabel");
+        QVERIFY(label);
+        QVERIFY(!label->isVisible());  // no call, no code
+        QVERIFY(connect(desk, bob));
+        QTRY_VERIFY_WITH_TIMEOUT(label->isVisible(), kTimeoutMs);
+        const QString ours = desk.controller->safetyCode();
+        const QString theirs = bob.controller->safetyCode();
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d{3} \\d{3}$")).match(ours).hasMatch());
+        QCOMPARE(theirs, ours);
+        QVERIFY2(label->text().endsWith(QLatin1Char(' ') + theirs), qPrintable(label->text()));
+        QVERIFY(label->text().startsWith(
+            QCoreApplication::translate("confab::ui::CallWindow", "Safety code: %1").arg(QString())));
+        QVERIFY(label->textInteractionFlags().testFlag(Qt::TextSelectableByMouse));
+        QVERIFY(label->toolTip().contains(QStringLiteral("voice")));
+
+        desk.controller->hangUp();
+        QTRY_VERIFY_WITH_TIMEOUT(!label->isVisible(), kTimeoutMs);
+        QVERIFY(label->text().isEmpty());
     }
 
     void hangUpEndsTheCallOnBothSides() {
