@@ -1,17 +1,24 @@
 #include "signaling/PresenceBatcher.h"
 
+#include <algorithm>
+
 namespace confab {
 
-PresenceBatcher::PresenceBatcher(int windowMs, QObject *parent) : QObject(parent) {
+PresenceBatcher::PresenceBatcher(int baseWindowMs, std::function<qsizetype()> audience, QObject *parent)
+    : QObject(parent), baseWindowMs_(baseWindowMs), audience_(std::move(audience)) {
     timer_.setSingleShot(true);
-    timer_.setInterval(windowMs);
     connect(&timer_, &QTimer::timeout, this, &PresenceBatcher::flush);
+}
+
+int PresenceBatcher::windowFor(int baseWindowMs, qsizetype audience) {
+    const qsizetype scaled = audience / kAudiencePerMs;
+    return int(std::clamp<qsizetype>(scaled, baseWindowMs, std::max(baseWindowMs, kMaxWindowMs)));
 }
 
 void PresenceBatcher::note(const QString &name, bool online) {
     pending_.insert(name, online);
     if (!timer_.isActive()) {
-        timer_.start();
+        timer_.start(windowFor(baseWindowMs_, audience_ ? audience_() : 0));
     }
 }
 

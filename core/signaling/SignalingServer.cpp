@@ -44,7 +44,8 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
     : QObject(parent),
       options_(std::move(options)),
       limits_{options_.maxMessageBytes, options_.maxJsonDepth},
-      presence_(new PresenceBatcher(options_.presenceBatchMilliseconds, this)) {
+      presence_(new PresenceBatcher(
+          options_.presenceBatchMilliseconds, [this] { return online_.size(); }, this)) {
     connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
     silenceSweep_.setInterval(std::max(1, options_.keepaliveIntervalSeconds) * 1000 / 3);
     verifiers_.setMaxThreadCount(2);
