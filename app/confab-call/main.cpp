@@ -2,6 +2,7 @@
 #include "call/HeadlessPeer.h"
 #include "confab/Version.h"
 #include "media/MediaWarmup.h"
+#include "media/X11WindowList.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -68,8 +69,10 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("call"), QStringLiteral("Call this user, then exit when the call ends."), QStringLiteral("peer")},
         {QStringLiteral("answer"), QStringLiteral("Answer the next incoming call, then exit when it ends.")},
         {QStringLiteral("echo"), QStringLiteral("Answer every caller and send their audio and video back.")},
-        {QStringLiteral("video"), QStringLiteral("Video to send: test, camera or none."), QStringLiteral("source"),
-         QStringLiteral("test")},
+        {QStringLiteral("video"),
+         QStringLiteral("Video to send: test, camera, none, or screen[:WINDOW-ID] (the whole X11 screen, or one "
+                        "window by its id as xwininfo shows it; the test pattern goes out when the window closes)."),
+         QStringLiteral("source"), QStringLiteral("test")},
         {QStringLiteral("audio"), QStringLiteral("Audio to send: test, mic or none."), QStringLiteral("source"),
          QStringLiteral("test")},
         {QStringLiteral("codec"), QStringLiteral("Video codec to offer: vp8 or h264."), QStringLiteral("codec"),
@@ -151,8 +154,31 @@ int main(int argc, char *argv[]) {
             media.video = confab::VideoSourceKind::Camera;
         } else if (video == QLatin1StringView("none")) {
             media.video = confab::VideoSourceKind::None;
+        } else if (video == QLatin1StringView("screen") || video.startsWith(QLatin1StringView("screen:"))) {
+            // The share replaces a test pattern, which goes out again if the shared window closes.
+            media.video = confab::VideoSourceKind::Test;
+            if (video == QLatin1StringView("screen")) {
+                options.call.screenShare = confab::ScreenSource::x11Screen();
+            } else {
+                bool isNumber = false;
+                const quint64 id = video.mid(7).toULongLong(&isNumber, 0);  // 0x2a or 42
+                if (!isNumber || id == 0) {
+                    return usage("--video screen:WINDOW-ID needs a window id such as 0x2a00007.");
+                }
+                confab::X11WindowList windows;
+                if (!windows.isOpen()) {
+                    std::fprintf(stderr, "confab-call: --video screen: there is no X11 display (DISPLAY=%s).\n",
+                                 qgetenv("DISPLAY").constData());
+                    return 2;
+                }
+                if (!windows.windowExists(id)) {
+                    std::fprintf(stderr, "confab-call: --video %s: there is no such window.\n", qPrintable(video));
+                    return 2;
+                }
+                options.call.screenShare = confab::ScreenSource::x11Window(id, windows.windowTitle(id));
+            }
         } else {
-            return usage("--video must be test, camera or none.");
+            return usage("--video must be test, camera, none or screen[:WINDOW-ID].");
         }
         if (audio == QLatin1StringView("test")) {
             media.audio = confab::AudioSourceKind::Test;

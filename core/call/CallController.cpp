@@ -135,6 +135,8 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
     connect(session, &CallSession::chatOpened, this, &CallController::chatOpened);
     connect(session, &CallSession::chatReceived, this, &CallController::chatReceived);
     connect(session, &CallSession::statsUpdated, this, &CallController::statsUpdated);
+    connect(session, &CallSession::screenShareEnded, this,
+            [this](const QString &sentence) { Q_EMIT screenShareChanged(false, sentence); });
 
     const bool started = role == CallSession::Role::Caller ? session->startAsCaller(error)
                                                             : session->startAsCallee(pendingOffer_, error);
@@ -145,6 +147,12 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
     }
     for (const QString &note : session->notes()) {
         Q_EMIT notice(note);
+    }
+    if (settings_.screenShare) {
+        QString shareError;
+        if (!startScreenShare(*settings_.screenShare, &shareError)) {
+            Q_EMIT notice(shareError);  // the call goes on with the camera (or test source)
+        }
     }
     return true;
 }
@@ -270,6 +278,26 @@ void CallController::setMicrophoneMuted(bool muted) {
 void CallController::setCameraEnabled(bool enabled) {
     if (session_) {
         session_->setCameraEnabled(enabled);
+    }
+}
+
+bool CallController::startScreenShare(const ScreenSource &source, QString *error) {
+    if (!session_) {
+        *error = tr("Screen sharing needs a call.");
+        return false;
+    }
+    if (!session_->startScreenShare(source, error)) {
+        qCWarning(lcCall).noquote() << "screen share did not start:" << *error;
+        return false;
+    }
+    Q_EMIT screenShareChanged(true, tr("Sharing %1.").arg(source.describe()));
+    return true;
+}
+
+void CallController::stopScreenShare() {
+    if (session_ && session_->isSharingScreen()) {
+        session_->stopScreenShare();
+        Q_EMIT screenShareChanged(false, tr("Screen sharing stopped."));
     }
 }
 

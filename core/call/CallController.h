@@ -11,6 +11,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <optional>
+
 namespace confab {
 
 class SignalingClient;
@@ -30,6 +32,8 @@ public:
         RemoteMedia::SinkFactory sinks;
         // The host's self-view of the video it sends (before camera-off blacking); empty: none.
         LocalMedia::PreviewSinkFactory localPreviewSink;
+        // Shared instead of the camera from the start of every call (confab-call --video screen).
+        std::optional<ScreenSource> screenShare;
     };
 
     CallController(SignalingClient *signaling, Settings settings, QObject *parent = nullptr);
@@ -53,6 +57,10 @@ public:
     bool sendChat(const QString &text);
     void setMicrophoneMuted(bool muted);
     void setCameraEnabled(bool enabled);
+    // Screen sharing in the current call (CallSession); screenShareChanged tells how it went.
+    bool startScreenShare(const ScreenSource &source, QString *error);
+    void stopScreenShare();
+    bool isSharingScreen() const { return session_ && session_->isSharingScreen(); }
 
 Q_SIGNALS:
     void stateChanged(confab::CallState state, const QString &peer);
@@ -66,6 +74,8 @@ Q_SIGNALS:
     void statsUpdated(const confab::CallStats &stats);
     // Both descriptions are known: the code both people should see the same (SafetyCode).
     void safetyCodeReady(const QString &code);
+    // Sharing started or stopped; `sentence` says what happened (why, when it ended by itself).
+    void screenShareChanged(bool sharing, const QString &sentence);
 
 private:
     void offerReceived(const protocol::OfferMessage &offer);

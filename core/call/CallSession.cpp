@@ -1,6 +1,8 @@
 #include "call/CallSession.h"
 
 #include "call/OfferReader.h"
+#include "media/ScreenShareBranch.h"
+#include "media/X11WindowList.h"
 #include "util/Logging.h"
 #include "util/MainThread.h"
 
@@ -88,6 +90,8 @@ CallSession::CallSession(Config config, QObject *parent) : QObject(parent), conf
     statsTimer_.setInterval(1000);
     connect(&statsTimer_, &QTimer::timeout, this, &CallSession::requestStats);
     connectTimer_.setSingleShot(true);
+    shareWatchTimer_.setInterval(500);
+    connect(&shareWatchTimer_, &QTimer::timeout, this, &CallSession::checkSharedWindow);
     connect(&connectTimer_, &QTimer::timeout, this, [this] {
         fail(connectionFailure(), tr("No connection after %1 seconds.").arg(config_.connectTimeoutMs / 1000));
     });
@@ -465,6 +469,73 @@ void CallSession::setCameraEnabled(bool enabled) {
     }
 }
 
+bool CallSession::startScreenShare(const ScreenSource &source, QString *error) {
+    if (!local_ || failed_) {
+        *error = tr("There is no call to share the screen in.");
+        return false;
+    }
+    stopScreenShare();
+    if (source.kind() != ScreenSource::Kind::PipeWire) {
+        X11WindowList::installErrorHandler();  // before ximagesrc's first X request
+        auto windows = std::make_unique<X11WindowList>(source.displayName());
+        if (!windows->isOpen()) {
+            *error = tr("There is no X11 display to share.");
+            return false;
+        }
+        // ximagesrc would quietly capture the whole screen for a window id it cannot find.
+        if (source.kind() == ScreenSource::Kind::X11Window && !windows->windowExists(source.windowId())) {
+            *error = tr("The window to share (0x%1) does not exist.").arg(source.windowId(), 0, 16);
+            return false;
+        }
+        if (source.kind() == ScreenSource::Kind::X11Window) {
+            shareWindows_ = std::move(windows);
+            sharedWindow_ = source.windowId();
+        }
+    }
+    const bool started = local_->startScreenShare(
+        source,
+        [this] {
+            postTo(this, [](CallSession *session) {
+                if (session->isSharingScreen()) {
+                    session->endScreenShare(tr("The shared screen stopped sending; sharing has stopped."));
+                }
+            });
+        },
+        error);
+    if (!started) {
+        shareWindows_.reset();
+        sharedWindow_ = 0;
+        return false;
+    }
+    if (sharedWindow_) {
+        shareWatchTimer_.start();
+    }
+    qCInfo(lcCall).noquote() << "sharing" << source.describe();
+    return true;
+}
+
+void CallSession::stopScreenShare() {
+    shareWatchTimer_.stop();
+    shareWindows_.reset();
+    sharedWindow_ = 0;
+    if (local_ && local_->isSharingScreen()) {
+        local_->stopScreenShare();
+        qCInfo(lcCall) << "screen share stopped";
+    }
+}
+
+void CallSession::endScreenShare(const QString &sentence) {
+    qCWarning(lcCall).noquote() << "screen share ended:" << sentence;
+    stopScreenShare();
+    Q_EMIT screenShareEnded(sentence);
+}
+
+void CallSession::checkSharedWindow() {
+    if (shareWindows_ && !shareWindows_->windowExists(sharedWindow_)) {
+        endScreenShare(tr("The shared window was closed; sharing has stopped and the call goes on."));
+    }
+}
+
 QStringList CallSession::notes() const {
     return local_ ? local_->notes() : QStringList();
 }
@@ -562,6 +633,16 @@ gboolean CallSession::onBusMessage(GstBus *, GstMessage *message, gpointer self)
         // webrtcbin 1.22's sctpenc posts as an error, often before the peer's leave arrives by the
         // server. That is the peer going, not our media failing: only chat is lost. The leave ends
         // the call normally, and a peer that never sends one is caught by the silence check.
+        // A screen share's capture failing (display gone, portal stream closed) ends the share:
+        // the camera goes out again and the call goes on.
+        if (ScreenShareBranch::isShareElement(message->src)) {
+            qCWarning(lcCall).noquote() << "screen share error from" << GST_OBJECT_NAME(message->src)
+                                        << error->message << (debug ? debug.get() : "");
+            if (session->isSharingScreen()) {
+                session->endScreenShare(tr("Screen sharing stopped: %1").arg(QString::fromUtf8(error->message)));
+            }
+            return G_SOURCE_CONTINUE;
+        }
         const gchar *type = G_OBJECT_TYPE_NAME(message->src);
         if (g_str_equal(type, "GstSctpEnc") || g_str_equal(type, "GstSctpDec")) {
             qCInfo(lcCall).noquote() << "chat transport closed:" << error->message;
@@ -588,6 +669,7 @@ void CallSession::fail(CallEndReason reason, const QString &detail) {
 }
 
 void CallSession::teardown() {
+    shareWatchTimer_.stop();
     statsTimer_.stop();
     connectTimer_.stop();
     if (busWatch_) {

@@ -5,6 +5,7 @@
 #include "media/LocalMedia.h"
 #include "media/MediaOptions.h"
 #include "media/RemoteMedia.h"
+#include "media/ScreenSource.h"
 #include "protocol/Message.h"
 #include "util/GLibPtr.h"
 #include "util/GstPtr.h"
@@ -16,6 +17,8 @@
 #include <memory>
 
 namespace confab {
+
+class X11WindowList;
 
 // One call's media: one pipeline with one webrtcbin, built when the call starts and destroyed
 // whole when it ends. It knows nothing of signaling: it produces a local description and
@@ -56,6 +59,13 @@ public:
     void setMicrophoneMuted(bool muted);
     void setCameraEnabled(bool enabled);
 
+    // A screen instead of the camera in the outgoing video, without renegotiation (LocalMedia);
+    // false with *error when it cannot start (the camera still goes out). The share also ends by
+    // itself — screenShareEnded with the reason — when its window closes or its capture fails.
+    bool startScreenShare(const ScreenSource &source, QString *error);
+    void stopScreenShare();
+    bool isSharingScreen() const { return local_ && local_->isSharingScreen(); }
+
     QStringList notes() const;
     bool isConnected() const { return connected_; }
     const CallStats &lastStats() const { return stats_; }
@@ -69,6 +79,8 @@ Q_SIGNALS:
     void chatOpened();
     void chatReceived(const QString &text);
     void statsUpdated(const confab::CallStats &stats);
+    // A share ended without stopScreenShare(): window closed, capture failed; the call goes on.
+    void screenShareEnded(const QString &sentence);
 
 private:
     bool buildPipeline(const SendFormat &format, QString *error);
@@ -86,6 +98,8 @@ private:
     void adaptBitrate(const RawStats &raw);
     void fail(CallEndReason reason, const QString &detail);
     void teardown();
+    void endScreenShare(const QString &sentence);
+    void checkSharedWindow();
 
     static void onIceCandidate(GstElement *, guint mline, gchar *candidate, gpointer self);
     static void onConnectionState(GstElement *webrtc, GParamSpec *, gpointer self);
@@ -120,6 +134,10 @@ private:
     quint64 previousVideoFrames_ = 0;
     int silentSeconds_ = 0;
     CallStats stats_;
+    // A shared X11 window is polled: ximagesrc only sees X errors (ignored) once it is closed.
+    QTimer shareWatchTimer_;
+    std::unique_ptr<X11WindowList> shareWindows_;
+    quint64 sharedWindow_ = 0;
 };
 
 }  // namespace confab

@@ -113,6 +113,10 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
     connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
         emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), sentence}}, sentence);
     });
+    connect(controller_, &CallController::screenShareChanged, this, [this](bool sharing, const QString &sentence) {
+        emitEvent(QStringLiteral("screen-share"),
+                  {{QStringLiteral("sharing"), sharing}, {QStringLiteral("message"), sentence}}, sentence);
+    });
     connect(controller_, &CallController::safetyCodeReady, this, [this](const QString &code) {
         emitEvent(QStringLiteral("safety-code"), {{QStringLiteral("code"), code}},
                   tr("Safety code with %1: %2 (the same on both sides means no one is in between).")

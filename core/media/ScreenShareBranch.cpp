@@ -19,8 +19,8 @@ QString tr(const char *text) {
 
 }  // namespace
 
-ScreenShareBranch::ScreenShareBranch(GstBin *pipeline, GstElement *selector)
-    : pipeline_(pipeline), selector_(gstRetained(selector)) {}
+ScreenShareBranch::ScreenShareBranch(GstBin *container, GstElement *selector)
+    : container_(container), selector_(gstRetained(selector)) {}
 
 std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, GstElement *selector,
                                                             const ScreenSource &source, QSize maxSize,
@@ -39,7 +39,10 @@ std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, Gs
         GST_OBJECT(bin),
         QStringLiteral("%1-%2").arg(QLatin1StringView(kBinPrefix)).arg(++count).toUtf8().constData());
 
-    std::unique_ptr<ScreenShareBranch> branch(new ScreenShareBranch(pipeline, selector));
+    // Pads link only between siblings: the capture goes into the bin that holds the selector
+    // (the video send branch inside the pipeline).
+    GstBin *container = GST_OBJECT_PARENT(selector) ? GST_BIN(GST_OBJECT_PARENT(selector)) : pipeline;
+    std::unique_ptr<ScreenShareBranch> branch(new ScreenShareBranch(container, selector));
     branch->ended_ = std::move(ended);
     GstElement *active = nullptr;
     g_object_get(selector, "active-pad", &active, nullptr);
@@ -49,7 +52,7 @@ std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, Gs
         branch->cameraPad_.reset(gst_element_get_static_pad(selector, "sink_0"));
     }
     branch->bin_ = gstRetained(bin);  // ours; the pipeline takes the floating one
-    gst_bin_add(pipeline, bin);
+    gst_bin_add(container, bin);
     branch->selectorPad_.reset(gst_element_request_pad_simple(selector, "sink_%u"));
     GstPtr<GstPad> sourcePad(gst_element_get_static_pad(bin, "src"));
     if (!branch->selectorPad_ || !sourcePad ||
@@ -96,7 +99,7 @@ void ScreenShareBranch::removeFromPipeline() {
     if (selectorPad_) {
         gst_element_release_request_pad(selector_.get(), selectorPad_.get());
     }
-    gst_bin_remove(pipeline_, bin_.get());
+    gst_bin_remove(container_, bin_.get());
     bin_.reset();
     selectorPad_.reset();
 }

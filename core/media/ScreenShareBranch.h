@@ -35,11 +35,11 @@ public:
     static bool isShareElement(GstObject *object);
 
 private:
-    ScreenShareBranch(GstBin *pipeline, GstElement *selector);
+    ScreenShareBranch(GstBin *container, GstElement *selector);
     static GstPadProbeReturn onEvent(GstPad *, GstPadProbeInfo *info, gpointer self);
     void removeFromPipeline();
 
-    GstBin *pipeline_;  // not owned: the call's pipeline outlives its LocalMedia
+    GstBin *container_;  // not owned: the bin holding the selector, which outlives LocalMedia
     GstPtr<GstElement> selector_;
     GstPtr<GstPad> cameraPad_;  // the selector pad that was active before the share
     GstPtr<GstElement> bin_;
