@@ -175,7 +175,8 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
 
 void HeadlessPeer::start() {
     // Plugins and the DTLS certificate are made while we connect and sign in, not during a call.
-    MediaWarmup::start();
+    // Only the plugins of the codec we offer (and the echo service's): each one loaded stays resident.
+    MediaWarmup::start(options_.call.media.codec, options_.mode == Mode::Echo);
     signaling_.setPassword(options_.password);
     signaling_.setToken(options_.token);
     signaling_.connectToServer(options_.server, options_.name);

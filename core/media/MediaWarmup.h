@@ -1,5 +1,7 @@
 #pragma once
 
+#include "media/MediaOptions.h"
+
 #include <functional>
 
 class QObject;
@@ -15,7 +17,11 @@ namespace confab {
 // simply waits inside GStreamer for the same one-time work (it is guarded by g_once there).
 class MediaWarmup {
 public:
+    // Everything a call may use (the desktop app: either codec, the embedded echo, appsink).
     static void start();
+    // What a call in `codec` uses (and the echo service's inter elements when `echo`): plugins
+    // that stay loaded cost resident memory for the life of the process (docs/performance.md).
+    static void start(VideoCodec codec, bool echo);
     // Waits for the background work; call before gst_deinit().
     static void wait();
     // True once the work has finished.
@@ -23,6 +29,10 @@ public:
     // Runs `then` on `context`'s thread once the work has finished (at once, queued, if it has),
     // unless `context` is gone by then.
     static void whenDone(QObject *context, std::function<void()> then);
+
+private:
+    enum class Only { Everything, Codec, CodecAndEcho };
+    static void start(Only only, VideoCodec codec);
 };
 
 }  // namespace confab
