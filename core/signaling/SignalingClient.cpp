@@ -6,6 +6,8 @@
 #include <QCoreApplication>
 #include <QThread>
 
+#include <utility>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -103,24 +105,33 @@ void SignalingClient::attempt() {
         connectFailed(tr("\"%1\" is not a valid server address.").arg(url_.toString()));
         return;
     }
-    if (!trustedCertificatePem_.isEmpty()) {
-        g_signal_connect(message.get(), "accept-certificate", G_CALLBACK(onAcceptCertificate), this);
-    }
+    // Emitted only for a certificate the system's trust store refused: remembered for the report.
+    refusedCertificate_ = {};
+    g_signal_connect(message.get(), "accept-certificate", G_CALLBACK(onAcceptCertificate), this);
     pending_.reset(g_cancellable_new());
     qCDebug(lcSignaling).noquote() << "connecting to" << url_.toString();
     soup_session_websocket_connect_async(session_.get(), message.get(), nullptr, nullptr, G_PRIORITY_DEFAULT,
                                          pending_.get(), &SignalingClient::onConnected, this);
 }
 
-gboolean SignalingClient::onAcceptCertificate(SoupMessage *, GTlsCertificate *presented, GTlsCertificateFlags,
+gboolean SignalingClient::onAcceptCertificate(SoupMessage *, GTlsCertificate *presented, GTlsCertificateFlags errors,
                                               gpointer self) {
     // Only the one certificate the user chose to trust, byte for byte; never "any certificate".
     auto *client = static_cast<SignalingClient *>(self);
-    GErrorPtr error;
-    GObjectPtr<GTlsCertificate> trusted(
-        g_tls_certificate_new_from_pem(client->trustedCertificatePem_.constData(), -1, out(error)));
-    const bool same = trusted && g_tls_certificate_is_same(trusted.get(), presented);
-    qCInfo(lcSignaling) << "server certificate" << (same ? "matches" : "does not match") << "the trusted one";
+    bool same = false;
+    if (!client->trustedCertificatePem_.isEmpty()) {
+        GErrorPtr error;
+        GObjectPtr<GTlsCertificate> trusted(
+            g_tls_certificate_new_from_pem(client->trustedCertificatePem_.constData(), -1, out(error)));
+        same = trusted && g_tls_certificate_is_same(trusted.get(), presented);
+        qCInfo(lcSignaling) << "server certificate" << (same ? "matches" : "does not match") << "the trusted one";
+    }
+    if (!same) {
+        client->refusedCertificate_ = ServerCertificate::fromTls(presented, errors);
+        qCWarning(lcSignaling).noquote() << "refusing the server's certificate"
+                                         << client->refusedCertificate_.sha256Fingerprint << "subject"
+                                         << client->refusedCertificate_.subject << "errors" << int(errors);
+    }
     return same ? TRUE : FALSE;
 }
 
@@ -135,6 +146,10 @@ void SignalingClient::onConnected(GObject *session, GAsyncResult *result, gpoint
     client->pending_.reset();
     if (!socket) {
         QString reason = QString::fromUtf8(error->message);
+        if (!client->refusedCertificate_.pem.isEmpty()) {
+            client->refuseCertificate();
+            return;
+        }
         if (error->domain == G_TLS_ERROR) {
             reason = tr("The server's certificate is not trusted (%1).").arg(reason);
         }
@@ -162,6 +177,24 @@ void SignalingClient::connected(SoupWebsocketConnection *socket) {
     qCInfo(lcSignaling).noquote() << "connected to" << url_.toString() << "signing in as" << name_;
     setState(State::LoggingIn);
     soup_websocket_connection_send_text(socket, MessageCodec::encode(LoginRequest{name_, password_, token_}).constData());
+}
+
+void SignalingClient::refuseCertificate() {
+    const ServerCertificate certificate = std::exchange(refusedCertificate_, {});
+    const bool replacesTrusted = !trustedCertificatePem_.isEmpty();
+    const QString reason =
+        replacesTrusted
+            ? tr("The server at %1 presented a different certificate from the one you trusted (SHA-256 %2). "
+                 "Someone may be impersonating it; Confab did not connect.")
+                  .arg(url_.toString(), certificate.sha256Fingerprint)
+            : tr("The server at %1 presented a certificate this computer does not trust (SHA-256 %2); "
+                 "Confab did not connect.")
+                  .arg(url_.toString(), certificate.sha256Fingerprint);
+    qCWarning(lcSignaling).noquote() << reason;
+    // Retrying would meet the same certificate: stop until someone decides about it.
+    stop();
+    setState(State::Disconnected, reason);
+    Q_EMIT untrustedCertificate(certificate, replacesTrusted);
 }
 
 void SignalingClient::connectFailed(const QString &reason) {

@@ -2,6 +2,7 @@
 
 #include "protocol/Message.h"
 #include "signaling/ReconnectBackoff.h"
+#include "signaling/ServerCertificate.h"
 #include "util/GLibPtr.h"
 
 #include <libsoup/soup.h>
@@ -55,8 +56,10 @@ public:
     void setKeepalive(int intervalSeconds, int deadAfterSeconds);
     void setBackoff(ReconnectBackoff backoff) { backoff_ = backoff; }
     // For wss:// servers whose certificate the system does not trust (self-signed): accept this
-    // one certificate (PEM), and only it. Certificates are otherwise verified as usual.
+    // one certificate (PEM), and only it. Certificates are otherwise verified as usual; one that
+    // fails is refused, reported by untrustedCertificate() and not retried. Empty: none.
     void setTrustedCertificate(const QByteArray &pem) { trustedCertificatePem_ = pem; }
+    QByteArray trustedCertificate() const { return trustedCertificatePem_; }
     // Sent with every login (and re-login after a reconnect) when set; a server without
     // authentication ignores them. See docs/protocol.md, "Signing in".
     void setPassword(const QString &password) { password_ = password; }
@@ -76,6 +79,13 @@ Q_SIGNALS:
     void candidateReceived(const confab::protocol::CandidateMessage &candidate);
     void leaveReceived(const confab::protocol::LeaveMessage &leave);
     void ringingReceived(const confab::protocol::RingingMessage &ringing);
+    // The wss:// server presented a certificate that neither the system nor setTrustedCertificate()
+    // trusts: the connection was refused and the state is Disconnected (with the reason), not
+    // retried, since the same certificate would be refused again. `replacesTrusted`: a certificate
+    // was set with setTrustedCertificate() and this one differs from it (the server changed its
+    // certificate, or someone is in between). To connect anyway, the user decides: pin
+    // `certificate.pem` and connect again.
+    void untrustedCertificate(const confab::ServerCertificate &certificate, bool replacesTrusted);
     // An `error` from the server, or a message from it we could not read.
     void serverError(const confab::protocol::ErrorMessage &error);
 
@@ -90,6 +100,7 @@ private:
     void attempt();
     void connected(SoupWebsocketConnection *socket);
     void connectFailed(const QString &reason);
+    void refuseCertificate();
     void lost(const QString &reason);
     void receive(QByteArrayView text);
     void handle(const protocol::Message &message);
@@ -111,6 +122,8 @@ private:
     QSet<QString> online_;
     QList<protocol::IceServer> iceServers_;
     QByteArray trustedCertificatePem_;
+    // The certificate this attempt refused (empty pem: none), reported once the attempt fails.
+    ServerCertificate refusedCertificate_;
     ReconnectBackoff backoff_;
     QTimer retryTimer_;
     QTimer aliveTimer_;
