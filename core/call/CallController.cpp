@@ -128,7 +128,11 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
     connect(session, &CallSession::connected, this, [this] { setState(CallState::Connected); });
     connect(session, &CallSession::failed, this, [this](CallEndReason reason, const QString &detail) {
         qCWarning(lcCall).noquote() << "call with" << peer_ << "failed:" << detail;
-        finish(reason, QString::fromLatin1(leave_reason::kHangUp));
+        // Signaling may well be up while the media path is dead (a one-way cut, a firewall): our
+        // leave then reaches the peer before its own silence check does, and must not read "hung up".
+        const bool pathDied = reason == CallEndReason::PeerVanished || reason == CallEndReason::ConnectionFailed ||
+                              reason == CallEndReason::NoRelay;
+        finish(reason, QString::fromLatin1(pathDied ? leave_reason::kConnectionLost : leave_reason::kHangUp));
     });
     connect(session, &CallSession::firstRemoteMedia, this,
             [this](MediaKind kind) { Q_EMIT firstRemoteMedia(kind, sinceStart_.elapsed()); });
@@ -233,6 +237,8 @@ void CallController::leaveReceived(const LeaveMessage &leave) {
         endReason = CallEndReason::Declined;
     } else if (reason == QLatin1StringView(leave_reason::kDisconnected)) {
         endReason = CallEndReason::PeerVanished;
+    } else if (reason == QLatin1StringView(leave_reason::kConnectionLost)) {
+        endReason = CallEndReason::ConnectionLost;
     } else if (reason == QLatin1StringView(leave_reason::kNoAnswer)) {
         endReason = CallEndReason::NoAnswer;  // the caller gave up waiting: a missed call here
     } else if (role_ == CallSession::Role::Callee && state_ == CallState::Ringing) {

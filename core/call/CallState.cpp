@@ -56,6 +56,8 @@ QString describe(CallEndReason reason, const QString &peer) {
             return tr("The call's audio or video failed on this computer.");
         case CallEndReason::SignalingLost:
             return tr("The connection to the server was lost before the call connected.");
+        case CallEndReason::ConnectionLost:
+            return tr("The connection to %1 was lost: your audio and video no longer got through to them.").arg(peer);
     }
     return {};
 }
@@ -88,6 +90,8 @@ QString wireName(CallEndReason reason) {
             return QStringLiteral("media-error");
         case CallEndReason::SignalingLost:
             return QStringLiteral("signaling-lost");
+        case CallEndReason::ConnectionLost:
+            return QStringLiteral("connection-lost");
     }
     return {};
 }

@@ -29,6 +29,7 @@ enum class CallEndReason {
     PeerVanished,      // the other side stopped sending and did not say goodbye
     MediaError,        // our own pipeline failed
     SignalingLost,     // we lost the server before the call was connected
+    ConnectionLost,    // the other side stopped receiving us (its leave said "connection-lost")
 };
 
 QString describe(CallState state);

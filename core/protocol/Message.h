@@ -67,6 +67,7 @@ inline constexpr char kBusy[] = "busy";
 inline constexpr char kCancelled[] = "cancelled";
 inline constexpr char kNoAnswer[] = "no-answer";
 inline constexpr char kDisconnected[] = "disconnected";
+inline constexpr char kConnectionLost[] = "connection-lost";
 }  // namespace leave_reason
 
 struct SessionDescription {
