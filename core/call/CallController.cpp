@@ -130,8 +130,8 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
         qCWarning(lcCall).noquote() << "call with" << peer_ << "failed:" << detail;
         // Signaling may well be up while the media path is dead (a one-way cut, a firewall): our
         // leave then reaches the peer before its own silence check does, and must not read "hung up".
-        const bool pathDied = reason == CallEndReason::PeerVanished || reason == CallEndReason::ConnectionFailed ||
-                              reason == CallEndReason::NoRelay;
+        const bool pathDied = reason == CallEndReason::PeerVanished ||
+                              reason == CallEndReason::ConnectionFailed || reason == CallEndReason::NoRelay;
         finish(reason, QString::fromLatin1(pathDied ? leave_reason::kConnectionLost : leave_reason::kHangUp));
     });
     connect(session, &CallSession::firstRemoteMedia, this,

@@ -57,7 +57,8 @@ QString describe(CallEndReason reason, const QString &peer) {
         case CallEndReason::SignalingLost:
             return tr("The connection to the server was lost before the call connected.");
         case CallEndReason::ConnectionLost:
-            return tr("The connection to %1 was lost: your audio and video no longer got through to them.").arg(peer);
+            return tr("The connection to %1 was lost: your audio and video no longer got through to them.")
+                .arg(peer);
     }
     return {};
 }
