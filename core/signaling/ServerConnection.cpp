@@ -1,5 +1,7 @@
 #include "signaling/ServerConnection.h"
 
+#include "signaling/PendingBytesWatch.h"
+
 #include "util/Logging.h"
 
 #include <QCoreApplication>
@@ -7,9 +9,9 @@
 #include <chrono>
 #include <cstddef>
 
+#include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
-#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -24,8 +26,9 @@ constexpr double kPendingLeakBytesPerSecond = 64;
 
 }  // namespace
 
-ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, QString peerAddress,
-                                   QString peerIp, const Limits &limits, Handlers handlers)
+ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, PendingBytesWatch *watch,
+                                   QString peerAddress, QString peerIp, const Limits &limits,
+                                   Handlers handlers)
     : socket_(retained(socket)),
       tcp_(tcp ? retained(tcp) : nullptr),
       peerAddress_(std::move(peerAddress)),
@@ -46,15 +49,18 @@ ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp
     // upstream in 3.7.1) and never tells us about fragments. So we watch the TCP socket: when the
     // kernel has received far more bytes than have come out as whole messages, the client is
     // making libsoup buffer without end, and the connection goes.
-    if (tcp_ && pendingLimit_ > 0 && bytesReceived() >= 0) {
-        markDelivered();
-        readableWatch_.reset(g_socket_create_source(tcp_.get(), G_IO_IN, nullptr));
-        g_source_set_callback(readableWatch_.get(), G_SOURCE_FUNC(onReadable), this, nullptr);
-        g_source_attach(readableWatch_.get(), g_main_context_get_thread_default());
+    if (tcp_ && watch && pendingLimit_ > 0 && bytesReceived() >= 0) {
+        const int fd = g_socket_get_fd(tcp_.get());
+        if (watch->watch(fd, this)) {
+            watch_ = watch;
+            watchedFd_ = fd;
+            markDelivered();
+        }
     }
 }
 
 ServerConnection::~ServerConnection() {
+    stopWatching();
     g_signal_handlers_disconnect_by_data(socket_.get(), this);
     if (soup_websocket_connection_get_state(socket_.get()) == SOUP_WEBSOCKET_STATE_OPEN) {
         soup_websocket_connection_close(socket_.get(), SOUP_WEBSOCKET_CLOSE_GOING_AWAY, nullptr);
@@ -70,7 +76,8 @@ void ServerConnection::send(const QByteArray &text) {
 void ServerConnection::close(int code, const QString &reason) {
     closing_ = true;
     if (soup_websocket_connection_get_state(socket_.get()) == SOUP_WEBSOCKET_STATE_OPEN) {
-        soup_websocket_connection_close(socket_.get(), static_cast<gushort>(code), reason.toUtf8().constData());
+        soup_websocket_connection_close(socket_.get(), static_cast<gushort>(code),
+                                        reason.toUtf8().constData());
     }
 }
 
@@ -109,24 +116,29 @@ qint64 ServerConnection::bytesReceived() const {
 }
 
 void ServerConnection::markDelivered() {
-    if (tcp_ && pendingLimit_ > 0) {
+    if (watch_) {
         deliveredThrough_ = bytesReceived();
         deliveredAt_.start();
     }
 }
 
-gboolean ServerConnection::onReadable(GSocket *, GIOCondition, gpointer self) {
-    auto *connection = static_cast<ServerConnection *>(self);
-    const qint64 pending = connection->bytesReceived() - connection->deliveredThrough_;
-    const double allowance = double(connection->pendingLimit_) +
-                             kPendingLeakBytesPerSecond * double(connection->deliveredAt_.elapsed()) / 1000.0;
-    if (!connection->closed_ && double(pending) > allowance) {
-        qCWarning(lcServer).noquote() << "dropping" << connection->peerAddress_ << connection->name_ << "after"
-                                      << pending << "bytes that did not make a whole message";
-        connection->abandon(SOUP_WEBSOCKET_CLOSE_TOO_BIG,
-                            QCoreApplication::translate("confab", "Too much data without a whole message."));
+void ServerConnection::checkPending() {
+    const qint64 pending = bytesReceived() - deliveredThrough_;
+    const double allowance =
+        double(pendingLimit_) + kPendingLeakBytesPerSecond * double(deliveredAt_.elapsed()) / 1000.0;
+    if (!closed_ && double(pending) > allowance) {
+        qCWarning(lcServer).noquote() << "dropping" << peerAddress_ << name_ << "after" << pending
+                                      << "bytes that did not make a whole message";
+        abandon(SOUP_WEBSOCKET_CLOSE_TOO_BIG,
+                QCoreApplication::translate("confab", "Too much data without a whole message."));
     }
-    return G_SOURCE_CONTINUE;
+}
+
+void ServerConnection::stopWatching() {
+    if (watch_) {
+        watch_->unwatch(watchedFd_, this);
+        watch_ = nullptr;
+    }
 }
 
 void ServerConnection::onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self) {
@@ -157,7 +169,7 @@ void ServerConnection::onClosed(SoupWebsocketConnection *, gpointer self) {
 void ServerConnection::reportClosed() {
     if (!closed_) {
         closed_ = true;
-        readableWatch_.reset();
+        stopWatching();
         handlers_.closed(this);
     }
 }

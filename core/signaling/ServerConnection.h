@@ -17,6 +17,8 @@ namespace confab {
 
 // One client's WebSocket on the server, owned by SignalingServer. It forwards what arrives and
 // remembers who the client is: its name once logged in, and the users it is in a call with.
+class PendingBytesWatch;
+
 class ServerConnection : public QObject {
     Q_OBJECT
 public:
@@ -27,17 +29,17 @@ public:
     };
 
     struct Limits {
-        qsizetype frameLimit = 0;    // libsoup closes the connection (1009) above this
+        qsizetype frameLimit = 0;  // libsoup closes the connection (1009) above this
         int keepaliveSeconds = 15;
         double messagesPerSecond = 0;  // 0: no rate limit
         int messageBurst = 1;
         qsizetype pendingLimit = 0;  // 0: unwatched; see SignalingServerOptions::maxPendingBytes
     };
 
-    // `tcp` is the connection's TCP socket (under TLS too), watched for bytes that never become a
-    // message; it may be null (no watch).
-    ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, QString peerAddress, QString peerIp,
-                     const Limits &limits, Handlers handlers);
+    // `tcp` is the connection's TCP socket (under TLS too), watched through `watch` for bytes that
+    // never become a message; either may be null (no watch).
+    ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, PendingBytesWatch *watch,
+                     QString peerAddress, QString peerIp, const Limits &limits, Handlers handlers);
     ~ServerConnection() override;
 
     void send(const QByteArray &text);
@@ -61,6 +63,9 @@ public:
     // What to do with a message that just arrived, by the connection's message rate.
     enum class Admission { Accept = 1, RefuseWithError, RefuseQuietly, Disconnect };
     Admission admitMessage();
+    // Bytes arrived on the TCP socket: closes the connection when far more have come in than made
+    // whole messages (a fragment flood). Called by the server's PendingBytesWatch.
+    void checkPending();
     // Who this user is in a call with (an offer opens a pairing, a leave closes it).
     QSet<QString> &callPartners() { return callPartners_; }
     // Milliseconds since the client last sent anything, a pong included.
@@ -70,8 +75,8 @@ private:
     static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self);
     static void onPong(SoupWebsocketConnection *, GBytes *, gpointer self);
     static void onClosed(SoupWebsocketConnection *, gpointer self);
-    static gboolean onReadable(GSocket *, GIOCondition, gpointer self);
     void reportClosed();
+    void stopWatching();
     // Bytes the kernel has received on the TCP socket so far, or -1 when it cannot say.
     qint64 bytesReceived() const;
     // A whole message (or pong) arrived: what the client sent so far is accounted for.
@@ -88,7 +93,8 @@ private:
     qsizetype pendingLimit_;
     qint64 deliveredThrough_ = 0;  // bytesReceived() when the last whole message arrived
     QElapsedTimer deliveredAt_;
-    GSourcePtr readableWatch_;
+    PendingBytesWatch *watch_ = nullptr;  // set while our socket is in it
+    int watchedFd_ = -1;
     QString name_;
     QSet<QString> callPartners_;
     QElapsedTimer lastHeard_;

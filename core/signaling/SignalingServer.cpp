@@ -44,6 +44,7 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
     : QObject(parent),
       options_(std::move(options)),
       limits_{options_.maxMessageBytes, options_.maxJsonDepth},
+      pendingWatch_([](void *connection) { static_cast<ServerConnection *>(connection)->checkPending(); }),
       presence_(new PresenceBatcher(
           options_.presenceBatchMilliseconds, [this] { return online_.size(); }, this)) {
     connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
@@ -189,7 +190,8 @@ void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, cons
     limits.pendingLimit =
         options_.maxPendingBytes > 0 ? std::max(options_.maxPendingBytes, 2 * limits.frameLimit) : 0;
     const QString counted = (loopback && !options_.limitLoopbackConnections) ? QString() : peerIp;
-    auto *connection = new ServerConnection(socket, tcp, peerAddress, counted, limits, std::move(handlers));
+    auto *connection =
+        new ServerConnection(socket, tcp, &pendingWatch_, peerAddress, counted, limits, std::move(handlers));
     connections_.emplace(connection, ConnectionOwner(connection));
     qCDebug(lcServer).noquote() << "connection from" << peerAddress;
 

@@ -3,14 +3,15 @@
 #include "protocol/JsonLimits.h"
 #include "protocol/Message.h"
 #include "signaling/PasswordFile.h"
+#include "signaling/PendingBytesWatch.h"
 #include "signaling/SignalingServerOptions.h"
 #include "util/GLibPtr.h"
 
 #include <libsoup/soup.h>
 
 #include <QHash>
-#include <QSet>
 #include <QObject>
+#include <QSet>
 #include <QThreadPool>
 #include <QTimer>
 #include <QUrl>
@@ -49,8 +50,8 @@ private:
     static void onWebsocket(SoupServer *, SoupServerMessage *message, const char *path,
                             SoupWebsocketConnection *socket, gpointer self);
 
-    void accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress, const QString &peerIp,
-                bool loopback);
+    void accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress,
+                const QString &peerIp, bool loopback);
     // Applies the connection's message rate; false when the message is to be dropped.
     bool admit(ServerConnection *from);
     void receive(ServerConnection *from, QByteArrayView text);
@@ -73,6 +74,8 @@ private:
     protocol::JsonLimits limits_;
     GObjectPtr<SoupServer> server_;
     QUrl url_;
+    // Bytes arriving on every client socket, for the fragment-flood check; outlives the connections.
+    PendingBytesWatch pendingWatch_;
     // Every open connection, owned here; logged-in ones are also found by name.
     // Closed connections are destroyed from the event loop, never inside libsoup's own signal.
     struct DeleteLater {
@@ -82,7 +85,7 @@ private:
     std::unordered_map<ServerConnection *, ConnectionOwner> connections_;
     QHash<QString, ServerConnection *> online_;
     QHash<QString, int> connectionsPerIp_;  // open connections by peer address (those counted)
-    QSet<QString> newcomers_;  // signed in since the last presence batch; owed the full list
+    QSet<QString> newcomers_;               // signed in since the last presence batch; owed the full list
     PresenceBatcher *presence_;
     PasswordFile users_;
     QByteArray unknownUserHash_;  // verified against for names not in the file: same time taken

@@ -56,7 +56,8 @@ private Q_SLOTS:
         clock.start();
         batcher.userOnline(QStringLiteral("erin"));
         QVERIFY(changed.wait(10000));
-        QVERIFY2(clock.elapsed() >= 790, qPrintable(QString::number(clock.elapsed())));
+        // A coarse QTimer may fire up to 5 % early: 760 ms; the base window would be 20 ms.
+        QVERIFY2(clock.elapsed() >= 750, qPrintable(QString::number(clock.elapsed())));
     }
 };
 
