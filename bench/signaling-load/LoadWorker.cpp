@@ -151,9 +151,10 @@ void LoadWorker::connectMore() {
 }
 
 void LoadWorker::connectOne(Client &client) {
-    SoupMessage *message = soup_message_new("GET", settings_.url.c_str());
+    const std::string &url = settings_.urls[size_t(client.index)];
+    SoupMessage *message = soup_message_new("GET", url.c_str());
     if (!message) {
-        report(reportedConnectFailures, "not a URL", settings_.url);
+        report(reportedConnectFailures, "not a URL", url);
         increment(counters_.connectFailures);
         increment(counters_.loginsSettled);
         client.state = Client::State::Out;

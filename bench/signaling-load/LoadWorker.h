@@ -23,7 +23,7 @@ namespace confab::bench {
 class LoadWorker {
 public:
     struct Settings {
-        std::string url;
+        std::vector<std::string> urls;           // the server each client signs in to
         std::vector<std::string> names;          // one client per name
         std::vector<std::pair<int, int>> pairs;  // indexes into names: who relays with whom
         int connectWindow = 64;                  // handshakes plus logins in flight at once

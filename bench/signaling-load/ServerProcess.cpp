@@ -16,7 +16,27 @@
 namespace confab::bench {
 namespace {
 
-volatile pid_t startedServerPid = 0;
+// Every process the bench started and has not reaped (servers, and Redis in cluster mode), for the
+// signal handler; a fixed array, as that handler may not allocate.
+constexpr int kMaxStarted = 16;
+volatile pid_t startedPids[kMaxStarted] = {};
+
+void rememberStarted(pid_t pid) {
+    for (volatile pid_t &slot : startedPids) {
+        if (slot == 0) {
+            slot = pid;
+            return;
+        }
+    }
+}
+
+void forgetStarted(pid_t pid) {
+    for (volatile pid_t &slot : startedPids) {
+        if (slot == pid) {
+            slot = 0;
+        }
+    }
+}
 
 long readStatusKiB(pid_t pid, const char *field) {
     if (pid <= 0) {
@@ -59,11 +79,8 @@ std::string readLine(int fd, int timeoutMs) {
 
 }  // namespace
 
-std::unique_ptr<ServerProcess> ServerProcess::start(const std::string &binary,
-                                                    const std::vector<std::string> &extraArgs,
-                                                    const std::string &logPath, std::string *error) {
-    std::vector<std::string> args{binary, "--port", "0"};
-    args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+std::unique_ptr<ServerProcess> ServerProcess::launch(std::vector<std::string> args, const std::string &logPath,
+                                                     std::string *error) {
     std::vector<char *> argv;
     for (std::string &arg : args) {
         argv.push_back(arg.data());
@@ -91,7 +108,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const std::string &binary,
         }
         dup2(out[1], STDOUT_FILENO);
         dup2(logFd, STDERR_FILENO);
-        execv(argv[0], argv.data());
+        execvp(argv[0], argv.data());
         _exit(127);
     }
     close(out[1]);
@@ -102,9 +119,21 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const std::string &binary,
         return nullptr;
     }
     std::unique_ptr<ServerProcess> server(new ServerProcess(pid, true));
-    startedServerPid = pid;
+    rememberStarted(pid);
     server->stdoutFd_ = out[0];
-    const std::string line = readLine(out[0], 10000);
+    return server;
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::start(const std::string &binary,
+                                                    const std::vector<std::string> &extraArgs,
+                                                    const std::string &logPath, std::string *error) {
+    std::vector<std::string> args{binary, "--port", "0"};
+    args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+    std::unique_ptr<ServerProcess> server = launch(std::move(args), logPath, error);
+    if (!server) {
+        return nullptr;
+    }
+    const std::string line = readLine(server->stdoutFd_, 10000);
     size_t at = line.find("ws://");
     if (at == std::string::npos) {
         at = line.find("wss://");
@@ -136,7 +165,7 @@ bool ServerProcess::alive() {
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
             reaped_ = true;
-            startedServerPid = 0;
+            forgetStarted(pid_);
             return false;
         }
         return true;
@@ -205,7 +234,7 @@ void ServerProcess::stop() {
     for (int waitedMs = 0; waitedMs < 5000; waitedMs += 10) {
         if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
             reaped_ = true;
-            startedServerPid = 0;
+            forgetStarted(pid_);
             return;
         }
         usleep(10000);
@@ -213,7 +242,7 @@ void ServerProcess::stop() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
     reaped_ = true;
-    startedServerPid = 0;
+    forgetStarted(pid_);
 }
 
 long raiseOwnOpenFileLimit(long wanted) {
@@ -234,8 +263,10 @@ long raiseOwnOpenFileLimit(long wanted) {
 }
 
 void killStartedServerFromSignalHandler() {
-    if (startedServerPid > 0) {
-        kill(startedServerPid, SIGTERM);
+    for (const volatile pid_t &pid : startedPids) {
+        if (pid > 0) {
+            kill(pid, SIGTERM);
+        }
     }
 }
 

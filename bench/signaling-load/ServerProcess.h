@@ -17,6 +17,10 @@ public:
     static std::unique_ptr<ServerProcess> start(const std::string &binary,
                                                 const std::vector<std::string> &extraArgs,
                                                 const std::string &logPath, std::string *error);
+    // Runs any program (argv[0] looked up in PATH) with stderr to `logPath` (or /dev/null),
+    // without waiting for anything: for the Redis of a cluster run.
+    static std::unique_ptr<ServerProcess> launch(std::vector<std::string> args, const std::string &logPath,
+                                                 std::string *error);
     // Someone else's server; 0 when its pid is unknown (then every figure is -1).
     static std::unique_ptr<ServerProcess> attach(pid_t pid);
     ~ServerProcess();
@@ -57,7 +61,7 @@ private:
 long raiseOwnOpenFileLimit(long wanted);
 
 // A child started with fork() + exec() would be left running if the bench were killed: call this
-// from SIGINT/SIGTERM handlers (async-signal-safe).
+// from SIGINT/SIGTERM handlers (async-signal-safe). It stops every process the bench started.
 void killStartedServerFromSignalHandler();
 
 }  // namespace confab::bench

@@ -9,6 +9,7 @@
 // pairs' sockets, and the holders, a few hundred sockets each, read in batches (kHolderBatch...).
 #include "LatencyHistogram.h"
 #include "LoadWorker.h"
+#include "ServerGroup.h"
 #include "ServerProcess.h"
 #include "WireFrames.h"
 
@@ -35,11 +36,14 @@ constexpr int kSocketsPerHolderThread = 256;
 constexpr int kHolderBatchMicroseconds = 10000;
 
 struct Options {
-    std::string url;
+    std::vector<std::string> urls;  // --url, repeatable: clients are spread over them
     long serverPid = 0;
     std::string serverBin;
     std::vector<std::string> serverArgs;
     std::string serverLog;
+    int nodes = 0;  // > 0: a cluster of this many confab-server nodes over a Redis the bench starts
+    std::string redisBin = "redis-server";
+    int presenceTtl = 15;
     int clients = 1000;
     int pairs = 100;
     double rate = 10000;  // messages per second in total, both directions of every pair
@@ -57,8 +61,9 @@ struct Options {
 };
 
 const char kUsage[] =
-    "usage: signaling-load [--url ws://HOST:PORT/ [--server-pid PID]]\n"
+    "usage: signaling-load [--url ws://HOST:PORT/ [--url ws://HOST2:PORT/]... [--server-pid PID]]\n"
     "                      [--server-bin PATH] [--server-arg ARG]... [--server-log FILE]\n"
+    "                      [--nodes N [--redis-server-bin PATH] [--presence-ttl S]]\n"
     "                      [--clients N] [--pairs P] [--rate MSGS_PER_S | --flood] [--seconds S]\n"
     "                      [--message-bytes B] [--threads T] [--holder-threads H]\n"
     "                      [--connect-window W] [--flood-window W]\n"
@@ -90,7 +95,13 @@ Options parseOptions(int argc, char **argv) {
             return argv[++i];
         };
         if (arg == "--url") {
-            o.url = value();
+            o.urls.emplace_back(value());
+        } else if (arg == "--nodes") {
+            o.nodes = int(number(arg, value(), 1, 8));
+        } else if (arg == "--redis-server-bin") {
+            o.redisBin = value();
+        } else if (arg == "--presence-ttl") {
+            o.presenceTtl = int(number(arg, value(), 1, 3600));
         } else if (arg == "--server-pid") {
             o.serverPid = long(number(arg, value(), 1, 4194304));
         } else if (arg == "--server-bin") {
@@ -137,12 +148,16 @@ Options parseOptions(int argc, char **argv) {
     if (o.pairs * 2 > o.clients) {
         usageError("--pairs may be at most half of --clients");
     }
-    if (!o.url.empty() && !g_str_has_prefix(o.url.c_str(), "ws://") &&
-        !g_str_has_prefix(o.url.c_str(), "wss://")) {
-        usageError("--url must be a ws:// or wss:// URL");
+    for (const std::string &url : o.urls) {
+        if (!g_str_has_prefix(url.c_str(), "ws://") && !g_str_has_prefix(url.c_str(), "wss://")) {
+            usageError("--url must be a ws:// or wss:// URL");
+        }
     }
-    if (o.url.empty() && o.serverPid) {
+    if (o.urls.empty() && o.serverPid) {
         usageError("--server-pid goes with --url");
+    }
+    if (!o.urls.empty() && o.nodes > 0) {
+        usageError("--nodes starts its own servers; it does not go with --url");
     }
     if (o.maxMessages == 0) {
         o.maxMessages = o.flood ? 50'000'000 : long(std::ceil(o.rate * o.seconds));
@@ -253,18 +268,26 @@ int main(int argc, char **argv) {
     // Raised before the server starts, which inherits it: each client is one fd here and one there.
     const long benchFileLimit = raiseOwnOpenFileLimit(long(o.clients) + 256);
 
-    std::unique_ptr<ServerProcess> server;
-    if (o.url.empty()) {
+    std::unique_ptr<ServerGroup> server;
+    if (o.urls.empty()) {
         std::string error;
-        server = ServerProcess::start(o.serverBin.empty() ? defaultServerBinary() : o.serverBin, o.serverArgs,
-                                      o.serverLog, &error);
+        const std::string binary = o.serverBin.empty() ? defaultServerBinary() : o.serverBin;
+        if (o.nodes > 0) {
+            ServerGroup::ClusterSettings cluster;
+            cluster.nodes = o.nodes;
+            cluster.redisBinary = o.redisBin;
+            cluster.presenceTtlSeconds = o.presenceTtl;
+            server = ServerGroup::startCluster(cluster, binary, o.serverArgs, o.serverLog, &error);
+        } else {
+            server = ServerGroup::startSingle(binary, o.serverArgs, o.serverLog, &error);
+        }
         if (!server) {
             std::fprintf(stderr, "signaling-load: cannot start the server: %s\n", error.c_str());
             return 1;
         }
-        o.url = server->url();
+        o.urls = server->urls();
     } else {
-        server = ServerProcess::attach(pid_t(o.serverPid));
+        server = ServerGroup::attach(o.urls, pid_t(o.serverPid));
         if (o.serverPid && !server->raiseOpenFileLimit()) {
             std::fprintf(stderr, "signaling-load: could not raise the open-file limit of pid %ld\n",
                          o.serverPid);
@@ -282,6 +305,9 @@ int main(int argc, char **argv) {
 
     // Who goes where: clients 0 .. 2P-1 are the pairs (pair p is clients 2p and 2p+1, on relay
     // thread p mod T); the rest only sit signed in, shared round-robin by the holder threads.
+    // With several servers, client c signs in to server c mod S: with 2 or 3 nodes the two clients
+    // of every pair are on different nodes, so every relayed message crosses Redis.
+    auto urlOf = [&](int index) { return o.urls[size_t(index) % o.urls.size()]; };
     const int digits = int(std::to_string(std::max(0, o.clients - 1)).size());
     auto nameOf = [&](int index) {
         char number[16];
@@ -295,10 +321,13 @@ int main(int argc, char **argv) {
         const int first = int(plan.names.size());
         plan.names.push_back(nameOf(2 * p));
         plan.names.push_back(nameOf(2 * p + 1));
+        plan.urls.push_back(urlOf(2 * p));
+        plan.urls.push_back(urlOf(2 * p + 1));
         plan.pairs.emplace_back(first, first + 1);
     }
     for (int c = 2 * o.pairs; c < o.clients; ++c) {
         plans[size_t(o.threads + c % o.holderThreads)].names.push_back(nameOf(c));
+        plans[size_t(o.threads + c % o.holderThreads)].urls.push_back(urlOf(c));
     }
     std::vector<std::unique_ptr<LoadWorker>> workers;
     std::vector<LoadWorker *> relayers;
@@ -308,7 +337,6 @@ int main(int argc, char **argv) {
         }
         const bool relays = !plan.pairs.empty();
         plan.batchMicroseconds = relays ? 0 : kHolderBatchMicroseconds;
-        plan.url = o.url;
         plan.messageBytes = o.messageBytes;
         plan.nameWidth = nameWidth;
         // The window is shared in proportion to the clients each thread holds.
@@ -387,6 +415,7 @@ int main(int argc, char **argv) {
 
     // Phase 2: the pairs relay candidates at a fixed total rate, or as fast as they are relayed.
     const double serverCpuBefore = server->cpuSeconds();
+    const double redisCpuBefore = server->redisCpuSeconds();
     const double benchCpuBefore = processCpuSeconds();
     const double machineBefore = machineBusySeconds();
     double relayCpuBefore = 0;
@@ -411,6 +440,7 @@ int main(int argc, char **argv) {
     const gint64 windowEndUs = std::min(g_get_monotonic_time(), relayEndUs);
     const double relaySeconds = relayers.empty() ? 0 : seconds(relayStartUs, windowEndUs);
     const double serverCpu = server->cpuSeconds() - serverCpuBefore;
+    const double redisCpu = server->clustered() ? server->redisCpuSeconds() - redisCpuBefore : -1;
     const double benchCpu = processCpuSeconds() - benchCpuBefore;
     const double machineCpu = machineBusySeconds() - machineBefore;
     double relayCpu = -relayCpuBefore;
@@ -494,10 +524,12 @@ int main(int argc, char **argv) {
         .number("samples", double(latencies.count()));
     JsonReport cpu;
     cpu.number("server", percent(serverCpu), 0, true)
+        .number("redis", percent(redisCpu), 0, true)
         .number("benchProcess", percent(benchCpu), 0, true)
         .number("benchRelayThreads", percent(relayCpu), 0, true)
         .number("machine", percent(machineCpu), 0, true)
-        .number("otherProcesses", percent(machineCpu - benchCpu - std::max(0.0, serverCpu)), 0, true)
+        .number("otherProcesses",
+                percent(machineCpu - benchCpu - std::max(0.0, serverCpu) - std::max(0.0, redisCpu)), 0, true)
         .number("serverUsPerRelayed",
                 relayedInWindow > 0 && serverCpu >= 0 ? 1e6 * serverCpu / double(relayedInWindow) : -1, 1,
                 true)
@@ -519,7 +551,9 @@ int main(int argc, char **argv) {
 
     JsonReport report;
     report.text("benchmark", "signaling-load")
-        .text("url", o.url)
+        .text("url", o.urls.front())
+        .number("servers", double(o.urls.size()))
+        .boolean("cluster", server->clustered())
         .number("serverPid", double(server->pid()), 0, true)
         .boolean("serverStartedByBench", ownServer)
         .text("mode", o.flood ? "flood" : "rate")
