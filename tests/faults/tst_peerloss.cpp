@@ -1,0 +1,236 @@
+// A peer killed or cut off mid-call: the other side ends the call within 5 s with a reason a
+// person can read. Three ways to lose a peer:
+//  - killed (SIGKILL): its signaling connection drops with it, and the server's `leave`
+//    ("disconnected") ends the call at once;
+//  - the network between the peers cut, both ways, while both still reach the server: no leave
+//    from anyone, each side's own check (no media for 3 s, CallSession) ends the call;
+//  - cut one way only: one side notices the silence, and its `leave` ("connection-lost") tells
+//    the other, which still receives media and would otherwise never know.
+// The cuts happen in network namespaces the test makes: site A (192.0.2.0/24) and site B
+// (198.51.100.0/24) joined by a router namespace that runs confab-server; the router's nftables
+// forward chain drops the peers' traffic while their TCP to the server (not forwarded) stays up.
+// Needs root, iproute2 and nftables for the cuts; skipped, never passed, without them.
+#include "ProcessPeers.h"
+#include "TestNamespaces.h"
+
+#include <QDateTime>
+#include <QStandardPaths>
+#include <QTest>
+
+namespace {
+
+constexpr int kStartMs = 20000;
+const QString kRouter = QStringLiteral("router");
+const QString kSiteA = QStringLiteral("a");
+const QString kSiteB = QStringLiteral("b");
+const QStringList kLostReasons{QStringLiteral("peer-vanished"), QStringLiteral("connection-lost")};
+
+int scaled(int ms) {
+    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
+}
+
+double nowMs() {
+    return double(QDateTime::currentMSecsSinceEpoch());
+}
+
+// Milliseconds from `sinceMs` (this process's wall clock) to an event the peer printed (its `t`).
+double msAfter(const QJsonObject &event, double sinceMs) {
+    return event.value(QStringLiteral("t")).toDouble() - sinceMs;
+}
+
+QString cutSkipReason() {
+    if (const QString reason = TestNamespaces::unavailableReason(); !reason.isEmpty()) {
+        return reason;
+    }
+    if (QStandardPaths::findExecutable(QStringLiteral("nft")).isEmpty()) {
+        return QStringLiteral("nft (nftables) is not installed");
+    }
+    return {};
+}
+
+bool buildSites(TestNamespaces &namespaces, QString *error) {
+    return namespaces.add(kRouter, error) && namespaces.add(kSiteA, error) && namespaces.add(kSiteB, error) &&
+           namespaces.link(kRouter, QStringLiteral("to-a"), QStringLiteral("192.0.2.1/24"), kSiteA,
+                           QStringLiteral("up"), QStringLiteral("192.0.2.2/24"), error) &&
+           namespaces.link(kRouter, QStringLiteral("to-b"), QStringLiteral("198.51.100.1/24"), kSiteB,
+                           QStringLiteral("up"), QStringLiteral("198.51.100.2/24"), error) &&
+           namespaces.exec(kSiteA,
+                           {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+                            QStringLiteral("default"), QStringLiteral("via"), QStringLiteral("192.0.2.1")},
+                           error) &&
+           namespaces.exec(kSiteB,
+                           {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+                            QStringLiteral("default"), QStringLiteral("via"), QStringLiteral("198.51.100.1")},
+                           error) &&
+           namespaces.exec(kRouter,
+                           {QStringLiteral("sh"), QStringLiteral("-c"),
+                            QStringLiteral("echo 1 > /proc/sys/net/ipv4/ip_forward")},
+                           error);
+}
+
+// The router's forward chain: `rule` empty drops everything between the sites; otherwise only
+// what matches it.
+bool cut(const TestNamespaces &namespaces, const QString &rule, QString *error) {
+    const QString policy = rule.isEmpty() ? QStringLiteral("drop") : QStringLiteral("accept");
+    return namespaces.exec(kRouter, {QStringLiteral("nft"), QStringLiteral("add table inet confab_fault")},
+                           error) &&
+           namespaces.exec(
+               kRouter,
+               {QStringLiteral("nft"),
+                QStringLiteral("add chain inet confab_fault forward { type filter hook forward priority "
+                               "0; policy %1; }")
+                    .arg(policy)},
+               error) &&
+           (rule.isEmpty() || namespaces.exec(kRouter,
+                                              {QStringLiteral("nft"),
+                                               QStringLiteral("add rule inet confab_fault forward ") + rule},
+                                              error));
+}
+
+}  // namespace
+
+class TestPeerLoss : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void killedPeerIsReportedByTheServerWithinFiveSeconds() {
+        ServerProcess server;
+        QVERIFY(server.start());
+        CallProcess bob(QStringLiteral("bob"));
+        bob.start(server.url(), {QStringLiteral("--answer")});
+        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
+        CallProcess alice(QStringLiteral("alice"));
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
+        QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
+        QVERIFY(!alice.waitFor(QStringLiteral("stats"), kStartMs).isEmpty());
+
+        const double killedAt = nowMs();
+        bob.kill();
+        const QJsonObject ended = alice.waitFor(QStringLiteral("ended"), kStartMs);
+        QVERIFY2(!ended.isEmpty(), qPrintable(alice.errorOutput()));
+        qInfo("killed peer: call ended %.0f ms after the kill: %s", msAfter(ended, killedAt),
+              qPrintable(ended.value(QStringLiteral("message")).toString()));
+        QVERIFY2(msAfter(ended, killedAt) < scaled(5000),
+                 qPrintable(QString::number(msAfter(ended, killedAt))));
+        QCOMPARE(ended.value(QStringLiteral("reason")).toString(), QStringLiteral("peer-vanished"));
+        QCOMPARE(ended.value(QStringLiteral("message")).toString(),
+                 QStringLiteral("bob vanished: their connection is gone."));
+        // The server's leave ended it, not alice's own silence check (that logs this line).
+        QVERIFY2(!alice.errorOutput().contains(QStringLiteral("No media from the other side")),
+                 qPrintable(alice.errorOutput()));
+        QVERIFY(alice.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 1);
+        QVERIFY(alice.errorOutput().contains(QStringLiteral("bob vanished")));
+    }
+
+    void networkCutBothWaysEndsTheCallOnBothSidesWithinFiveSeconds() {
+        if (const QString reason = cutSkipReason(); !reason.isEmpty()) {
+            QSKIP(qPrintable(reason));
+        }
+        TestNamespaces namespaces;
+        QString error;
+        QVERIFY2(buildSites(namespaces, &error), qPrintable(error));
+        ServerProcess server;
+        CallProcess alice(QStringLiteral("alice"));
+        CallProcess bob(QStringLiteral("bob"));
+        startCall(namespaces, server, alice, bob);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
+
+        const double cutAt = nowMs();
+        QVERIFY2(cut(namespaces, {}, &error), qPrintable(error));
+        for (CallProcess *peer : {&alice, &bob}) {
+            const QJsonObject ended = peer->waitFor(QStringLiteral("ended"), kStartMs);
+            QVERIFY2(!ended.isEmpty(), qPrintable(peer->errorOutput()));
+            const QString reason = ended.value(QStringLiteral("reason")).toString();
+            qInfo("cut both ways: call ended %.0f ms after the cut, %s: %s", msAfter(ended, cutAt),
+                  qPrintable(reason), qPrintable(ended.value(QStringLiteral("message")).toString()));
+            QVERIFY2(msAfter(ended, cutAt) < scaled(5000),
+                     qPrintable(QString::number(msAfter(ended, cutAt))));
+            QVERIFY2(kLostReasons.contains(reason), qPrintable(reason));
+            QVERIFY(peer->waitForExit(kStartMs));
+            QCOMPARE(peer->exitCode(), 1);
+            expectSignalingStayedUp(*peer, cutAt);
+        }
+        // Nobody said goodbye: at least one side found the silence itself.
+        QVERIFY(alice.errorOutput().contains(QStringLiteral("No media from the other side")) ||
+                bob.errorOutput().contains(QStringLiteral("No media from the other side")));
+    }
+
+    void networkCutOneWayEndsTheCallOnBothSidesWithinFiveSeconds() {
+        if (const QString reason = cutSkipReason(); !reason.isEmpty()) {
+            QSKIP(qPrintable(reason));
+        }
+        TestNamespaces namespaces;
+        QString error;
+        QVERIFY2(buildSites(namespaces, &error), qPrintable(error));
+        ServerProcess server;
+        CallProcess alice(QStringLiteral("alice"));
+        CallProcess bob(QStringLiteral("bob"));
+        startCall(namespaces, server, alice, bob);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
+
+        // Bob's packets no longer reach alice; alice's still reach bob.
+        const double cutAt = nowMs();
+        QVERIFY2(cut(namespaces, QStringLiteral("iifname \"to-b\" drop"), &error), qPrintable(error));
+        const QJsonObject aliceEnded = alice.waitFor(QStringLiteral("ended"), kStartMs);
+        const QJsonObject bobEnded = bob.waitFor(QStringLiteral("ended"), kStartMs);
+        QVERIFY2(!aliceEnded.isEmpty(), qPrintable(alice.errorOutput()));
+        QVERIFY2(!bobEnded.isEmpty(), qPrintable(bob.errorOutput()));
+        for (const QJsonObject &ended : {aliceEnded, bobEnded}) {
+            qInfo("cut one way: call ended %.0f ms after the cut, %s: %s", msAfter(ended, cutAt),
+                  qPrintable(ended.value(QStringLiteral("reason")).toString()),
+                  qPrintable(ended.value(QStringLiteral("message")).toString()));
+            QVERIFY2(msAfter(ended, cutAt) < scaled(5000),
+                     qPrintable(QString::number(msAfter(ended, cutAt))));
+        }
+        // Alice hears nothing and says so; bob, who still heard alice, learns it from her leave.
+        QCOMPARE(aliceEnded.value(QStringLiteral("reason")).toString(), QStringLiteral("peer-vanished"));
+        QCOMPARE(bobEnded.value(QStringLiteral("reason")).toString(), QStringLiteral("connection-lost"));
+        QCOMPARE(
+            bobEnded.value(QStringLiteral("message")).toString(),
+            QStringLiteral("The connection to alice was lost: your audio and video no longer got through to "
+                           "them."));
+        for (CallProcess *peer : {&alice, &bob}) {
+            QVERIFY(peer->waitForExit(kStartMs));
+            QCOMPARE(peer->exitCode(), 1);
+            expectSignalingStayedUp(*peer, cutAt);
+        }
+    }
+
+private:
+    // alice in site A calls bob in site B through the server on the router; returns once media
+    // flows both ways on the direct (host) path.
+    void startCall(const TestNamespaces &namespaces, ServerProcess &server, CallProcess &alice,
+                   CallProcess &bob) {
+        server.setLauncher(namespaces.launcher(kRouter));
+        QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
+        const int port = server.url().port();
+        bob.setLauncher(namespaces.launcher(kSiteB));
+        bob.start(QUrl(QStringLiteral("ws://198.51.100.1:%1/").arg(port)), {QStringLiteral("--answer")});
+        QVERIFY2(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty(),
+                 qPrintable(bob.errorOutput()));
+        alice.setLauncher(namespaces.launcher(kSiteA));
+        alice.start(QUrl(QStringLiteral("ws://192.0.2.1:%1/").arg(port)),
+                    {QStringLiteral("--call"), QStringLiteral("bob")});
+        for (CallProcess *peer : {&alice, &bob}) {
+            QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
+                     qPrintable(peer->errorOutput()));
+            const QJsonObject stats = peer->waitFor(QStringLiteral("stats"), kStartMs);
+            QCOMPARE(stats.value(QStringLiteral("path")).toString(), QStringLiteral("host"));
+        }
+    }
+
+    // The cut was between the peers only: neither lost the server (it would print a notice).
+    void expectSignalingStayedUp(const CallProcess &peer, double cutAt) {
+        for (const QJsonObject &notice : peer.events(QStringLiteral("notice"))) {
+            QVERIFY2(msAfter(notice, cutAt) < 0,
+                     qPrintable(notice.value(QStringLiteral("message")).toString()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPeerLoss)
+#include "tst_peerloss.moc"
