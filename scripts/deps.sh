@@ -24,6 +24,10 @@ CONFAB_TEST_PACKAGES=(
     dbus-daemon
     redis-server
     coturn  # tests/relay: the TURN server the NAT test starts
+    # tests/faults: namespaces and cuts (ip, ss, nft), the capture (tshark; its debconf question,
+    # capture as non-root, takes the default "no" under DEBIAN_FRONTEND=noninteractive), and
+    # gst-launch-1.0 for the plain-RTP control
+    iproute2 nftables tshark gstreamer1.0-tools
 )
 
 # What scripts/screenshot needs: an X server without a screen.
