@@ -6,12 +6,14 @@ CONFAB_BUILD_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools
     libsoup-3.0-dev libjson-glib-dev libsodium-dev libhiredis-dev qtkeychain-qt6-dev
+    libx11-dev  # screen sharing: the X11 window list (core/media/X11WindowList)
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 )
 # What the programs need at run time: TLS for wss://, the GStreamer elements of a call.
 CONFAB_RUNTIME_PACKAGES=(
     glib-networking
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
+    gstreamer1.0-pipewire  # pipewiresrc: screen sharing on Wayland (through xdg-desktop-portal)
 )
 
 # What the tests need besides: a real browser as the other WebRTC peer in the interop tests, and
@@ -28,6 +30,7 @@ CONFAB_TEST_PACKAGES=(
     # capture as non-root, takes the default "no" under DEBIAN_FRONTEND=noninteractive), and
     # gst-launch-1.0 for the plain-RTP control
     iproute2 nftables tshark gstreamer1.0-tools
+    xvfb  # tests/screen: the X server whose windows the screen-sharing tests share
 )
 
 # What scripts/screenshot needs: an X server without a screen.
