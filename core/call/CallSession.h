@@ -10,10 +10,12 @@
 #include "util/GLibPtr.h"
 #include "util/GstPtr.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 namespace confab {
@@ -95,6 +97,7 @@ private:
     void attachDataChannel(GstWebRTCDataChannel *channel);
     void requestStats();
     void statsArrived(const RawStats &raw);
+    void checkSilence();
     void adaptBitrate(const RawStats &raw);
     void fail(CallEndReason reason, const QString &detail);
     void teardown();
@@ -132,7 +135,11 @@ private:
     RawStats previousRaw_;
     bool havePreviousStats_ = false;
     quint64 previousVideoFrames_ = 0;
-    int silentSeconds_ = 0;
+    // checkSilence(): RTP packets from the peer (counted on streaming threads) and since when none came.
+    std::atomic<quint64> packetsArrived_{0};
+    quint64 packetsSeen_ = 0;
+    QElapsedTimer sinceLastPacket_;
+    QTimer silenceTimer_;
     CallStats stats_;
     // A shared X11 window is polled: ximagesrc only sees X errors (ignored) once it is closed.
     QTimer shareWatchTimer_;
