@@ -617,8 +617,8 @@ void CallSession::checkSilence() {
         return;
     }
     if (connected_ && arrived > 0 && sinceLastPacket_.elapsed() >= kVanishedAfterMs) {
-        fail(CallEndReason::PeerVanished,
-             tr("No media from the other side for %1 seconds.").arg(sinceLastPacket_.elapsed() / 1000.0, 0, 'f', 1));
+        fail(CallEndReason::PeerVanished, tr("No media from the other side for %1 seconds.")
+                                              .arg(sinceLastPacket_.elapsed() / 1000.0, 0, 'f', 1));
     }
 }
 
