@@ -51,9 +51,9 @@ QString cutSkipReason() {
 bool buildSites(TestNamespaces &namespaces, QString *error) {
     return namespaces.add(kRouter, error) && namespaces.add(kSiteA, error) && namespaces.add(kSiteB, error) &&
            namespaces.link(kRouter, QStringLiteral("to-a"), QStringLiteral("192.0.2.1/24"), kSiteA,
-                           QStringLiteral("up"), QStringLiteral("192.0.2.2/24"), error) &&
+                           QStringLiteral("uplink"), QStringLiteral("192.0.2.2/24"), error) &&
            namespaces.link(kRouter, QStringLiteral("to-b"), QStringLiteral("198.51.100.1/24"), kSiteB,
-                           QStringLiteral("up"), QStringLiteral("198.51.100.2/24"), error) &&
+                           QStringLiteral("uplink"), QStringLiteral("198.51.100.2/24"), error) &&
            namespaces.exec(kSiteA,
                            {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
                             QStringLiteral("default"), QStringLiteral("via"), QStringLiteral("192.0.2.1")},
