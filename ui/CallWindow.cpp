@@ -1,16 +1,21 @@
 #include "CallWindow.h"
 
 #include "AudioOutput.h"
+#include "ScreenPicker.h"
 #include "VideoWidget.h"
 #include "call/CallController.h"
+#include "media/ScreenCastPortal.h"
 
+#include <QDBusConnection>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -20,6 +25,9 @@ namespace confab::ui {
 namespace {
 
 enum class Quality { Unknown = 1, Good, Fair, Poor };
+
+// Where the desktop portal's restore token is kept: the next Wayland share skips its dialog.
+constexpr char kRestoreTokenKey[] = "screenSharing/portalRestoreToken";
 
 // Loss hurts first (frozen video, robotic audio); a long round trip makes people talk over each other.
 Quality qualityOf(const CallStats &stats) {
@@ -69,11 +77,8 @@ CallWindow::CallWindow(CallController *controller, QWidget *parent)
     connect(controller_, &CallController::statsUpdated, this, &CallWindow::statsUpdated);
     connect(controller_, &CallController::chatReceived, this, &CallWindow::chatReceived);
     connect(controller_, &CallController::safetyCodeReady, this, &CallWindow::showSafetyCode);
-    connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
-        notices_->setText(notices_->text().isEmpty() ? sentence
-                                                     : notices_->text() + QLatin1Char('\n') + sentence);
-        notices_->show();
-    });
+    connect(controller_, &CallController::notice, this, &CallWindow::showNotice);
+    connect(controller_, &CallController::screenShareChanged, this, &CallWindow::screenShareChanged);
     connect(controller_, &CallController::chatOpened, this, [this] {
         chatInput_->setEnabled(true);
         chatSend_->setEnabled(true);
@@ -85,6 +90,71 @@ CallWindow::CallWindow(CallController *controller, QWidget *parent)
 }
 
 CallWindow::~CallWindow() = default;
+
+void CallWindow::showNotice(const QString &sentence) {
+    notices_->setText(notices_->text().isEmpty() ? sentence : notices_->text() + QLatin1Char('\n') + sentence);
+    notices_->show();
+}
+
+void CallWindow::toggleScreenShare() {
+    if (controller_->isSharingScreen()) {
+        controller_->stopScreenShare();
+        return;
+    }
+    if (ScreenCastPortal::isWaylandSession()) {
+        if (!portal_) {
+            portal_ = new ScreenCastPortal(QDBusConnection::sessionBus(), this);
+            connect(portal_, &ScreenCastPortal::started, this, [this](const ScreenSource &source, const QString &token) {
+                if (!token.isEmpty()) {
+                    QSettings().setValue(QLatin1StringView(kRestoreTokenKey), token);  // next time: no dialog
+                }
+                QString error;
+                if (!controller_->startScreenShare(source, &error)) {
+                    showNotice(error);
+                    portal_->close();
+                }
+            });
+            connect(portal_, &ScreenCastPortal::failed, this,
+                    [this](ScreenCastPortal::Failure, const QString &sentence) { showNotice(sentence); });
+            connect(portal_, &ScreenCastPortal::closed, controller_, &CallController::stopScreenShare);
+        }
+        ScreenCastPortal::Options options;
+        options.restoreToken = QSettings().value(QLatin1StringView(kRestoreTokenKey)).toString();
+        if (QGuiApplication::platformName() == QLatin1StringView("xcb")) {
+            options.parentWindow = QStringLiteral("x11:%1").arg(window()->winId(), 0, 16);
+        }
+        portal_->start(options);
+        return;
+    }
+    if (picker_) {
+        picker_->raise();
+        return;
+    }
+    picker_ = new ScreenPicker(this);
+    connect(picker_, &QDialog::finished, this, [this, picker = picker_.data()](int result) {
+        if (const std::optional<ScreenSource> source = picker->chosen(); result == QDialog::Accepted && source) {
+            QString error;
+            if (!controller_->startScreenShare(*source, &error)) {
+                showNotice(error);
+            }
+        }
+        picker->deleteLater();
+    });
+    picker_->open();
+}
+
+void CallWindow::screenShareChanged(bool sharing, const QString &sentence) {
+    shareButton_->setText(sharing ? tr("Stop sharing") : tr("Share screen"));
+    shareButton_->setAccessibleName(sharing ? tr("Stop sharing the screen") : tr("Share screen"));
+    if (!sharing) {
+        if (portal_) {
+            portal_->close();  // the desktop's "you are sharing" indicator goes too
+        }
+        if (sentence != tr("Screen sharing stopped.")) {
+            showNotice(sentence);  // it ended by itself (window closed, …): say why
+        }
+    }
+}
 
 void CallWindow::buildLayout() {
     // Header: who, where the call is, for how long, how good.
@@ -180,8 +250,10 @@ void CallWindow::buildLayout() {
     cameraButton_ = controlButton(tr("Stop video"), tr("Turn camera off"),
                                   tr("Turn your camera off or on (V)"), true, this);
     shareButton_ = controlButton(tr("Share screen"), tr("Share screen"),
-                                 tr("Screen sharing arrives in a later version"), false, this);
-    shareButton_->setEnabled(false);
+                                 tr("Show a screen or window instead of your camera, or stop showing it"), false,
+                                 this);
+    shareButton_->setEnabled(false);  // in a connected call
+    connect(shareButton_, &QToolButton::clicked, this, &CallWindow::toggleScreenShare);
     chatButton_ = controlButton(tr("Chat"), tr("Show chat"), tr("Show or hide the chat (C)"), true, this);
     statsButton_ = controlButton(tr("Statistics"), tr("Show statistics"),
                                  tr("Show or hide call statistics (I)"), true, this);
@@ -331,6 +403,7 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
             clock_.start();
             tick();
             hangUpButton_->setEnabled(true);
+            shareButton_->setEnabled(true);
             break;
         case CallState::Idle:
         case CallState::Ended:
@@ -339,6 +412,14 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
             localVideo_->clear();
             remoteVideo_->setPlaceholderText(tr("No call"));
             hangUpButton_->setEnabled(false);
+            shareButton_->setEnabled(false);
+            shareButton_->setText(tr("Share screen"));
+            if (picker_) {
+                picker_->reject();
+            }
+            if (portal_) {
+                portal_->close();
+            }
             notices_->clear();
             notices_->hide();
             // A finished call leaves full screen (emits fullScreenRequested(false) if it was on).

@@ -2,8 +2,10 @@
 
 #include "call/CallState.h"
 #include "call/CallStats.h"
+#include "ScreenPicker.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
@@ -17,6 +19,7 @@ class QToolButton;
 
 namespace confab {
 class CallController;
+class ScreenCastPortal;
 }
 
 namespace confab::ui {
@@ -27,7 +30,7 @@ class VideoWidget;
 // The in-call view of whatever call `controller` runs: remote video filling the area with the
 // self-view in a corner, the peer's name, state, call timer, a quality indicator and the call's
 // safety code, controls for
-// microphone (M), camera (V), screen sharing (later), chat (C), statistics (I), full screen (F)
+// microphone (M), camera (V), screen sharing, chat (C), statistics (I), full screen (F)
 // and hang-up (Ctrl+W), a chat panel and a statistics overlay. It renders the controller's state
 // and turns clicks into calls on it; it never touches a pipeline. Owned by its parent widget; the
 // controller must outlive it.
@@ -41,6 +44,9 @@ public:
 
     VideoWidget *remoteVideo() const { return remoteVideo_; }
     VideoWidget *localVideo() const { return localVideo_; }
+    QToolButton *shareButton() const { return shareButton_; }
+    // The X11 picker while it is open (Share screen on X11); null otherwise.
+    ScreenPicker *screenPicker() const { return picker_; }
 
 Q_SIGNALS:
     void fullScreenRequested(bool on);  // F key / button; MainWindow does showFullScreen()/showNormal()
@@ -66,6 +72,11 @@ private:
     void tick();
     void placeSelfView();
     void resetControls();
+    // Share screen: on Wayland the desktop's dialog (portal, restore token kept in QSettings),
+    // on X11 our ScreenPicker; while sharing, the same button stops.
+    void toggleScreenShare();
+    void screenShareChanged(bool sharing, const QString &sentence);
+    void showNotice(const QString &sentence);
 
     CallController *controller_;
     std::shared_ptr<AudioOutput> audioOutput_;
@@ -81,6 +92,8 @@ private:
     QToolButton *micButton_ = nullptr;
     QToolButton *cameraButton_ = nullptr;
     QToolButton *shareButton_ = nullptr;
+    ScreenCastPortal *portal_ = nullptr;  // made on the first Wayland share
+    QPointer<ScreenPicker> picker_;
     QToolButton *chatButton_ = nullptr;
     QToolButton *statsButton_ = nullptr;
     QToolButton *fullScreenButton_ = nullptr;
