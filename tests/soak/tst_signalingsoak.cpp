@@ -1,0 +1,138 @@
+// Soak: 2,000 clients connect, sign in, do a call's signaling in pairs (offer, answer, candidates,
+// leave) and disconnect, round after round for CONFAB_SOAK_SECONDS (default 300) against one
+// confab-server. The server must not crash, send no error, close no one, lose no message, let
+// every name go between rounds, and end with its RSS within 10% of what it was after the first
+// (warm-up) round. Registered with the `soak` label; see docs/security.md.
+#include "ServerProcess.h"
+#include "SoakClients.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+#include <cmath>
+
+using confab::bench::ServerProcess;
+using confab::soak::SoakClients;
+
+namespace {
+
+constexpr int kClients = 2000;
+constexpr double kAllowedRssChange = 0.10;
+
+// A sanitizer build runs several times slower; scripts/test --sanitize sets the scale.
+int scaled(int ms) {
+    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
+}
+
+int soakSeconds() {
+    bool ok = false;
+    const int seconds = qEnvironmentVariableIntValue("CONFAB_SOAK_SECONDS", &ok);
+    return ok && seconds > 0 ? seconds : 300;
+}
+
+QString tail(const QString &path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return QStringLiteral("(no server log)");
+    }
+    const QByteArray text = file.readAll();
+    return QString::fromUtf8(text.right(3000));
+}
+
+}  // namespace
+
+class TestSignalingSoak : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void twoThousandClientsCallRoundAfterRoundWithoutErrorsOrGrowth() {
+        // 2,000 client sockets here and as many in the server: raise the open-file limit, which
+        // the server inherits.
+        const long limit = confab::bench::raiseOwnOpenFileLimit(3 * kClients + 1024);
+        if (limit < 2 * kClients + 256) {
+            QSKIP(qPrintable(QStringLiteral("the open-file limit is %1; this soak needs %2")
+                                 .arg(limit)
+                                 .arg(2 * kClients + 256)));
+        }
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString log = directory.filePath(QStringLiteral("server.log"));
+        std::string error;
+        // Defaults otherwise: every abuse limit on, as a deployed server has them.
+        std::unique_ptr<ServerProcess> server = ServerProcess::start(
+            qEnvironmentVariable("CONFAB_SERVER_BIN").toStdString(), {}, log.toStdString(), &error);
+        QVERIFY2(server, error.c_str());
+
+        SoakClients::Settings settings;
+        settings.url = server->url();
+        settings.clients = kClients;
+        SoakClients clients(settings);
+
+        const int seconds = soakSeconds();
+        QElapsedTimer elapsed;
+        elapsed.start();
+        long warmRssKiB = -1;
+        long lastRssKiB = -1;
+        long calls = 0;
+        int rounds = 0;
+        // The first round warms up (allocator arenas, hash tables at full size); then as many as
+        // fit in the time. Each round is bounded; the soak is at least two rounds.
+        while (rounds < 2 || elapsed.elapsed() < qint64(seconds) * 1000) {
+            const SoakClients::Round round = clients.runRound(scaled(180000));
+            ++rounds;
+            QVERIFY2(
+                server->alive(),
+                qPrintable(
+                    QStringLiteral("the server died in round %1; its log:\n%2").arg(rounds).arg(tail(log))));
+            QVERIFY2(round.failures() == 0,
+                     qPrintable(QStringLiteral(
+                                    "round %1: %2 failures (connect %3, refused %4, errors %5, closed %6, "
+                                    "misrouted %7, unexpected %8, timed out %9); first: %10")
+                                    .arg(rounds)
+                                    .arg(round.failures())
+                                    .arg(round.connectFailures)
+                                    .arg(round.loginRefused)
+                                    .arg(round.errorFrames)
+                                    .arg(round.closedByServer)
+                                    .arg(round.misrouted)
+                                    .arg(round.unexpected)
+                                    .arg(round.timedOut)
+                                    .arg(QString::fromStdString(round.firstFailure))));
+            QCOMPARE(round.signedIn, long(kClients));
+            QCOMPARE(round.callsCompleted, long(kClients / 2));
+            calls += round.callsCompleted;
+            // Every session of the round is gone before memory is read: a new client sees no one
+            // else online (the server may take a moment to notice the last closes).
+            int others = -1;
+            QVERIFY2(
+                QTest::qWaitFor([&] { return (others = clients.othersOnline(scaled(10000))) == 0; },
+                                scaled(20000)),
+                qPrintable(QStringLiteral("after round %1, %2 names still online").arg(rounds).arg(others)));
+            lastRssKiB = server->rssKiB();
+            if (rounds == 1) {
+                warmRssKiB = lastRssKiB;
+            }
+            qInfo(
+                "round %d: %.1f s, %ld signed in, %ld calls, %ld frames received (%ld users/presence), "
+                "server "
+                "VmRSS %.1f MB",
+                rounds, round.seconds, round.signedIn, round.callsCompleted, round.framesReceived,
+                round.presenceFrames, double(lastRssKiB) / 1024);
+        }
+        const double change = double(lastRssKiB - warmRssKiB) / double(warmRssKiB);
+        qInfo(
+            "soak: %d rounds, %ld calls in %.0f s; server VmRSS after the warm-up round %.1f MB, at the end "
+            "%.1f MB (%+.1f%%), peak (VmHWM) %.1f MB",
+            rounds, calls, double(elapsed.elapsed()) / 1000, double(warmRssKiB) / 1024,
+            double(lastRssKiB) / 1024, change * 100, double(server->peakRssKiB()) / 1024);
+        QVERIFY2(std::abs(change) <= kAllowedRssChange,
+                 qPrintable(QStringLiteral("server RSS moved %1% from the warm-up round (limit %2%)")
+                                .arg(change * 100, 0, 'f', 1)
+                                .arg(kAllowedRssChange * 100)));
+        QVERIFY(server->alive());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSignalingSoak)
+#include "tst_signalingsoak.moc"
