@@ -1,0 +1,157 @@
+// Screen sharing in the desktop app, on an Xvfb of the test's own: the picker lists the screen and
+// the windows by title; the call window's Share screen button opens it, the chosen window's colour
+// reaches the other side, Stop sharing brings the camera (test source) back, and a shared window
+// that closes ends the share with a notice while the call goes on. Real calls, pixels checked.
+#include "CallWindow.h"
+#include "ColourPeer.h"
+#include "ScreenPicker.h"
+#include "XvfbDisplay.h"
+#include "call/CallController.h"
+#include "signaling/SignalingServer.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTest>
+#include <QToolButton>
+
+#include <gst/gst.h>
+
+using namespace confab;
+using namespace confab::ui;
+
+namespace {
+
+const int kTimeoutMs = 20000 * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
+const Rgb kOrange{250, 130, 10, true};
+const Rgb kGreen{20, 200, 60, true};
+
+bool isTestSource(const Rgb &c) {
+    return c.valid && c.blue > c.red + 30;
+}
+
+QListWidgetItem *itemTitled(QListWidget *list, const QString &text) {
+    const QList<QListWidgetItem *> found = list->findItems(text, Qt::MatchExactly);
+    return found.isEmpty() ? nullptr : found.first();
+}
+
+}  // namespace
+
+class TestScreenPicker : public QObject {
+    Q_OBJECT
+private:
+    XvfbDisplay xvfb_;
+    std::unique_ptr<SignalingServer> server_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        gst_init(nullptr, nullptr);
+        QString error;
+        QVERIFY2(xvfb_.start(QSize(1024, 768), &error), qPrintable(error));
+        qputenv("DISPLAY", xvfb_.name().toLocal8Bit());  // the app's X11 display (Qt itself is offscreen)
+        qunsetenv("XDG_SESSION_TYPE");                   // X11, not the portal
+        qunsetenv("WAYLAND_DISPLAY");
+        SignalingServerOptions options;
+        options.port = 0;
+        server_ = std::make_unique<SignalingServer>(options);
+        QVERIFY2(server_->start(&error), qPrintable(error));
+    }
+
+    void pickerListsTheScreenAndTheWindowsByTitle() {
+        SolidWindow alpha(xvfb_.name(), QSize(300, 200), kOrange, QStringLiteral("Alpha notes"));
+        SolidWindow beta(xvfb_.name(), QSize(200, 150), kGreen, QStringLiteral("Beta chart"));
+        QVERIFY(alpha.isShown() && beta.isShown());
+        ScreenPicker picker;
+        QListWidget *list = picker.list();
+        QCOMPARE(list->item(0)->text(), QStringLiteral("Entire screen (1024×768)"));
+        QVERIFY(itemTitled(list, QStringLiteral("Alpha notes")));
+        QVERIFY(itemTitled(list, QStringLiteral("Beta chart")));
+        QCOMPARE(list->row(itemTitled(list, QStringLiteral("Beta chart"))), 1);  // topmost first
+        QVERIFY(!picker.shareButton()->isEnabled());                             // nothing chosen yet
+
+        picker.open();
+        list->setCurrentItem(itemTitled(list, QStringLiteral("Alpha notes")));
+        QVERIFY(picker.shareButton()->isEnabled());
+        picker.shareButton()->click();
+        QCOMPARE(picker.result(), int(QDialog::Accepted));
+        const std::optional<ScreenSource> chosen = picker.chosen();
+        QVERIFY(chosen);
+        QCOMPARE(chosen->kind(), ScreenSource::Kind::X11Window);
+        QCOMPARE(chosen->windowId(), alpha.id());
+        QCOMPARE(chosen->title(), QStringLiteral("Alpha notes"));
+
+        ScreenPicker cancelled;
+        cancelled.open();
+        cancelled.list()->setCurrentRow(0);
+        cancelled.reject();
+        QVERIFY(!cancelled.chosen());
+    }
+
+    void callWindowSharesAPickedWindowAndStops() {
+        auto window =
+            std::make_unique<SolidWindow>(xvfb_.name(), QSize(320, 200), kOrange, QStringLiteral("Slides"));
+        QVERIFY(window->isShown());
+        SignalingClient client;
+        CallController::Settings settings;
+        settings.media.width = 160;
+        settings.media.height = 120;
+        settings.media.fps = 15;
+        CallController controller(&client, settings);
+        CallWindow callWindow(&controller);
+        callWindow.resize(800, 600);
+        callWindow.show();
+        client.connectToServer(server_->url(), QStringLiteral("desk"));
+        ColourPeer bob(QStringLiteral("bob"), server_->url());
+        QObject::connect(bob.controller.get(), &CallController::incomingCall, bob.controller.get(), [&bob] {
+            QString error;
+            bob.controller->accept(&error);
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(client.state() == SignalingClient::State::LoggedIn &&
+                                     bob.client.state() == SignalingClient::State::LoggedIn,
+                                 kTimeoutMs);
+        QVERIFY(!callWindow.shareButton()->isEnabled());  // no call, nothing to share into
+        QString error;
+        QVERIFY2(controller.call(QStringLiteral("bob"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Connected, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(isTestSource(bob.lastColour()), kTimeoutMs);
+        QVERIFY(callWindow.shareButton()->isEnabled());
+
+        callWindow.shareButton()->click();
+        QVERIFY(callWindow.screenPicker());
+        ScreenPicker *picker = callWindow.screenPicker();
+        QListWidgetItem *slides = itemTitled(picker->list(), QStringLiteral("Slides"));
+        QVERIFY(slides);
+        picker->list()->setCurrentItem(slides);
+        picker->shareButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(ColourPeer::near(bob.lastColour(), kOrange), kTimeoutMs);
+        QCOMPARE(callWindow.shareButton()->text(), QStringLiteral("Stop sharing"));
+
+        callWindow.shareButton()->click();  // Stop sharing
+        QTRY_VERIFY_WITH_TIMEOUT(isTestSource(bob.lastColour()), kTimeoutMs);
+        QCOMPARE(callWindow.shareButton()->text(), QStringLiteral("Share screen"));
+        QVERIFY(!controller.isSharingScreen());
+
+        // Shared again, then the window closes: a notice says so, the call goes on.
+        callWindow.shareButton()->click();
+        picker = callWindow.screenPicker();
+        QVERIFY(picker);
+        picker->list()->setCurrentItem(itemTitled(picker->list(), QStringLiteral("Slides")));
+        picker->shareButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(ColourPeer::near(bob.lastColour(), kOrange), kTimeoutMs);
+        window->destroy();
+        QTRY_COMPARE_WITH_TIMEOUT(callWindow.shareButton()->text(), QStringLiteral("Share screen"),
+                                  kTimeoutMs);
+        auto *notices = callWindow.findChild<QLabel *>(QStringLiteral("notices"));
+        QVERIFY(notices);
+        QVERIFY2(notices->text().contains(QStringLiteral("closed")), qPrintable(notices->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(isTestSource(bob.lastColour()), kTimeoutMs);
+        QCOMPARE(controller.state(), CallState::Connected);
+
+        controller.hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Idle, kTimeoutMs);
+        QVERIFY(!callWindow.shareButton()->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestScreenPicker)
+#include "tst_screenpicker.moc"
