@@ -9,9 +9,10 @@ CONFAB_BUILD_PACKAGES=(
     libx11-dev  # screen sharing: the X11 window list (core/media/X11WindowList)
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 )
-# What the programs need at run time: TLS for wss://, the GStreamer elements of a call.
+# What the programs need at run time: TLS for wss://, the GStreamer elements of a call, libsecret
+# (QtKeychain loads it to reach the desktop keyring).
 CONFAB_RUNTIME_PACKAGES=(
-    glib-networking
+    glib-networking libsecret-1-0
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
     gstreamer1.0-pipewire  # pipewiresrc: screen sharing on Wayland (through xdg-desktop-portal)
 )
