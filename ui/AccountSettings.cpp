@@ -10,6 +10,7 @@ const QString kName = QStringLiteral("account/name");
 const QString kAutoSignIn = QStringLiteral("account/autoSignIn");
 const QString kDoNotDisturb = QStringLiteral("account/doNotDisturb");
 const QString kDoNotDisturbAction = QStringLiteral("account/doNotDisturbAction");
+const QString kRememberSecrets = QStringLiteral("account/rememberSecretsInKeyring");
 }  // namespace
 
 AccountSettings AccountSettings::load(const QSettings &settings) {
@@ -19,6 +20,7 @@ AccountSettings AccountSettings::load(const QSettings &settings) {
     account.remembered = settings.contains(kName);
     account.autoSignIn = settings.value(kAutoSignIn, true).toBool();
     account.doNotDisturb = settings.value(kDoNotDisturb, false).toBool();
+    account.rememberSecrets = settings.value(kRememberSecrets, false).toBool();
     account.doNotDisturbAction =
         settings.value(kDoNotDisturbAction).toString() == QLatin1StringView("decline")
             ? DoNotDisturbAction::Decline
@@ -31,6 +33,7 @@ void AccountSettings::save(QSettings &settings) const {
     settings.setValue(kName, name);
     settings.setValue(kAutoSignIn, autoSignIn);
     settings.setValue(kDoNotDisturb, doNotDisturb);
+    settings.setValue(kRememberSecrets, rememberSecrets);
     settings.setValue(kDoNotDisturbAction, doNotDisturbAction == DoNotDisturbAction::Decline
                                                ? QStringLiteral("decline")
                                                : QStringLiteral("silence"));

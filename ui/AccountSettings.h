@@ -18,6 +18,9 @@ struct AccountSettings {
     bool doNotDisturb = false;
     DoNotDisturbAction doNotDisturbAction = DoNotDisturbAction::Silence;
     bool remembered = false;  // load() found a saved account (false on a first start)
+    // The password and token are kept in the keyring (CredentialStore), never here: this only says
+    // whether to look there.
+    bool rememberSecrets = false;
 
     static AccountSettings load(const QSettings &settings);
     void save(QSettings &settings) const;

@@ -3,14 +3,17 @@
 #include "AppIcon.h"
 #include "CallSettings.h"
 #include "CallWindow.h"
+#include "CertificateTrustDialog.h"
 #include "ContactsPage.h"
 #include "DesktopNotifier.h"
 #include "EmbeddedService.h"
 #include "IncomingCallDialog.h"
+#include "KeychainCredentialStore.h"
 #include "RingTone.h"
 #include "ScreenSaverInhibitor.h"
 #include "SettingsDialog.h"
 #include "SignInPage.h"
+#include "TrustedCertificates.h"
 #include "UiLogging.h"
 
 #include <QActionGroup>
@@ -59,7 +62,8 @@ MainWindow::MainWindow(Options options, QWidget *parent)
       incoming_(new IncomingCallDialog(this)),
       ringTone_(new RingTone(options_.ringSink, this)),
       notifier_(new DesktopNotifier(this)),
-      screenSaver_(new ScreenSaverInhibitor(this)) {
+      screenSaver_(new ScreenSaverInhibitor(this)),
+      credentials_(options_.credentials ? options_.credentials : new KeychainCredentialStore(this)) {
     setWindowIcon(AppIcon::icon());
     pages_->addWidget(signInPage_);
     pages_->addWidget(contactsPage_);
@@ -90,6 +94,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 
     signInPage_->setValues(account_.serverUrl, account_.name.isEmpty() ? defaultName() : account_.name,
                            account_.autoSignIn);
+    signInPage_->setRemember(account_.rememberSecrets);
     contactsPage_->setRecentCalls(recentCalls_->entries());
 
     connect(signInPage_, &SignInPage::signInRequested, this, &MainWindow::signInFromPage);
@@ -103,6 +108,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(&signaling_, &SignalingClient::stateChanged, this, &MainWindow::signalingStateChanged);
     connect(&signaling_, &SignalingClient::loggedIn, this, &MainWindow::loggedIn);
     connect(&signaling_, &SignalingClient::loginRefused, this, &MainWindow::loginRefused);
+    connect(&signaling_, &SignalingClient::untrustedCertificate, this, &MainWindow::untrustedCertificate);
+    connect(credentials_, &CredentialStore::readFinished, this, &MainWindow::secretsRead);
+    connect(credentials_, &CredentialStore::writeFinished, this, &MainWindow::secretsWritten);
     connect(&signaling_, &SignalingClient::usersChanged, this, [this](const QStringList &users) {
         contactsPage_->setUsers(users, signaling_.name());
         // On the embedded server, say what the echo contact is for.
@@ -311,7 +319,12 @@ void MainWindow::start(const LaunchRequest &request) {
     const bool automatic =
         !request.server.isEmpty() || !request.name.isEmpty() || account_.autoSignIn || !account_.remembered;
     signInPage_->setValues(server, name, account_.autoSignIn);
-    if (automatic) {
+    if (automatic && account_.rememberSecrets && !server.isEmpty()) {
+        // The password and token come from the keyring, which may first ask to be unlocked.
+        readingSecretsFor_ = CredentialStore::keyFor(server, name);
+        signInPage_->setBusy(true, tr("Reading your password and token from the keyring…"));
+        credentials_->read(readingSecretsFor_);
+    } else if (automatic) {
         signIn(server, name, account_.autoSignIn);
     } else {
         signInPage_->nameField()->setFocus();
@@ -351,7 +364,9 @@ void MainWindow::signIn(const QString &serverUrl, const QString &name, bool auto
     account_.serverUrl = serverUrl;
     account_.name = name;
     account_.autoSignIn = autoSignIn;
+    account_.rememberSecrets = signInPage_->remember();
     account_.save(*options_.settings);
+    readingSecretsFor_.clear();
 
     QUrl url(serverUrl);
     if (serverUrl.isEmpty()) {
@@ -370,10 +385,16 @@ void MainWindow::signIn(const QString &serverUrl, const QString &name, bool auto
     pages_->setCurrentWidget(signInPage_);
     qCInfo(lcUi).noquote() << "signing in to" << url.toString() << "as" << name;
     signaling_.setPassword(signInPage_->password());
+    signaling_.setToken(signInPage_->token());
+    // The certificate the user trusted for this server, if any; others are verified as usual.
+    signaling_.setTrustedCertificate(url.scheme() == QLatin1StringView("wss")
+                                         ? TrustedCertificates(*options_.settings).pem(url)
+                                         : QByteArray());
     signaling_.connectToServer(url, name);
 }
 
 void MainWindow::cancelSignIn() {
+    readingSecretsFor_.clear();
     signaling_.disconnectFromServer();
     signInPage_->setBusy(false);
     pendingCall_.clear();
@@ -448,6 +469,7 @@ void MainWindow::loggedIn(const QString &name) {
         showMessage(tr("Reconnected."), 5000);
     } else {
         statusBar()->clearMessage();
+        rememberSecrets();  // only credentials the server accepted are worth keeping
     }
     if (!isActive(controller_->state())) {
         pages_->setCurrentWidget(contactsPage_);
@@ -470,16 +492,106 @@ void MainWindow::loginRefused(protocol::ErrorCode code, const QString &message) 
     pages_->setCurrentWidget(signInPage_);
     QLineEdit *fix = signInPage_->nameField();
     if (code == protocol::ErrorCode::AuthRequired) {
-        signInPage_->showError(tr("This server asks for a password: %1").arg(message));
+        signInPage_->showError(tr("This server asks for a password or a server token: %1").arg(message));
         fix = signInPage_->passwordField();
     } else if (code == protocol::ErrorCode::AuthFailed) {
-        signInPage_->showError(tr("The server did not accept the password: %1").arg(message));
+        signInPage_->showError(tr("The server did not accept the password or token: %1").arg(message));
         fix = signInPage_->passwordField();
     } else {
         signInPage_->showError(tr("The server refused the name: %1 Choose another name.").arg(message));
     }
     fix->setFocus();
     fix->selectAll();
+}
+
+CertificateTrustDialog *MainWindow::certificateDialog() const {
+    return certificateDialog_.data();
+}
+
+void MainWindow::untrustedCertificate(const ServerCertificate &certificate, bool replacesTrusted) {
+    // SignalingClient has stopped and said why (on the sign-in page); now the user decides.
+    const QUrl server = signaling_.url();
+    const QString trustedFingerprint =
+        replacesTrusted ? ServerCertificate::fingerprintOfPem(signaling_.trustedCertificate()) : QString();
+    if (certificateDialog_) {
+        certificateDialog_->close();
+    }
+    certificateDialog_ = new CertificateTrustDialog(server, certificate, trustedFingerprint, this);
+    certificateDialog_->setAttribute(Qt::WA_DeleteOnClose);
+    connect(certificateDialog_, &CertificateTrustDialog::trustRequested, this, [this, server, certificate] {
+        qCInfo(lcUi).noquote() << "trusting the certificate" << certificate.sha256Fingerprint << "for"
+                               << TrustedCertificates::serverKey(server);
+        TrustedCertificates(*options_.settings).trust(server, certificate.pem);
+        signIn(account_.serverUrl, account_.name, account_.autoSignIn);
+    });
+    connect(certificateDialog_, &CertificateTrustDialog::forgetRequested, this, [this, server] {
+        qCWarning(lcUi).noquote() << "forgetting the trusted certificate for"
+                                  << TrustedCertificates::serverKey(server);
+        TrustedCertificates(*options_.settings).forget(server);
+        signInPage_->showError(
+            tr("The old certificate of %1 is forgotten. Sign in again to see the new one and "
+               "decide whether to trust it.")
+                .arg(server.toString()));
+    });
+    certificateDialog_->open();
+}
+
+void MainWindow::secretsRead(const QString &key, CredentialStore::Status status,
+                             const CredentialStore::Secrets &secrets, const QString &detail) {
+    if (key != readingSecretsFor_) {
+        return;  // cancelled, or signed in by hand meanwhile
+    }
+    readingSecretsFor_.clear();
+    signInPage_->setBusy(false);
+    switch (status) {
+        case CredentialStore::Status::Ok:
+            signInPage_->setSecrets(secrets.password, secrets.token);
+            [[fallthrough]];
+        case CredentialStore::Status::NotFound:  // remembered, but there was nothing to remember
+            signIn(signInPage_->serverUrl(), signInPage_->name(), account_.autoSignIn);
+            return;
+        case CredentialStore::Status::NoKeyring:
+        case CredentialStore::Status::Failed:
+            break;
+    }
+    qCWarning(lcUi).noquote() << "cannot read the saved password and token:" << detail;
+    signInPage_->showError(
+        tr("%1 Type your password or token and sign in.")
+            .arg(status == CredentialStore::Status::NoKeyring
+                     ? tr("Your saved password and token cannot be read: there is no keyring "
+                          "on this computer now.")
+                     : CredentialStore::describe(status, detail)));
+    signInPage_->passwordField()->setFocus();
+}
+
+void MainWindow::rememberSecrets() {
+    if (account_.serverUrl.isEmpty()) {
+        return;  // this computer's own server asks for neither
+    }
+    const QString key = CredentialStore::keyFor(account_.serverUrl, account_.name);
+    CredentialStore::Secrets secrets{signInPage_->password(), signInPage_->token()};
+    if (!account_.rememberSecrets) {
+        secrets = {};  // unticked: whatever was remembered for this account goes
+    }
+    storingSecretsFor_ = secrets.isEmpty() ? QString() : key;
+    credentials_->write(key, secrets);
+}
+
+void MainWindow::secretsWritten(const QString &key, CredentialStore::Status status, const QString &detail) {
+    if (key != storingSecretsFor_ || status == CredentialStore::Status::Ok) {
+        storingSecretsFor_.clear();
+        return;  // stored; or a removal, which failing leaves nothing worse than before (logged)
+    }
+    storingSecretsFor_.clear();
+    const QString sentence = CredentialStore::describe(status, detail);
+    qCWarning(lcUi).noquote() << "password and token not stored:" << detail;
+    if (status == CredentialStore::Status::NoKeyring) {
+        // Nothing can be remembered here: do not promise it on the next start either.
+        account_.rememberSecrets = false;
+        account_.save(*options_.settings);
+        signInPage_->setRemember(false);
+    }
+    showMessage(sentence, 0);
 }
 
 void MainWindow::placeCall(const QString &peer) {

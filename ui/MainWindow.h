@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AccountSettings.h"
+#include "CredentialStore.h"
 #include "LaunchRequest.h"
 #include "RecentCalls.h"
 #include "call/CallController.h"
@@ -8,6 +9,7 @@
 
 #include <QDateTime>
 #include <QMainWindow>
+#include <QPointer>
 
 #include <optional>
 
@@ -21,6 +23,7 @@ class QToolButton;
 namespace confab::ui {
 
 class CallWindow;
+class CertificateTrustDialog;
 class ContactsPage;
 class DesktopNotifier;
 class EmbeddedService;
@@ -45,6 +48,9 @@ public:
         // Each call uses what the Settings dialog stored (media/, ice/: devices, size, STUN/TURN).
         // Off: calls use `call` as given (tests send test patterns).
         bool useStoredCallSettings = false;
+        // Where "Remember password and token" keeps them; not owned. Null: the desktop keyring
+        // (KeychainCredentialStore), owned by the window.
+        CredentialStore *credentials = nullptr;
     };
 
     explicit MainWindow(Options options, QWidget *parent = nullptr);
@@ -67,6 +73,8 @@ public:
     EmbeddedService *embeddedService() const { return embedded_; }
     RingTone *ringTone() const { return ringTone_; }
     ScreenSaverInhibitor *screenSaver() const { return screenSaver_; }
+    // The open "trust this certificate?" dialog, or null.
+    CertificateTrustDialog *certificateDialog() const;
     QString connectionText() const;
     // What the current call lacks or works around (no camera, no microphone, …); empty without.
     QString noticeText() const;
@@ -88,6 +96,11 @@ private:
     void signalingStateChanged(SignalingClient::State state, const QString &reason);
     void loggedIn(const QString &name);
     void loginRefused(protocol::ErrorCode code, const QString &message);
+    void untrustedCertificate(const ServerCertificate &certificate, bool replacesTrusted);
+    void secretsRead(const QString &key, CredentialStore::Status status,
+                     const CredentialStore::Secrets &secrets, const QString &detail);
+    void secretsWritten(const QString &key, CredentialStore::Status status, const QString &detail);
+    void rememberSecrets();
     void placeCall(const QString &peer);
     void callStateChanged(CallState state, const QString &peer);
     void incomingCall(const QString &peer);
@@ -116,6 +129,10 @@ private:
     RingTone *ringTone_;
     DesktopNotifier *notifier_;
     ScreenSaverInhibitor *screenSaver_;
+    CredentialStore *credentials_;
+    QPointer<CertificateTrustDialog> certificateDialog_;
+    QString readingSecretsFor_;  // the keyring entry start() waits for before signing in
+    QString storingSecretsFor_;  // the keyring entry loggedIn() is storing
     QSystemTrayIcon *tray_ = nullptr;
     QLabel *connectionLabel_ = nullptr;
     QLabel *noticeBanner_ = nullptr;

@@ -17,6 +17,8 @@ SignInPage::SignInPage(QWidget *parent)
       server_(new QLineEdit(this)),
       name_(new QLineEdit(this)),
       password_(new QLineEdit(this)),
+      token_(new QLineEdit(this)),
+      remember_(new QCheckBox(tr("&Remember password and token in the keyring"), this)),
       autoSignIn_(new QCheckBox(tr("Sign in &automatically next time"), this)),
       signIn_(new QPushButton(tr("&Sign in"), this)),
       status_(new QLabel(this)),
@@ -43,6 +45,12 @@ SignInPage::SignInPage(QWidget *parent)
     password_->setEchoMode(QLineEdit::Password);
     password_->setPlaceholderText(tr("Only if the server asks for one"));
     password_->setAccessibleName(tr("Password"));
+    token_->setEchoMode(QLineEdit::Password);
+    token_->setPlaceholderText(tr("Only if the server's operator gave you one"));
+    token_->setAccessibleName(tr("Server token"));
+    remember_->setAccessibleName(tr("Remember password and token in the keyring"));
+    remember_->setToolTip(
+        tr("Kept in your desktop's keyring (GNOME Keyring, KWallet), never in Confab's settings file."));
     autoSignIn_->setAccessibleName(tr("Sign in automatically next time"));
     signIn_->setAccessibleName(tr("Sign in"));
     signIn_->setDefault(true);
@@ -64,6 +72,8 @@ SignInPage::SignInPage(QWidget *parent)
     form->addRow(tr("Se&rver:"), server_);
     form->addRow(tr("&Name:"), name_);
     form->addRow(tr("&Password:"), password_);
+    form->addRow(tr("Server &token:"), token_);
+    form->addRow(QString(), remember_);
     form->addRow(QString(), autoSignIn_);
 
     auto *column = new QWidget(this);
@@ -84,12 +94,15 @@ SignInPage::SignInPage(QWidget *parent)
 
     setTabOrder(server_, name_);
     setTabOrder(name_, password_);
-    setTabOrder(password_, autoSignIn_);
+    setTabOrder(password_, token_);
+    setTabOrder(token_, remember_);
+    setTabOrder(remember_, autoSignIn_);
     setTabOrder(autoSignIn_, signIn_);
     connect(signIn_, &QPushButton::clicked, this, &SignInPage::submit);
     connect(name_, &QLineEdit::returnPressed, this, &SignInPage::submit);
     connect(server_, &QLineEdit::returnPressed, this, &SignInPage::submit);
     connect(password_, &QLineEdit::returnPressed, this, &SignInPage::submit);
+    connect(token_, &QLineEdit::returnPressed, this, &SignInPage::submit);
 }
 
 void SignInPage::setValues(const QString &serverUrl, const QString &name, bool autoSignIn) {
@@ -110,6 +123,23 @@ QString SignInPage::password() const {
     return password_->text();
 }
 
+QString SignInPage::token() const {
+    return token_->text().trimmed();  // pasted tokens often bring a newline or space along
+}
+
+void SignInPage::setSecrets(const QString &password, const QString &token) {
+    password_->setText(password);
+    token_->setText(token);
+}
+
+bool SignInPage::remember() const {
+    return remember_->isChecked();
+}
+
+void SignInPage::setRemember(bool remember) {
+    remember_->setChecked(remember);
+}
+
 bool SignInPage::autoSignIn() const {
     return autoSignIn_->isChecked();
 }
@@ -121,6 +151,8 @@ void SignInPage::setBusy(bool busy, const QString &status) {
     server_->setEnabled(!busy);
     name_->setEnabled(!busy);
     password_->setEnabled(!busy);
+    token_->setEnabled(!busy);
+    remember_->setEnabled(!busy);
     status_->setText(status);
 }
 

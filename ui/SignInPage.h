@@ -10,7 +10,8 @@ class QPushButton;
 namespace confab::ui {
 
 // The sign-in page of the main window: server address (empty: a server on this computer), name,
-// "sign in automatically", and what went wrong in a sentence. It only collects and shows; the main
+// password and server token (for servers that ask), "remember them" (in the keyring), "sign in
+// automatically", and what went wrong in a sentence. It only collects and shows; the main
 // window signs in. Owned by the main window's page stack.
 class SignInPage : public QWidget {
     Q_OBJECT
@@ -20,8 +21,13 @@ public:
     void setValues(const QString &serverUrl, const QString &name, bool autoSignIn);
     QString serverUrl() const;
     QString name() const;
-    // Only for servers that ask for one; never stored (QSettings is a plain text file).
+    // Only for servers that ask for them; stored only in the keyring, and only when remember()
+    // (QSettings is a plain text file).
     QString password() const;
+    QString token() const;
+    void setSecrets(const QString &password, const QString &token);
+    bool remember() const;
+    void setRemember(bool remember);
     bool autoSignIn() const;
 
     // While signing in the button cancels instead; `status` says what is going on.
@@ -32,6 +38,8 @@ public:
     QLineEdit *serverField() const { return server_; }
     QLineEdit *nameField() const { return name_; }
     QLineEdit *passwordField() const { return password_; }
+    QLineEdit *tokenField() const { return token_; }
+    QCheckBox *rememberBox() const { return remember_; }
     QPushButton *signInButton() const { return signIn_; }
 
 Q_SIGNALS:
@@ -44,6 +52,8 @@ private:
     QLineEdit *server_;
     QLineEdit *name_;
     QLineEdit *password_;
+    QLineEdit *token_;
+    QCheckBox *remember_;
     QCheckBox *autoSignIn_;
     QPushButton *signIn_;
     QLabel *status_;
