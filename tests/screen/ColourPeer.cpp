@@ -7,11 +7,12 @@
 
 using namespace confab;
 
-ColourPeer::ColourPeer(const QString &name, const QUrl &server) {
+ColourPeer::ColourPeer(const QString &name, const QUrl &server, VideoCodec codec) {
     CallController::Settings settings;
     settings.media.width = 160;
     settings.media.height = 120;
     settings.media.fps = 15;
+    settings.media.codec = codec;  // what it offers when it calls
     settings.sinks = [this](MediaKind kind) -> GstElement * {
         if (kind != MediaKind::Video) {
             return nullptr;  // RemoteMedia's fakesink

@@ -16,7 +16,7 @@
 // (a blue background with a ball: see LocalMedia).
 class ColourPeer {
 public:
-    ColourPeer(const QString &name, const QUrl &server);
+    ColourPeer(const QString &name, const QUrl &server, confab::VideoCodec codec = confab::VideoCodec::VP8);
     ~ColourPeer();
 
     confab::SignalingClient client;

@@ -49,6 +49,7 @@ SolidWindow::SolidWindow(const QString &display, QSize size, Rgb colour, const Q
     ::Display *x = XOpenDisplay(display.toLocal8Bit().constData());
     display_ = x;
     if (!x) {
+        error_ = QStringLiteral("cannot open X display %1").arg(display);
         return;
     }
     const int screen = DefaultScreen(x);

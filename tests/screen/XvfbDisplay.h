@@ -29,10 +29,13 @@ public:
     // False with *error when Xvfb is missing or does not start.
     bool start(QSize screenSize, QString *error);
     QString name() const { return name_; }  // ":N"
+    // What Xvfb printed on stderr so far, for failure messages.
+    QString log() { return log_ += QString::fromLocal8Bit(process_.readAllStandardError()); }
 
 private:
     QProcess process_;
     QString name_;
+    QString log_;
 };
 
 // A top-level window filled with one colour, made with Xlib on its own connection: what a person
@@ -45,6 +48,7 @@ public:
     SolidWindow &operator=(const SolidWindow &) = delete;
 
     bool isShown() const { return window_ != 0; }
+    QString error() const { return error_; }
     quint64 id() const { return window_; }
     // Destroys the window now (as closing it would), keeping the connection.
     void destroy();
@@ -52,4 +56,5 @@ public:
 private:
     void *display_ = nullptr;
     quint64 window_ = 0;
+    QString error_;
 };

@@ -5,6 +5,7 @@
 #include "ColourPeer.h"
 #include "ProcessPeers.h"
 #include "XvfbDisplay.h"
+#include "call/CallSession.h"
 #include "media/ScreenSource.h"
 #include "media/X11WindowList.h"
 #include "signaling/SignalingServer.h"
@@ -40,8 +41,8 @@ private:
     XvfbDisplay xvfb_;
     std::unique_ptr<SignalingServer> server_;
 
-    std::unique_ptr<ColourPeer> peer(const QString &name) {
-        auto p = std::make_unique<ColourPeer>(name, server_->url());
+    std::unique_ptr<ColourPeer> peer(const QString &name, VideoCodec codec = VideoCodec::VP8) {
+        auto p = std::make_unique<ColourPeer>(name, server_->url(), codec);
         if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; },
                              kTimeoutMs)) {
             qWarning("peer %s did not sign in", qPrintable(name));
@@ -98,7 +99,7 @@ private Q_SLOTS:
 
     void windowListShowsTheWindowByTitle() {
         SolidWindow window(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("Quarterly report – draft"));
-        QVERIFY(window.isShown());
+        QVERIFY2(window.isShown(), qPrintable(window.error() + xvfb_.log()));
         X11WindowList list;
         QVERIFY(list.isOpen());
         QCOMPARE(list.screens().size(), 1);
@@ -120,7 +121,7 @@ private Q_SLOTS:
 
     void sharedWindowReachesThePeerAndStoppingBringsTheCameraBack() {
         SolidWindow window(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
-        QVERIFY(window.isShown());
+        QVERIFY2(window.isShown(), qPrintable(window.error() + xvfb_.log()));
         auto alice = peer(QStringLiteral("alice"));
         auto bob = peer(QStringLiteral("bob"));
         QVERIFY(connectCall(*alice, *bob));
@@ -155,7 +156,7 @@ private Q_SLOTS:
     void closingTheSharedWindowEndsTheShareButNotTheCall() {
         auto window =
             std::make_unique<SolidWindow>(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
-        QVERIFY(window->isShown());
+        QVERIFY2(window->isShown(), qPrintable(window->error() + xvfb_.log()));
         auto alice = peer(QStringLiteral("carol"));
         auto bob = peer(QStringLiteral("dave"));
         QVERIFY(connectCall(*alice, *bob));
@@ -183,7 +184,7 @@ private Q_SLOTS:
     void wholeScreenIsSharedAtItsSize() {
         // A window over the whole screen, so the whole screen is one colour.
         SolidWindow window(xvfb_.name(), QSize(1024, 768), kOrange, QStringLiteral("full"));
-        QVERIFY(window.isShown());
+        QVERIFY2(window.isShown(), qPrintable(window.error() + xvfb_.log()));
         auto alice = peer(QStringLiteral("erin"));
         auto bob = peer(QStringLiteral("frank"));
         QVERIFY(connectCall(*alice, *bob));
@@ -191,6 +192,24 @@ private Q_SLOTS:
         QVERIFY2(alice->controller->startScreenShare(ScreenSource::x11Screen(), &error), qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(ColourPeer::near(bob->lastColour(), kOrange), kTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(bob->lastSize(), QSize(1024, 768), kTimeoutMs);
+        QVERIFY(hangUp(*alice, *bob));
+    }
+
+    void anH264CallSharesToo() {
+        SolidWindow window(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
+        QVERIFY2(window.isShown(), qPrintable(window.error() + xvfb_.log()));
+        auto alice = peer(QStringLiteral("mia"), VideoCodec::H264);
+        auto bob = peer(QStringLiteral("ned"));
+        QVERIFY(connectCall(*alice, *bob));
+        QString error;
+        QVERIFY2(alice->controller->startScreenShare(ScreenSource::x11Window(window.id(), {}), &error),
+                 qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(ColourPeer::near(bob->lastColour(), kOrange), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(bob->lastSize(), kWindowSize, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->controller->session()->lastStats().videoCodec,
+                                  QStringLiteral("H264"), kTimeoutMs);
+        alice->controller->stopScreenShare();
+        QTRY_VERIFY_WITH_TIMEOUT(isTestSource(bob->lastColour()), kTimeoutMs);
         QVERIFY(hangUp(*alice, *bob));
     }
 
@@ -217,7 +236,7 @@ private Q_SLOTS:
     void confabCallSharesAWindowHeadlessly() {
         auto window =
             std::make_unique<SolidWindow>(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
-        QVERIFY(window->isShown());
+        QVERIFY2(window->isShown(), qPrintable(window->error() + xvfb_.log()));
         CallProcess sharer(QStringLiteral("ivy"));
         sharer.start(server_->url(), {QStringLiteral("--answer"), QStringLiteral("--video"),
                                       QStringLiteral("screen:0x%1").arg(window->id(), 0, 16)});
