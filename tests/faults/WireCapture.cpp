@@ -3,6 +3,10 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <sys/prctl.h>
+
+#include <csignal>
+
 namespace {
 
 int scaled(int ms) {
@@ -32,6 +36,8 @@ QString WireCapture::unavailableReason() {
 
 bool WireCapture::start(const QStringList &launcher, const QString &interface, QString *error) {
     const QString file = directory_.filePath(QStringLiteral("capture.pcapng"));
+    // tshark would otherwise outlive a test killed on a timeout, and keep its namespace alive.
+    tshark_.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
     tshark_.start(launcher.first(),
                   launcher.mid(1) + QStringList{QStringLiteral("tshark"), QStringLiteral("-i"), interface,
                                                 QStringLiteral("-f"), QStringLiteral("udp"),

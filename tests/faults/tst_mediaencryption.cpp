@@ -15,6 +15,10 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <sys/prctl.h>
+
+#include <csignal>
+
 namespace {
 
 constexpr int kStartMs = 20000;
@@ -140,6 +144,7 @@ private Q_SLOTS:
             "! opusenc ! rtpopuspay pt=111 ! udpsink host=192.0.2.11 port=5006");
         QProcess sender;
         sender.setProcessChannelMode(QProcess::MergedChannels);
+        sender.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
         const QStringList launcher = namespaces.launcher(kPlace);
         sender.start(launcher.first(),
                      launcher.mid(1) + QStringList{QStringLiteral("gst-launch-1.0"), QStringLiteral("-q")} +
