@@ -25,6 +25,7 @@ CONFAB_TEST_PACKAGES=(
     chromium
     desktop-file-utils appstream
     dbus-daemon
+    gnome-keyring  # tests/ui/tst_keychainstore: a private keyring for QtKeychain (with-private-keyring)
     redis-server
     coturn  # tests/relay: the TURN server the NAT test starts
     # tests/faults: namespaces and cuts (ip, ss, nft), the capture (tshark; its debconf question,
