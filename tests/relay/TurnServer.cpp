@@ -37,9 +37,9 @@ bool TurnServer::start(const QStringList &launcher, const QString &address, cons
         QStringLiteral("--no-tls"),
         QStringLiteral("--no-dtls"),
         QStringLiteral("--no-cli"),
-        QStringLiteral("--no-stdout-log"),
+        // To stdout, which this object keeps for a failing test's message (who allocated what).
+        QStringLiteral("--log-file=stdout"),
         QStringLiteral("--simple-log"),
-        QStringLiteral("--log-file=") + directory_.filePath(QStringLiteral("turn.log")),
         QStringLiteral("--pidfile=") + directory_.filePath(QStringLiteral("turn.pid")),
         QStringLiteral("--db=") + directory_.filePath(QStringLiteral("turndb"))};
     process_.setProcessChannelMode(QProcess::MergedChannels);

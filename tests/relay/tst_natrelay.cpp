@@ -6,6 +6,7 @@
 #include "TurnServer.h"
 
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -108,6 +109,13 @@ private Q_SLOTS:
         QCOMPARE(a.value(QStringLiteral("remotePath")).toString(),
                  b.value(QStringLiteral("path")).toString());
         QVERIFY2(pairTypes(a).contains(QStringLiteral("relay")), qPrintable(pairTypes(a)));
+        // The relay took the short-lived credentials confab-server made (user "<expiry>:<name>").
+        for (const char *name : {"alice", "bob"}) {
+            const QRegularExpression allocated(
+                QStringLiteral("user <\\d+:%1>: incoming packet ALLOCATE processed, success")
+                    .arg(QLatin1String(name)));
+            QVERIFY2(allocated.match(turn.log()).hasMatch(), qPrintable(turn.log().right(3000)));
+        }
         // Frames kept coming during the call, on both sides.
         for (const QJsonObject &stats : {a, b}) {
             QVERIFY(stats.value(QStringLiteral("videoFrames")).toInt() > 20);
