@@ -19,19 +19,19 @@ namespace confab {
 
 namespace {
 
-// Every element a call creates (core/call, core/media), by what needs it. Missing optional ones
-// (openh264) are skipped here and reported by the call that needs them.
+// Every element a call creates (core/call, core/media), by what needs it; appsrc and appsink are
+// webrtcbin's data channels (the chat). Missing optional ones (openh264) are skipped here and
+// reported by the call that needs them.
 constexpr const char *kCommon[] = {
     "webrtcbin",  "nicesrc",      "nicesink",      "dtlsenc",      "dtlsdec",         "srtpenc",
     "srtpdec",    "sctpenc",      "sctpdec",       "rtpbin",       "rtpjitterbuffer", "opusenc",
     "opusdec",    "rtpopuspay",   "rtpopusdepay",  "videotestsrc", "audiotestsrc",    "videoconvert",
     "videoscale", "audioconvert", "audioresample", "volume",       "queue",           "tee",
-    "capsfilter", "fakesink",
+    "capsfilter", "fakesink",     "appsrc",        "appsink",
 };
 constexpr const char *kVp8[] = {"vp8enc", "vp8dec", "rtpvp8pay", "rtpvp8depay"};
 constexpr const char *kH264[] = {"openh264enc", "openh264dec", "rtph264pay", "rtph264depay"};
 constexpr const char *kEcho[] = {"intervideosrc", "intervideosink", "interaudiosrc", "interaudiosink"};
-constexpr const char *kDesktop[] = {"appsink"};
 
 struct Waiter {
     QPointer<QObject> context;
@@ -117,9 +117,6 @@ void MediaWarmup::start(Only only, VideoCodec codec) {
     }
     if (only != Only::Codec) {
         add(kEcho);
-    }
-    if (only == Only::Everything) {
-        add(kDesktop);
     }
     gWarm.thread = std::thread(warm);
 }

@@ -17,7 +17,7 @@ namespace confab {
 // simply waits inside GStreamer for the same one-time work (it is guarded by g_once there).
 class MediaWarmup {
 public:
-    // Everything a call may use (the desktop app: either codec, the embedded echo, appsink).
+    // Everything a call may use (the desktop app: either codec, the embedded echo).
     static void start();
     // What a call in `codec` uses (and the echo service's inter elements when `echo`): plugins
     // that stay loaded cost resident memory for the life of the process (docs/performance.md).
