@@ -6,6 +6,7 @@
 #include "ServerProcess.h"
 #include "SoakClients.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -114,11 +115,10 @@ private Q_SLOTS:
                 warmRssKiB = lastRssKiB;
             }
             qInfo(
-                "round %d: %.1f s, %ld signed in, %ld calls, %ld frames received (%ld users/presence), "
-                "server "
-                "VmRSS %.1f MB",
-                rounds, round.seconds, round.signedIn, round.callsCompleted, round.framesReceived,
-                round.presenceFrames, double(lastRssKiB) / 1024);
+                "round %d: %.1f s (all signed in at %.1f s, calls done at %.1f s), %ld signed in, %ld calls, "
+                "%ld frames received (%ld users/presence), server VmRSS %.1f MB",
+                rounds, round.seconds, round.loginSeconds, round.callsSeconds, round.signedIn,
+                round.callsCompleted, round.framesReceived, round.presenceFrames, double(lastRssKiB) / 1024);
         }
         const double change = double(lastRssKiB - warmRssKiB) / double(warmRssKiB);
         qInfo(
@@ -134,5 +134,15 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSignalingSoak)
+int main(int argc, char **argv) {
+    // Qt Test aborts a test function after QTEST_FUNCTION_TIMEOUT (default 5 minutes): give the
+    // soak its duration, one slow last round and the start and stop on top.
+    if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT")) {
+        qputenv("QTEST_FUNCTION_TIMEOUT", QByteArray::number(qint64(soakSeconds()) * 1000 + scaled(600000)));
+    }
+    QCoreApplication app(argc, argv);
+    TestSignalingSoak test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_signalingsoak.moc"
