@@ -49,26 +49,42 @@ void DesktopNotifier::showIncomingCall(const QString &caller) {
                         {QStringLiteral("category"), QStringLiteral("call.incoming")},
                         {QStringLiteral("desktop-entry"), QStringLiteral("confab")}}
          << int(0);  // 0: until closed
+    const quint64 request = ++lastRequest_;
+    wanted_ = true;
     auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
-    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, request](QDBusPendingCallWatcher *w) {
+        w->deleteLater();
         const QDBusPendingReply<uint> reply = *w;
         if (reply.isError()) {
             qCWarning(lcUi).noquote() << "desktop notification failed:" << reply.error().message();
-        } else {
-            notificationId_ = reply.value();
+            return;
         }
-        w->deleteLater();
+        // The id only arrives with the reply: a call accepted or declined in the window (or replaced
+        // by a newer one) before the server answered would otherwise leave this one up for good.
+        if (!wanted_ || request != lastRequest_) {
+            sendClose(reply.value());
+            return;
+        }
+        notificationId_ = reply.value();
     });
 }
 
 void DesktopNotifier::closeIncomingCall() {
-    if (notificationId_ == 0 || !QDBusConnection::sessionBus().isConnected()) {
+    wanted_ = false;
+    if (notificationId_ == 0) {
+        return;
+    }
+    sendClose(notificationId_);
+    notificationId_ = 0;
+}
+
+void DesktopNotifier::sendClose(uint id) {
+    if (id == 0 || !QDBusConnection::sessionBus().isConnected()) {
         return;
     }
     QDBusMessage call =
         QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("CloseNotification"));
-    call << notificationId_;
-    notificationId_ = 0;
+    call << id;
     QDBusConnection::sessionBus().asyncCall(call);
 }
 

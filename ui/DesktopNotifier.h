@@ -28,7 +28,11 @@ private Q_SLOTS:
     void onClosed(uint id, uint reason);
 
 private:
-    uint notificationId_ = 0;
+    void sendClose(uint id);
+
+    uint notificationId_ = 0;  // the shown incoming-call notification, once the server replied
+    quint64 lastRequest_ = 0;  // counts Notify requests: a reply to an older one is stale
+    bool wanted_ = false;      // the latest incoming-call notification should still be up
     bool warned_ = false;
 };
 

@@ -154,6 +154,20 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(notifications_.closed, QList<uint>{7u}, kTimeoutMs);
     }
 
+    // The notification's id only comes with the server's reply: a call answered in the window
+    // before that reply still takes its notification down.
+    void notificationClosedBeforeTheServerRepliesIsClosedWhenItDoes() {
+        QVERIFY(offerNotifications());
+        DesktopNotifier notifier;
+        QTRY_VERIFY_WITH_TIMEOUT(notifier.isAvailable(), kTimeoutMs);
+        const qsizetype closedBefore = notifications_.closed.size();
+        notifier.showIncomingCall(QStringLiteral("bob"));
+        notifier.closeIncomingCall();  // no event loop in between: the Notify reply is not in yet
+        QTRY_COMPARE_WITH_TIMEOUT(notifications_.closed.size(), closedBefore + 1, kTimeoutMs);
+        QCOMPARE(notifications_.closed.last(), 7u);
+        QCOMPARE(notifications_.lastBody, QStringLiteral("bob is calling you."));
+    }
+
     // The main window's use of both: a call to a window in the background pops a notification,
     // and the screensaver is held from answering until hanging up.
     void mainWindowNotifiesInTheBackgroundAndInhibitsDuringTheCall() {
