@@ -26,8 +26,18 @@ void releaseMappedFrame(void *info) {
     delete mapped;
 }
 
+}  // namespace
+
+// What each appsink's callbacks hold: the sink, and which generation of elements it belongs to.
+struct VideoFrameSink::Holder {
+    std::shared_ptr<VideoFrameSink> sink;
+    quint64 generation = 0;
+};
+
+namespace {
+
 void deleteHolder(gpointer holder) {
-    delete static_cast<std::shared_ptr<VideoFrameSink> *>(holder);
+    delete static_cast<VideoFrameSink::Holder *>(holder);
 }
 
 }  // namespace
@@ -62,8 +72,10 @@ GstElement *VideoFrameSink::makeElement() {
         return nullptr;
     }
     GstPtr<GstElement> fit(gst_bin_get_by_name(GST_BIN(bin), "fit"));
+    quint64 generation = 0;
     {
         QMutexLocker lock(&mutex_);
+        generation = generation_;
         GstCapsPtr caps(capsFor(maximumSize_));
         g_object_set(fit.get(), "caps", caps.get(), nullptr);
         // Forget the capsfilters of pipelines that are gone, remember this one.
@@ -84,7 +96,7 @@ GstElement *VideoFrameSink::makeElement() {
     GstAppSinkCallbacks callbacks{};
     callbacks.new_sample = &VideoFrameSink::onNewSample;
     gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks,
-                               new std::shared_ptr<VideoFrameSink>(shared_from_this()), &deleteHolder);
+                               new Holder{shared_from_this(), generation}, &deleteHolder);
     return bin;
 }
 
@@ -118,7 +130,7 @@ VideoFrameSink::~VideoFrameSink() {
 
 // Streaming thread: wrap the sample's pixels and leave them in the mailbox. Never waits for the GUI.
 GstFlowReturn VideoFrameSink::onNewSample(GstAppSink *appsink, gpointer holder) {
-    VideoFrameSink *self = static_cast<std::shared_ptr<VideoFrameSink> *>(holder)->get();
+    const Holder *held = static_cast<const Holder *>(holder);
     GstSample *sample = gst_app_sink_pull_sample(appsink);
     if (!sample) {
         return GST_FLOW_EOS;
@@ -136,15 +148,19 @@ GstFlowReturn VideoFrameSink::onNewSample(GstAppSink *appsink, gpointer holder) 
                  GST_VIDEO_FRAME_WIDTH(&mapped->frame), GST_VIDEO_FRAME_HEIGHT(&mapped->frame),
                  GST_VIDEO_FRAME_PLANE_STRIDE(&mapped->frame, 0), QImage::Format_RGB32, &releaseMappedFrame,
                  mapped);
-    self->deliver(std::move(image));
+    held->sink->deliver(std::move(image), held->generation);
     return GST_FLOW_OK;
 }
 
-void VideoFrameSink::deliver(QImage image) {
+void VideoFrameSink::deliver(QImage image, quint64 generation) {
     framesReceived_.fetch_add(1, std::memory_order_relaxed);
     QImage replaced;  // released outside the lock: unmapping is not free
     {
         QMutexLocker lock(&mutex_);
+        if (generation != generation_) {
+            replaced = std::move(image);  // from a retired element: dropped
+            return;
+        }
         replaced = std::exchange(pending_, std::move(image));
     }
     if (!wakePending_.exchange(true)) {
@@ -160,6 +176,13 @@ void VideoFrameSink::wake() {
 QImage VideoFrameSink::takeFrame() {
     QMutexLocker lock(&mutex_);
     return std::exchange(pending_, QImage());
+}
+
+void VideoFrameSink::retireElements() {
+    QImage dropped;  // released outside the lock
+    QMutexLocker lock(&mutex_);
+    ++generation_;
+    dropped = std::exchange(pending_, QImage());
 }
 
 }  // namespace confab::ui

@@ -44,7 +44,14 @@ public:
     // The newest frame not yet taken (GUI thread); null when none arrived since the last call.
     QImage takeFrame();
 
+    // From now on, frames from every element made so far are dropped, as is the one waiting to be
+    // taken (GUI thread). For a call that ended: its pipeline is destroyed a moment later, from the
+    // event loop, and its last frames must not bring the ended call's picture back.
+    void retireElements();
+
     quint64 framesReceived() const { return framesReceived_.load(); }
+
+    struct Holder;  // what each element's appsink callbacks hold
 
 Q_SIGNALS:
     void frameReady();
@@ -56,7 +63,7 @@ public:
     ~VideoFrameSink() override;
 
 private:
-    void deliver(QImage image);
+    void deliver(QImage image, quint64 generation);
     void wake();
     static GstFlowReturn onNewSample(GstAppSink *appsink, gpointer holder);
 
@@ -65,6 +72,7 @@ private:
     QMutex mutex_;
     QImage pending_;
     QSize maximumSize_;                               // under mutex_
+    quint64 generation_ = 0;                          // under mutex_; elements made before differ
     std::vector<std::unique_ptr<GWeakRef>> fitters_;  // the live sinks' capsfilters, under mutex_
     std::atomic<bool> wakePending_{false};
     std::atomic<quint64> framesReceived_{0};

@@ -42,6 +42,7 @@ void VideoWidget::setCovered(bool covered, const QString &text) {
 }
 
 void VideoWidget::clear() {
+    sink_->retireElements();  // the ended call's pipeline may still deliver until it is destroyed
     frame_ = QImage();
     blackSince_.invalidate();
     stale_ = true;

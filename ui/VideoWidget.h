@@ -33,7 +33,8 @@ public:
     // While set, the picture is replaced by `text` even when frames arrive ("Camera off").
     void setCovered(bool covered, const QString &text = {});
     bool isCovered() const { return covered_; }
-    // Forgets the current picture (the call ended): the placeholder shows until the next frame.
+    // Forgets the current picture (the call ended): the placeholder shows until a frame from a
+    // sink element made after this call; elements made before it feed nothing any more.
     void clear();
     // The other side's "camera off" arrives as black frames (no renegotiation): with this set, a
     // picture that stays fully black for a second shows `text` instead. Off by default.

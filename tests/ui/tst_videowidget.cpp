@@ -131,6 +131,31 @@ private Q_SLOTS:
         QVERIFY(widget.showsPlaceholder());
     }
 
+    // A call's pipeline is destroyed from the event loop a moment after the call ends: frames it
+    // still delivers must not bring the ended call's picture back; a new element's frames show.
+    void framesFromBeforeClearStayCleared() {
+        VideoWidget widget;
+        widget.resize(320, 240);
+        widget.show();
+        GstPtr<GstElement> ended = solidPipeline(widget, 0xffff0000, QSize(160, 120));
+        Stopper stopEnded{ended.get()};
+        gst_element_set_state(ended.get(), GST_STATE_PLAYING);
+        QTRY_VERIFY_WITH_TIMEOUT(!widget.showsPlaceholder(), kTimeoutMs);
+
+        widget.clear();  // the call ended; its pipeline still runs
+        const quint64 received = widget.frameSink()->framesReceived();
+        QTRY_VERIFY_WITH_TIMEOUT(widget.frameSink()->framesReceived() >= received + 5, kTimeoutMs);
+        QTest::qWait(100);  // deliver the wake-ups those frames posted
+        QVERIFY(widget.lastFrame().isNull());
+        QVERIFY(widget.showsPlaceholder());
+
+        GstPtr<GstElement> next = solidPipeline(widget, 0xff00ff00, QSize(160, 120));  // the next call
+        Stopper stopNext{next.get()};
+        gst_element_set_state(next.get(), GST_STATE_PLAYING);
+        QTRY_VERIFY_WITH_TIMEOUT(!widget.showsPlaceholder(), kTimeoutMs);
+        QVERIFY(near(widget.lastFrame().pixel(4, 4), 0, 255, 0, 40));
+    }
+
     // The other side's camera-off arrives as black frames: shown as a placeholder only where asked.
     void readsLastingBlackAsCameraOffWhereAsked() {
         VideoWidget remote;
