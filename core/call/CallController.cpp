@@ -206,8 +206,12 @@ void CallController::updateSafetyCode() {
     }
     safetyCode_ = SafetyCode::compute(localSdp_, remoteSdp_);
     if (safetyCode_.isEmpty()) {
-        qCWarning(lcCall).noquote() << "no safety code for the call with" << peer_
-                                    << ": a description has no usable SHA-256 fingerprint";
+        // Say whose description it is: only the peer's can be a sign of tampering or a broken peer.
+        // (The same certificate on both sides, as two peers in one process have, still gives a code.)
+        const bool ours = !SafetyCode::fingerprint(localSdp_);
+        qCWarning(lcCall).noquote() << "no safety code for the call with" << peer_ << ":"
+                                    << (ours ? "our" : "the peer's")
+                                    << "description has no single well-formed a=fingerprint:sha-256 line";
         return;
     }
     qCInfo(lcCall).noquote() << "safety code for the call with" << peer_ << ":" << safetyCode_;
