@@ -31,7 +31,10 @@ bool XvfbDisplay::start(QSize screenSize, QString *error) {
     process_.start(xvfb, {QStringLiteral("-displayfd"), QStringLiteral("1"), QStringLiteral("-screen"),
                           QStringLiteral("0"),
                           QStringLiteral("%1x%2x24").arg(screenSize.width()).arg(screenSize.height()),
-                          QStringLiteral("-nolisten"), QStringLiteral("tcp"), QStringLiteral("-br")});
+                          QStringLiteral("-nolisten"), QStringLiteral("tcp"), QStringLiteral("-br"),
+                          // Without it the server resets when its last client goes (between two
+                          // tests) and refuses connections for a moment while it does.
+                          QStringLiteral("-noreset")});
     if (!process_.waitForStarted(10000)) {
         *error = QStringLiteral("Xvfb did not start: %1").arg(process_.errorString());
         return false;
@@ -71,6 +74,13 @@ SolidWindow::~SolidWindow() {
     destroy();
     if (display_) {
         XCloseDisplay(static_cast<::Display *>(display_));
+    }
+}
+
+void SolidWindow::resize(QSize size) {
+    if (display_ && window_) {
+        XResizeWindow(static_cast<::Display *>(display_), ::Window(window_), size.width(), size.height());
+        XSync(static_cast<::Display *>(display_), False);
     }
 }
 

@@ -50,6 +50,7 @@ public:
     bool isShown() const { return window_ != 0; }
     QString error() const { return error_; }
     quint64 id() const { return window_; }
+    void resize(QSize size);
     // Destroys the window now (as closing it would), keeping the connection.
     void destroy();
 

@@ -95,7 +95,11 @@ private Q_SLOTS:
         QVERIFY2(server_->start(&error), qPrintable(error));
     }
 
-    void cleanupTestCase() { server_.reset(); }
+    // Lets GST_TRACERS=leaks report what outlived the calls and shares.
+    void cleanupTestCase() {
+        server_.reset();
+        gst_deinit();
+    }
 
     void windowListShowsTheWindowByTitle() {
         SolidWindow window(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("Quarterly report – draft"));
@@ -177,6 +181,23 @@ private Q_SLOTS:
         const int frames = bob->frames();
         QTRY_VERIFY_WITH_TIMEOUT(bob->frames() > frames + 15, kTimeoutMs);
         QCOMPARE(alice->state(), CallState::Connected);
+        QCOMPARE(bob->state(), CallState::Connected);
+        QVERIFY(hangUp(*alice, *bob));
+    }
+
+    void aResizedWindowIsSentAtItsNewSize() {
+        SolidWindow window(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
+        QVERIFY2(window.isShown(), qPrintable(window.error() + xvfb_.log()));
+        auto alice = peer(QStringLiteral("olga"));
+        auto bob = peer(QStringLiteral("paul"));
+        QVERIFY(connectCall(*alice, *bob));
+        QString error;
+        QVERIFY2(alice->controller->startScreenShare(ScreenSource::x11Window(window.id(), {}), &error),
+                 qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(bob->lastSize(), kWindowSize, kTimeoutMs);
+        window.resize(QSize(600, 360));
+        QTRY_COMPARE_WITH_TIMEOUT(bob->lastSize(), QSize(600, 360), kTimeoutMs);
+        QVERIFY(ColourPeer::near(bob->lastColour(), kOrange));
         QCOMPARE(bob->state(), CallState::Connected);
         QVERIFY(hangUp(*alice, *bob));
     }
