@@ -364,6 +364,7 @@ void MainWindow::signIn(const QString &serverUrl, const QString &name, bool auto
     account_.serverUrl = serverUrl;
     account_.name = name;
     account_.autoSignIn = autoSignIn;
+    wasRememberingSecrets_ = account_.rememberSecrets;
     account_.rememberSecrets = signInPage_->remember();
     account_.save(*options_.settings);
     readingSecretsFor_.clear();
@@ -572,6 +573,11 @@ void MainWindow::rememberSecrets() {
     CredentialStore::Secrets secrets{signInPage_->password(), signInPage_->token()};
     if (!account_.rememberSecrets) {
         secrets = {};  // unticked: whatever was remembered for this account goes
+    }
+    // Someone who never ticked "Remember" never has their keyring touched (opening one may start a
+    // daemon or ask to unlock it).
+    if (secrets.isEmpty() && !account_.rememberSecrets && !wasRememberingSecrets_) {
+        return;
     }
     storingSecretsFor_ = secrets.isEmpty() ? QString() : key;
     credentials_->write(key, secrets);

@@ -131,8 +131,9 @@ private:
     ScreenSaverInhibitor *screenSaver_;
     CredentialStore *credentials_;
     QPointer<CertificateTrustDialog> certificateDialog_;
-    QString readingSecretsFor_;  // the keyring entry start() waits for before signing in
-    QString storingSecretsFor_;  // the keyring entry loggedIn() is storing
+    QString readingSecretsFor_;           // the keyring entry start() waits for before signing in
+    QString storingSecretsFor_;           // the keyring entry loggedIn() is storing
+    bool wasRememberingSecrets_ = false;  // "Remember" was ticked before this sign-in
     QSystemTrayIcon *tray_ = nullptr;
     QLabel *connectionLabel_ = nullptr;
     QLabel *noticeBanner_ = nullptr;

@@ -128,9 +128,14 @@ private Q_SLOTS:
     }
 
     void untickingRememberTakesTheSecretsOutOfTheKeyring() {
-        keyring_->entries.insert(key(), {{}, QString::fromLatin1(kToken)});
         {
             auto w = window();
+            fillIn(*w, url_, QString::fromLatin1(kToken), true);
+            w->signInPage()->signInButton()->click();
+            QVERIFY(signedIn(*w));
+            QTRY_VERIFY_WITH_TIMEOUT(keyring_->entries.contains(key()), kTimeoutMs);
+            // Signed out, the user unticks "Remember" and signs in again: the entry goes.
+            w->signaling()->disconnectFromServer();
             fillIn(*w, url_, QString::fromLatin1(kToken), false);
             w->signInPage()->signInButton()->click();
             QVERIFY(signedIn(*w));
@@ -143,6 +148,21 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("token")), kTimeoutMs);
         QCOMPARE(keyring_->reads, 0);
         QVERIFY(w->signaling()->state() != SignalingClient::State::LoggedIn);
+    }
+
+    void whoNeverTicksRememberNeverHasTheKeyringTouched() {
+        {
+            auto w = window();
+            fillIn(*w, url_, QString::fromLatin1(kToken), false);
+            w->signInPage()->signInButton()->click();
+            QVERIFY(signedIn(*w));
+        }
+        // The next start signs in without a token (refused by this server), not reading one either.
+        auto w = window();
+        w->start({});
+        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("token")), kTimeoutMs);
+        QCOMPARE(keyring_->reads, 0);
+        QCOMPARE(keyring_->writes, 0);
     }
 
     void withoutAKeyringNothingIsStoredAndTheUserIsTold() {
