@@ -5,6 +5,7 @@
 #include "signaling/PasswordFile.h"
 #include "signaling/ServerConfigFile.h"
 #include "signaling/SignalingServer.h"
+#include "signaling/cluster/RedisUrl.h"
 #include "util/Logging.h"
 
 #include <glib-unix.h>
@@ -174,6 +175,20 @@ bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFi
     }
     options->turnTtlSeconds = int(std::min<qlonglong>(number, 30ll * 86400));
 
+    options->redisUrl = value(QStringLiteral("redis"));
+    if (!options->redisUrl.isEmpty()) {
+        QString error;
+        if (!confab::RedisUrl::parse(options->redisUrl, &error)) {
+            std::fprintf(stderr, "confab-server: %s: %s\n", origin(QStringLiteral("redis")).constData(),
+                         qPrintable(error));
+            return false;
+        }
+    }
+    if (!wholeNumber(parser, file, QStringLiteral("redis-presence-ttl"), 2, &number)) {
+        return false;
+    }
+    options->redisPresenceTtlSeconds = int(std::min<qlonglong>(number, 3600));
+
     options->usersFile = value(QStringLiteral("users"));
     const QString tokenFile = value(QStringLiteral("token-file"));
     if (!tokenFile.isEmpty()) {
@@ -324,6 +339,15 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("token-file"),
          QStringLiteral("File whose first line is a token every client must send to sign in."),
          QStringLiteral("file")},
+        {QStringLiteral("redis"),
+         QStringLiteral("Join a cluster of confab-server nodes sharing this Redis, "
+                        "redis://[:password@]host[:port][/db]: names are unique across it, everyone sees "
+                        "who is online on any node, and calls cross nodes."),
+         QStringLiteral("url")},
+        {QStringLiteral("redis-presence-ttl"),
+         QStringLiteral("Seconds after which the users of a node that stopped (crashed, cut off) are "
+                        "offline and their names free; nodes refresh every third of it."),
+         QStringLiteral("seconds"), QStringLiteral("15")},
         {QStringLiteral("max-pending-bytes"),
          QStringLiteral("Bytes a client may send that do not make a whole message (a fragment flood) "
                         "before it is disconnected. 0: unwatched."),

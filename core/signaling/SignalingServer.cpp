@@ -6,6 +6,7 @@
 #include "signaling/PresenceBatcher.h"
 #include "signaling/ServerConnection.h"
 #include "signaling/TurnCredentials.h"
+#include "signaling/cluster/ClusterNode.h"
 #include "util/Logging.h"
 
 #include <QCoreApplication>
@@ -54,6 +55,10 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
 }
 
 SignalingServer::~SignalingServer() {
+    if (cluster_) {
+        // Our names are freed and the other nodes told now, not when the names expire.
+        cluster_->leave();
+    }
     // Checks under way finish first; their answers are then dropped with this object.
     verifiers_.waitForDone();
     if (server_) {
@@ -81,6 +86,21 @@ bool SignalingServer::start(QString *error) {
     if (!options_.turnSecret.isEmpty() && options_.turnUrls.isEmpty()) {
         *error = tr("A TURN secret needs the TURN server's address too (--turn-url turn:host:port).");
         return false;
+    }
+    if (!options_.redisUrl.isEmpty()) {
+        ClusterOptions cluster;
+        const std::optional<RedisUrl> redis = RedisUrl::parse(options_.redisUrl, error);
+        if (!redis) {
+            return false;
+        }
+        cluster.redis = *redis;
+        cluster.presenceTtlMs = std::max(1, options_.redisPresenceTtlSeconds) * 1000;
+        cluster.presenceBatchMs = options_.presenceBatchMilliseconds;
+        cluster_ = new ClusterNode(cluster, this);
+        connect(cluster_, &ClusterNode::delivered, this, &SignalingServer::deliverFromCluster);
+        connect(cluster_, &ClusterNode::undeliverable, this, &SignalingServer::clusterUndeliverable);
+        connect(cluster_, &ClusterNode::presenceChanged, this, &SignalingServer::clusterPresence);
+        connect(cluster_, &ClusterNode::nameLost, this, &SignalingServer::clusterNameLost);
     }
     if (!options_.token.isEmpty()) {
         if (sodium_init() < 0) {
@@ -144,6 +164,9 @@ bool SignalingServer::start(QString *error) {
     url_.setPath(QStringLiteral("/"));
     silenceSweep_.start();
     qCInfo(lcServer).noquote() << "listening on" << url_.toString();
+    if (cluster_) {
+        cluster_->start();
+    }
     return true;
 }
 
@@ -340,7 +363,7 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
             refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
             return;
         }
-        finishLogin(from, request.name);
+        claimName(from, request.name);
         return;
     }
     if (request.password.isEmpty()) {
@@ -376,9 +399,41 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
             } else if (online_.contains(name)) {
                 refuseLogin(connection, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
             } else {
-                finishLogin(connection, name);
+                claimName(connection, name);
             }
         });
+    });
+}
+
+void SignalingServer::claimName(ServerConnection *from, const QString &name) {
+    if (!cluster_) {
+        finishLogin(from, name);
+        return;
+    }
+    // Another login on this connection waits, as during a password check.
+    from->setVerifying(true);
+    QPointer<ServerConnection> connection(from);
+    cluster_->claim(name, [this, connection, name](ClusterNode::Claim claim) {
+        if (!connection || !connections_.count(connection.data())) {
+            if (claim == ClusterNode::Claim::Claimed) {
+                cluster_->release(name);  // it closed meanwhile
+            }
+            return;
+        }
+        connection->setVerifying(false);
+        switch (claim) {
+            case ClusterNode::Claim::Claimed:
+                finishLogin(connection, name);
+                break;
+            case ClusterNode::Claim::Taken:
+                refuseLogin(connection, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
+                break;
+            case ClusterNode::Claim::Unavailable:
+                refuseLogin(
+                    connection, ErrorCode::ServerError,
+                    tr("The server cannot reach the rest of its cluster just now; try again shortly."));
+                break;
+        }
     });
 }
 
@@ -438,6 +493,18 @@ void SignalingServer::relay(ServerConnection *from, MessageType type, QByteArray
         }
     }
     ServerConnection *to = online_.value(*target);
+    if (!to && cluster_ && !cluster_->nodeOf(*target).isEmpty()) {
+        // On another node: the same pairing on this side, the frame over Redis.
+        if (type == MessageType::Offer) {
+            from->callPartners().insert(*target);
+        } else if (type == MessageType::Leave) {
+            from->callPartners().remove(*target);
+        }
+        if (!cluster_->route(*target, from->name(), typeName, frame.withString("name", from->name()))) {
+            clusterUndeliverable(from->name(), *target, typeName);
+        }
+        return;
+    }
     if (!to) {
         sendError(from, ErrorCode::UserOffline, tr("%1 is not online.").arg(*target), typeName, *target);
         return;
@@ -486,7 +553,14 @@ void SignalingServer::disconnected(ServerConnection *connection) {
             if (ServerConnection *other = online_.value(partner)) {
                 other->callPartners().remove(name);
                 send(other, LeaveMessage{name, QString::fromLatin1(leave_reason::kDisconnected)});
+            } else if (cluster_) {
+                cluster_->route(partner, name, wireName(MessageType::Leave),
+                                MessageCodec::encode(
+                                    LeaveMessage{name, QString::fromLatin1(leave_reason::kDisconnected)}));
             }
+        }
+        if (cluster_) {
+            cluster_->release(name);
         }
         presence_->userOffline(name);
     }
@@ -497,6 +571,14 @@ void SignalingServer::broadcastPresence(const PresenceMessage &change) {
     QByteArray users;
     if (!newcomers_.isEmpty()) {
         QStringList names = online_.keys();
+        if (cluster_) {
+            // Everyone signed in anywhere in the cluster; a user moving between nodes once.
+            for (const QString &remote : cluster_->remoteNames()) {
+                if (!online_.contains(remote)) {
+                    names.append(remote);
+                }
+            }
+        }
         names.sort();
         users = MessageCodec::encode(UsersMessage{names});
     }
@@ -507,6 +589,69 @@ void SignalingServer::broadcastPresence(const PresenceMessage &change) {
         it.value()->send(newcomers_.contains(it.key()) ? users : changes);
     }
     newcomers_.clear();
+}
+
+void SignalingServer::deliverFromCluster(const QString &originNode, const QString &to, const QString &from,
+                                         const QString &type, const QByteArray &frame) {
+    ServerConnection *connection = online_.value(to);
+    if (!connection) {
+        cluster_->bounce(originNode, to, from, type);  // signed out since the sender's node heard
+        return;
+    }
+    if (type == wireName(MessageType::Offer)) {
+        connection->callPartners().insert(from);
+    } else if (type == wireName(MessageType::Leave)) {
+        connection->callPartners().remove(from);
+    }
+    connection->send(frame);
+}
+
+void SignalingServer::clusterUndeliverable(const QString &from, const QString &to, const QString &type) {
+    if (ServerConnection *connection = online_.value(from)) {
+        connection->callPartners().remove(to);
+        sendError(connection, ErrorCode::UserOffline, tr("%1 is not online.").arg(to), type, to);
+    }
+}
+
+void SignalingServer::clusterPresence(const QStringList &online, const QStringList &offline) {
+    // A name also signed in here is this node's business (a user who just moved here).
+    for (const QString &name : online) {
+        if (!online_.contains(name)) {
+            presence_->userOnline(name);
+        }
+    }
+    QSet<QString> gone;
+    for (const QString &name : offline) {
+        if (!online_.contains(name)) {
+            presence_->userOffline(name);
+            gone.insert(name);
+        }
+    }
+    if (gone.isEmpty()) {
+        return;
+    }
+    // Their node normally sends each partner a leave; one that died cannot, so partners still
+    // paired with them hear it from here.
+    for (ServerConnection *connection : std::as_const(online_)) {
+        const QSet<QString> partners = connection->callPartners();
+        for (const QString &partner : partners) {
+            if (gone.contains(partner)) {
+                connection->callPartners().remove(partner);
+                send(connection, LeaveMessage{partner, QString::fromLatin1(leave_reason::kDisconnected)});
+            }
+        }
+    }
+}
+
+void SignalingServer::clusterNameLost(const QString &name) {
+    if (ServerConnection *connection = online_.value(name)) {
+        sendError(
+            connection, ErrorCode::NameTaken,
+            tr("The name %1 was taken on another server of this cluster while they could not reach each "
+               "other; sign in again.")
+                .arg(name));
+        connection->close(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Name taken elsewhere."));
+    }
 }
 
 void SignalingServer::dropSilentConnections() {

@@ -21,6 +21,7 @@
 
 namespace confab {
 
+class ClusterNode;
 class PresenceBatcher;
 class ServerConnection;
 
@@ -56,6 +57,8 @@ private:
     bool admit(ServerConnection *from);
     void receive(ServerConnection *from, QByteArrayView text);
     void login(ServerConnection *from, const protocol::LoginRequest &request);
+    // Clustered: claims the name across the cluster first (asynchronously), then finishLogin().
+    void claimName(ServerConnection *from, const QString &name);
     void finishLogin(ServerConnection *from, const QString &name);
     void refuseLogin(ServerConnection *from, protocol::ErrorCode code, const QString &message);
     bool tokenMatches(const QString &token) const;
@@ -65,6 +68,13 @@ private:
     void disconnected(ServerConnection *connection);
     void broadcastPresence(const protocol::PresenceMessage &change);
     void dropSilentConnections();
+    // What the cluster (ClusterNode) hands this node: a frame for a local user, a frame of ours
+    // that found nobody, users signing in and out elsewhere, a name another node now holds.
+    void deliverFromCluster(const QString &originNode, const QString &to, const QString &from,
+                            const QString &type, const QByteArray &frame);
+    void clusterUndeliverable(const QString &from, const QString &to, const QString &type);
+    void clusterPresence(const QStringList &online, const QStringList &offline);
+    void clusterNameLost(const QString &name);
 
     void sendError(ServerConnection *to, protocol::ErrorCode code, const QString &message,
                    const QString &about = {}, const QString &name = {});
@@ -92,6 +102,7 @@ private:
     QThreadPool verifiers_;       // password hashing, off the main thread
     int verifying_ = 0;           // passwords being checked now
     QTimer silenceSweep_;
+    ClusterNode *cluster_ = nullptr;  // set in cluster mode (--redis); a child of this server
 };
 
 }  // namespace confab

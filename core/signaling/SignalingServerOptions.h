@@ -42,6 +42,11 @@ struct SignalingServerOptions {
     QByteArray turnSecret;
     QStringList turnUrls;         // turn: / turns: URLs of the TURN server sharing the secret
     int turnTtlSeconds = 86400;   // how long a credential stays valid
+
+    // Cluster mode (docs/deploy.md): nodes sharing this Redis (redis://host:port) share names,
+    // presence and calls. Empty: a server on its own, as before.
+    QString redisUrl;
+    int redisPresenceTtlSeconds = 15;  // a dead node's users are offline after at most this long
 };
 
 }  // namespace confab

@@ -98,6 +98,9 @@ void ClusterNode::connectionReady() {
     // We heard nothing while away: that proves no other node dead.
     remote_.restartClocks(nowMs());
     ownHeartbeatHeardMs_ = nowMs();
+    const QStringList known = remote_.nodes();
+    awaitedNodes_ = QSet<QString>(known.cbegin(), known.cend());
+    claimsWaitUntilMs_ = nowMs() + options_.presenceTtlMs;
     // Our names first (after a Redis restart they are gone), then who we are and who is here.
     refreshClaims(local_.values());
     ClusterMessage hello;
@@ -116,7 +119,13 @@ void ClusterNode::connectionLost() {
 }
 
 void ClusterNode::claim(const QString &name, std::function<void(Claim)> done) {
-    if (!online_) {
+    if (!awaitedNodes_.isEmpty() && nowMs() >= claimsWaitUntilMs_) {
+        qCWarning(lcCluster).noquote()
+            << "nodes" << awaitedNodes_.values() << "did not republish their users in"
+            << options_.presenceTtlMs << "ms; claiming names again";
+        awaitedNodes_.clear();
+    }
+    if (!online_ || !awaitedNodes_.isEmpty()) {
         done(Claim::Unavailable);
         return;
     }
@@ -278,6 +287,7 @@ void ClusterNode::tick() {
     heartbeat.count = local_.size();
     publish(presenceChannel_, heartbeat.encode());
     for (const QString &node : remote_.silentSince(now, options_.presenceTtlMs)) {
+        awaitedNodes_.remove(node);
         const RemotePresence::Change change = remote_.forget(node);
         qCWarning(lcCluster).noquote() << "node" << node << "silent for" << options_.presenceTtlMs
                                        << "ms: taken for dead," << change.offline.size() << "users offline";
@@ -324,6 +334,8 @@ void ClusterNode::handlePresence(const ClusterMessage &message) {
             }
             break;
         case ClusterMessage::Kind::Snapshot:
+            // Sent after its claims, on the same connection: its names are in Redis by now.
+            awaitedNodes_.remove(message.node);
             report(remote_.replace(message.node,
                                    QSet<QString>(message.online.cbegin(), message.online.cend()), now));
             break;
@@ -342,6 +354,7 @@ void ClusterNode::handlePresence(const ClusterMessage &message) {
             }
             break;
         case ClusterMessage::Kind::Bye: {
+            awaitedNodes_.remove(message.node);
             const RemotePresence::Change change = remote_.forget(message.node);
             qCInfo(lcCluster).noquote()
                 << "node" << message.node << "left the cluster;" << change.offline.size() << "users offline";

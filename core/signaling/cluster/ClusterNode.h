@@ -98,6 +98,11 @@ private:
     RemotePresence remote_;
     QElapsedTimer clock_;
     qint64 ownHeartbeatHeardMs_ = 0;  // our own heartbeat coming back proves the subscription
+    // After a reconnection, the nodes we knew whose snapshot has not come since. Until it has (or
+    // a TTL has passed) new names are not claimed: after a Redis restart a node that is back
+    // first would otherwise hand out a name whose owner's node has not republished it yet.
+    QSet<QString> awaitedNodes_;
+    qint64 claimsWaitUntilMs_ = 0;
 };
 
 }  // namespace confab
