@@ -17,6 +17,8 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <memory>
+
 namespace {
 
 constexpr int kStartMs = 20000;
@@ -130,12 +132,11 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(buildSites(namespaces, &error), qPrintable(error));
         ServerProcess server;
-        CallProcess alice(QStringLiteral("alice"));
-        CallProcess bob(QStringLiteral("bob"));
-        startCall(namespaces, server, alice, bob);
-        if (QTest::currentTestFailed()) {
-            return;
-        }
+        std::unique_ptr<CallProcess> alicePeer;
+        std::unique_ptr<CallProcess> bobPeer;
+        QVERIFY(startCall(namespaces, server, alicePeer, bobPeer));
+        CallProcess &alice = *alicePeer;
+        CallProcess &bob = *bobPeer;
 
         const double cutAt = nowMs();
         QVERIFY2(cut(namespaces, {}, &error), qPrintable(error));
@@ -165,12 +166,11 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(buildSites(namespaces, &error), qPrintable(error));
         ServerProcess server;
-        CallProcess alice(QStringLiteral("alice"));
-        CallProcess bob(QStringLiteral("bob"));
-        startCall(namespaces, server, alice, bob);
-        if (QTest::currentTestFailed()) {
-            return;
-        }
+        std::unique_ptr<CallProcess> alicePeer;
+        std::unique_ptr<CallProcess> bobPeer;
+        QVERIFY(startCall(namespaces, server, alicePeer, bobPeer));
+        CallProcess &alice = *alicePeer;
+        CallProcess &bob = *bobPeer;
 
         // Bob's packets no longer reach alice; alice's still reach bob.
         const double cutAt = nowMs();
@@ -201,26 +201,48 @@ private Q_SLOTS:
     }
 
 private:
-    // alice in site A calls bob in site B through the server on the router; returns once media
-    // flows both ways on the direct (host) path.
-    void startCall(const TestNamespaces &namespaces, ServerProcess &server, CallProcess &alice,
-                   CallProcess &bob) {
+    // alice in site A calls bob in site B through the server on the router; true once media flows
+    // both ways on the direct (host) path.
+    //
+    // One retry, with new processes: about one set-up in six here stalls before the call connects
+    // (a debug log showed the caller's ICE gathering never finishing, in webrtcbin/libnice, not in
+    // anything these tests check). It is reported as a warning, and a second stall fails the test.
+    bool startCall(const TestNamespaces &namespaces, ServerProcess &server,
+                   std::unique_ptr<CallProcess> &alice, std::unique_ptr<CallProcess> &bob) {
         server.setLauncher(namespaces.launcher(kRouter));
-        QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
-        const int port = server.url().port();
-        bob.setLauncher(namespaces.launcher(kSiteB));
-        bob.start(QUrl(QStringLiteral("ws://198.51.100.1:%1/").arg(port)), {QStringLiteral("--answer")});
-        QVERIFY2(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty(),
-                 qPrintable(bob.errorOutput()));
-        alice.setLauncher(namespaces.launcher(kSiteA));
-        alice.start(QUrl(QStringLiteral("ws://192.0.2.1:%1/").arg(port)),
-                    {QStringLiteral("--call"), QStringLiteral("bob")});
-        for (CallProcess *peer : {&alice, &bob}) {
-            QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
-                     qPrintable(peer->errorOutput()));
-            const QJsonObject stats = peer->waitFor(QStringLiteral("stats"), kStartMs);
-            QCOMPARE(stats.value(QStringLiteral("path")).toString(), QStringLiteral("host"));
+        if (!server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")})) {
+            return false;
         }
+        const int port = server.url().port();
+        for (int attempt = 1; attempt <= 2; ++attempt) {
+            bob = std::make_unique<CallProcess>(QStringLiteral("bob"));
+            bob->setLauncher(namespaces.launcher(kSiteB));
+            bob->start(QUrl(QStringLiteral("ws://198.51.100.1:%1/").arg(port)), {QStringLiteral("--answer")});
+            if (bob->waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty()) {
+                qWarning("bob did not sign in: %s", qPrintable(bob->errorOutput()));
+                return false;
+            }
+            alice = std::make_unique<CallProcess>(QStringLiteral("alice"));
+            alice->setLauncher(namespaces.launcher(kSiteA));
+            alice->start(QUrl(QStringLiteral("ws://192.0.2.1:%1/").arg(port)),
+                         {QStringLiteral("--call"), QStringLiteral("bob")});
+            bool flowing = true;
+            for (CallProcess *peer : {alice.get(), bob.get()}) {
+                flowing = flowing &&
+                          !peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty() &&
+                          peer->waitFor(QStringLiteral("stats"), kStartMs)
+                                  .value(QStringLiteral("path"))
+                                  .toString() == QStringLiteral("host");
+            }
+            if (flowing) {
+                return true;
+            }
+            qWarning("call set-up attempt %d did not connect; alice: %s; bob: %s", attempt,
+                     qPrintable(alice->errorOutput().right(400)), qPrintable(bob->errorOutput().right(400)));
+            alice.reset();  // SIGKILL: the server ends the pairing and frees both names
+            bob.reset();
+        }
+        return false;
     }
 
     // The cut was between the peers only: neither lost the server (it would print a notice).
