@@ -157,6 +157,28 @@ private Q_SLOTS:
         QVERIFY(hangUp(*alice, *bob));
     }
 
+    // Camera off blacks out the camera, not a share: the screen still goes out, and black comes
+    // back when the share stops with the camera still off.
+    void cameraOffDoesNotBlackOutAShare() {
+        SolidWindow window(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
+        QVERIFY2(window.isShown(), qPrintable(window.error() + xvfb_.log()));
+        auto alice = peer(QStringLiteral("quinn"));
+        auto bob = peer(QStringLiteral("rose"));
+        QVERIFY(connectCall(*alice, *bob));
+        alice->controller->setCameraEnabled(false);
+        const auto isBlack = [](const Rgb &c) {
+            return c.valid && c.red < 30 && c.green < 30 && c.blue < 30;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(isBlack(bob->lastColour()), kTimeoutMs);
+        QString error;
+        QVERIFY2(alice->controller->startScreenShare(ScreenSource::x11Window(window.id(), {}), &error),
+                 qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(ColourPeer::near(bob->lastColour(), kOrange), kTimeoutMs);
+        alice->controller->stopScreenShare();
+        QTRY_VERIFY_WITH_TIMEOUT(isBlack(bob->lastColour()), kTimeoutMs);
+        QVERIFY(hangUp(*alice, *bob));
+    }
+
     void closingTheSharedWindowEndsTheShareButNotTheCall() {
         auto window =
             std::make_unique<SolidWindow>(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
