@@ -4,14 +4,20 @@
 // that closes ends the share with a notice while the call goes on. Real calls, pixels checked.
 #include "CallWindow.h"
 #include "ColourPeer.h"
+#include "FakeScreenCastPortal.h"
 #include "ScreenPicker.h"
 #include "XvfbDisplay.h"
 #include "call/CallController.h"
 #include "signaling/SignalingServer.h"
 
+#include <QDBusConnectionInterface>
+#include <QDBusMetaType>
 #include <QLabel>
 #include <QListWidget>
+#include <QProcess>
 #include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTest>
 #include <QToolButton>
 
@@ -85,6 +91,87 @@ private Q_SLOTS:
         cancelled.list()->setCurrentRow(0);
         cancelled.reject();
         QVERIFY(!cancelled.chosen());
+    }
+
+    // On Wayland the button goes through the desktop's portal (a fake on a private bus here): the
+    // restore token it returns is kept in the settings and handed back on the next share. The
+    // portal's descriptor is a pipe, not PipeWire, so the capture fails: the user is told, the call
+    // goes on, and the portal session is closed.
+    void waylandSharesGoThroughThePortalAndKeepItsToken() {
+        const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
+        QVERIFY2(!daemon.isEmpty(), "dbus-daemon is needed (package dbus-daemon, in CONFAB_TEST_PACKAGES)");
+        QProcess bus;
+        bus.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"),
+                           QStringLiteral("--print-address=1")});
+        QVERIFY(bus.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(bus.canReadLine(), kTimeoutMs);
+        const QByteArray address = bus.readLine().trimmed();
+        qputenv("DBUS_SESSION_BUS_ADDRESS", address);
+        QVERIFY(QDBusConnection::sessionBus().isConnected());
+        qunsetenv("DBUS_SESSION_BUS_ADDRESS");  // only Qt's connection (see tst_desktopintegration)
+        qDBusRegisterMetaType<PortalStream>();
+        qDBusRegisterMetaType<QList<PortalStream>>();
+        FakeScreenCastPortal fake;
+        QVERIFY(QDBusConnection::connectToBus(QString::fromUtf8(address), kFake).isConnected());
+        QVERIFY(QDBusConnection(kFake).registerObject(
+            kPortalPath, &fake, QDBusConnection::ExportAllSlots | QDBusConnection::ExportAllProperties));
+        QVERIFY(QDBusConnection(kFake).registerService(kPortalService));
+        QStandardPaths::setTestModeEnabled(true);  // QSettings under ~/.qttest, not the user's
+        QSettings().remove(QStringLiteral("screenSharing/portalRestoreToken"));
+        qputenv("XDG_SESSION_TYPE", "wayland");
+
+        {
+            SignalingClient client;
+            CallController::Settings settings;
+            settings.media.width = 160;
+            settings.media.height = 120;
+            settings.media.fps = 15;
+            CallController controller(&client, settings);
+            CallWindow callWindow(&controller);
+            callWindow.show();
+            client.connectToServer(server_->url(), QStringLiteral("wayland-desk"));
+            ColourPeer bob(QStringLiteral("wayland-bob"), server_->url());
+            QObject::connect(bob.controller.get(), &CallController::incomingCall, bob.controller.get(),
+                             [&bob] {
+                                 QString error;
+                                 bob.controller->accept(&error);
+                             });
+            QTRY_VERIFY_WITH_TIMEOUT(client.state() == SignalingClient::State::LoggedIn &&
+                                         bob.client.state() == SignalingClient::State::LoggedIn,
+                                     kTimeoutMs);
+            QString error;
+            QVERIFY2(controller.call(QStringLiteral("wayland-bob"), &error), qPrintable(error));
+            QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Connected, kTimeoutMs);
+
+            auto *notices = callWindow.findChild<QLabel *>(QStringLiteral("notices"));
+            QVERIFY(notices);
+            callWindow.shareButton()->click();
+            QVERIFY(!callWindow.screenPicker());  // the desktop's dialog, not ours
+            QTRY_COMPARE_WITH_TIMEOUT(
+                QSettings().value(QStringLiteral("screenSharing/portalRestoreToken")).toString(),
+                QStringLiteral("token-1"), kTimeoutMs);
+            QVERIFY(!fake.lastSelectOptions.contains(QStringLiteral("restore_token")));
+            QTRY_VERIFY_WITH_TIMEOUT(!notices->text().isEmpty(), kTimeoutMs);
+            QTRY_VERIFY_WITH_TIMEOUT(!controller.isSharingScreen(), kTimeoutMs);
+            QTRY_VERIFY_WITH_TIMEOUT(fake.sessionObject.closeCalls >= 1, kTimeoutMs);
+            QCOMPARE(callWindow.shareButton()->text(), QStringLiteral("Share screen"));
+
+            callWindow.shareButton()->click();  // the next share hands the token back
+            QTRY_COMPARE_WITH_TIMEOUT(
+                fake.lastSelectOptions.value(QStringLiteral("restore_token")).toString(),
+                QStringLiteral("token-1"), kTimeoutMs);
+            QTRY_COMPARE_WITH_TIMEOUT(
+                QSettings().value(QStringLiteral("screenSharing/portalRestoreToken")).toString(),
+                QStringLiteral("token-2"), kTimeoutMs);
+            QCOMPARE(controller.state(), CallState::Connected);
+            QCOMPARE(bob.state(), CallState::Connected);
+            controller.hangUp();
+            QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Idle, kTimeoutMs);
+        }
+        qunsetenv("XDG_SESSION_TYPE");
+        QDBusConnection::disconnectFromBus(kFake);
+        bus.kill();
+        bus.waitForFinished();
     }
 
     void callWindowSharesAPickedWindowAndStops() {
