@@ -31,6 +31,7 @@ constexpr std::array kErrorNames = {
     std::pair{ErrorCode::LoginTimeout, "login-timeout"},
     std::pair{ErrorCode::AuthRequired, "auth-required"},
     std::pair{ErrorCode::AuthFailed, "auth-failed"},
+    std::pair{ErrorCode::Unavailable, "unavailable"},
 };
 
 template <typename Table, typename Enum>

@@ -48,6 +48,7 @@ enum class ErrorCode {
     LoginTimeout,        // not signed in within the server's login timeout
     AuthRequired,        // the server wants a password or token and the login had none
     AuthFailed,          // the password or token was wrong
+    Unavailable,         // the server cannot sign anyone in just now (a cluster node without Redis); retry
 };
 
 QString wireName(ErrorCode code);

@@ -278,8 +278,9 @@ void SignalingClient::handle(const Message &message) {
         }
         const ErrorCode code = reply->code.value_or(ErrorCode::NameInvalid);
         const QString reason = reply->message.isEmpty() ? tr("The server refused the name %1.").arg(name_) : reply->message;
-        if (everLoggedIn_ && code == ErrorCode::NameTaken) {
-            // After a drop the server may still hold our old connection until it notices; retry.
+        if ((everLoggedIn_ && code == ErrorCode::NameTaken) || code == ErrorCode::Unavailable) {
+            // After a drop the server may still hold our old connection until it notices; a
+            // cluster node that cannot reach Redis signs nobody in until it can: retry both.
             lost(reason);
             return;
         }

@@ -430,7 +430,7 @@ void SignalingServer::claimName(ServerConnection *from, const QString &name) {
                 break;
             case ClusterNode::Claim::Unavailable:
                 refuseLogin(
-                    connection, ErrorCode::ServerError,
+                    connection, ErrorCode::Unavailable,
                     tr("The server cannot reach the rest of its cluster just now; try again shortly."));
                 break;
         }

@@ -5,10 +5,13 @@
 #include "RawWebSocketClient.h"
 #include "RedisServerProcess.h"
 
+#include "signaling/SignalingClient.h"
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <memory>
@@ -341,7 +344,7 @@ private Q_SLOTS:
         early->sendJson(loginAs(QStringLiteral("carol")));
         const QJsonObject refused = early->take(QStringLiteral("login"));
         QCOMPARE(refused.value(QStringLiteral("success")).toBool(true), false);
-        QCOMPARE(refused.value(QStringLiteral("code")).toString(), QStringLiteral("server-error"));
+        QCOMPARE(refused.value(QStringLiteral("code")).toString(), QStringLiteral("unavailable"));
 
         QVERIFY(redis_->start());  // same port, nothing kept
         for (auto &n : nodes_) {
@@ -350,7 +353,7 @@ private Q_SLOTS:
         // The nodes put their users back: bob's name is taken again, and he is still reachable.
         // Until bob's node has republished, node 0 refuses sign-ins rather than hand his name out.
         const QJsonObject impostor =
-            signInUntil(node(0), QStringLiteral("bob"), {QStringLiteral("server-error")}, waitMs());
+            signInUntil(node(0), QStringLiteral("bob"), {QStringLiteral("unavailable")}, waitMs());
         QCOMPARE(impostor.value(QStringLiteral("code")).toString(), QStringLiteral("name-taken"));
         alice->sendJson(offerTo(QStringLiteral("bob")));
         QCOMPARE(bob->take(QStringLiteral("offer")).value(QStringLiteral("name")).toString(),
@@ -358,13 +361,38 @@ private Q_SLOTS:
         // A sign-in after the restart is seen on the other node.
         std::unique_ptr<RawWebSocketClient> carol;
         QVERIFY(
-            signInUntil(node(1), QStringLiteral("carol"), {QStringLiteral("server-error")}, waitMs(), &carol)
+            signInUntil(node(1), QStringLiteral("carol"), {QStringLiteral("unavailable")}, waitMs(), &carol)
                 .value(QStringLiteral("success"))
                 .toBool());
         QTRY_VERIFY_WITH_TIMEOUT(seenByAlice.online().contains(QStringLiteral("carol")), waitMs());
         QVERIFY(seenByAlice.online().contains(QStringLiteral("bob")));
         // Nobody was taken for dead meanwhile.
         QCOMPARE(alice->pendingCount(QStringLiteral("leave")), 0);
+    }
+
+    // Confab's own client waits out a node that cannot sign anyone in (Redis away) and signs in
+    // when it can, instead of giving up as on a refused name.
+    void aClientSigningInWhileRedisIsAwayGetsInWhenItIsBack() {
+        QVERIFY(startCluster(1));
+        redis_->kill();
+        QVERIFY(nodes_[0]->waitForLog(QStringLiteral("lost Redis"), 1, waitMs()));
+        confab::SignalingClient client;
+        client.setBackoff(
+            confab::ReconnectBackoff(std::chrono::milliseconds(200), std::chrono::milliseconds(500)));
+        QSignalSpy refused(&client, &confab::SignalingClient::loginRefused);
+        QSignalSpy states(&client, &confab::SignalingClient::stateChanged);
+        client.connectToServer(node(0), QStringLiteral("alice"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(states.cbegin(), states.cend(),
+                        [](const QList<QVariant> &change) {
+                            return change.at(0).value<confab::SignalingClient::State>() ==
+                                       confab::SignalingClient::State::Reconnecting &&
+                                   change.at(1).toString().contains(QStringLiteral("cluster"));
+                        }),
+            waitMs());
+        QVERIFY(redis_->start());
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), confab::SignalingClient::State::LoggedIn, waitMs());
+        QCOMPARE(refused.size(), 0);
     }
 };
 
