@@ -144,19 +144,20 @@ bool SignalingServer::start(QString *error) {
     if (listener) {
         g_socket_set_listen_backlog(listener.get(), kListenBacklog);
     }
-    const auto listenOptions = tls ? SOUP_SERVER_LISTEN_HTTPS : SoupServerListenOptions(0);
     if (!listener || !g_socket_bind(listener.get(), socketAddress.get(), TRUE, out(gerror)) ||
-        !g_socket_listen(listener.get(), out(gerror)) ||
-        !soup_server_listen_socket(server_.get(), listener.get(), listenOptions, out(gerror))) {
+        !g_socket_listen(listener.get(), out(gerror))) {
         *error = tr("Cannot listen on %1 port %2: %3")
                      .arg(options_.host)
                      .arg(options_.port)
                      .arg(QString::fromUtf8(gerror->message));
         return false;
     }
-    GSList *uris = soup_server_get_uris(server_.get());
-    const int port = uris ? g_uri_get_port(static_cast<GUri *>(uris->data)) : options_.port;
-    g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+    // Not soup_server_listen_socket(): see ServerAcceptor for why we accept connections ourselves.
+    acceptor_ = std::make_unique<ServerAcceptor>(server_.get(), listener.get(), certificate.get());
+    GObjectPtr<GSocketAddress> bound(g_socket_get_local_address(listener.get(), nullptr));
+    const int port = G_IS_INET_SOCKET_ADDRESS(bound.get())
+                         ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound.get()))
+                         : options_.port;
 
     url_.setScheme(tls ? QStringLiteral("wss") : QStringLiteral("ws"));
     url_.setHost(options_.host);
@@ -172,12 +173,7 @@ bool SignalingServer::start(QString *error) {
 
 void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, const char *,
                                   SoupWebsocketConnection *socket, gpointer self) {
-    GSocket *tcp = soup_server_message_get_socket(message);
-    if (tcp) {
-        // Signaling frames are small and each one matters now (an ICE candidate waiting behind
-        // Nagle's algorithm and a delayed ACK costs 40 ms or more).
-        g_socket_set_option(tcp, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
-    }
+    auto *server = static_cast<SignalingServer *>(self);
     QString peer;
     QString ip;
     bool loopback = false;
@@ -191,7 +187,9 @@ void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, cons
             loopback = g_inet_address_get_is_loopback(address);
         }
     }
-    static_cast<SignalingServer *>(self)->accept(socket, tcp, peer, ip, loopback);
+    // Our acceptor kept the TCP socket (with TCP_NODELAY set); libsoup does not know it.
+    GObjectPtr<GSocket> tcp = server->acceptor_ ? server->acceptor_->claim(peer) : nullptr;
+    server->accept(socket, tcp.get(), peer, ip, loopback);
 }
 
 void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress,
@@ -655,6 +653,10 @@ void SignalingServer::clusterNameLost(const QString &name) {
 }
 
 void SignalingServer::dropSilentConnections() {
+    if (acceptor_) {
+        // Accepted but never a WebSocket: libsoup has closed or will close them on its own.
+        acceptor_->forgetOlderThan(qint64(std::max(options_.loginTimeoutSeconds, 60)) * 1000);
+    }
     const qint64 limitMs = qint64(options_.silentTimeoutSeconds) * 1000;
     QList<ServerConnection *> silent;
     for (const auto &[connection, owner] : connections_) {

@@ -4,6 +4,7 @@
 #include "protocol/Message.h"
 #include "signaling/PasswordFile.h"
 #include "signaling/PendingBytesWatch.h"
+#include "signaling/ServerAcceptor.h"
 #include "signaling/SignalingServerOptions.h"
 #include "util/GLibPtr.h"
 
@@ -83,6 +84,7 @@ private:
     SignalingServerOptions options_;
     protocol::JsonLimits limits_;
     GObjectPtr<SoupServer> server_;
+    std::unique_ptr<ServerAcceptor> acceptor_;  // feeds server_; goes first
     QUrl url_;
     // Bytes arriving on every client socket, for the fragment-flood check; outlives the connections.
     PendingBytesWatch pendingWatch_;

@@ -1,0 +1,100 @@
+#include "signaling/ServerAcceptor.h"
+
+#include "util/Logging.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+namespace confab {
+
+namespace {
+
+std::string addressText(GSocketAddress *address) {
+    if (!address) {
+        return {};
+    }
+    GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(address)));
+    return text ? std::string(text.get()) : std::string();
+}
+
+}  // namespace
+
+ServerAcceptor::ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate)
+    : server_(server),
+      listener_(retained(listener)),
+      certificate_(certificate ? retained(certificate) : nullptr),
+      source_(g_socket_create_source(listener, G_IO_IN, nullptr)) {
+    g_socket_set_blocking(listener, FALSE);
+    g_source_set_callback(source_.get(), G_SOURCE_FUNC(onIncoming), this, nullptr);
+    g_source_attach(source_.get(), g_main_context_get_thread_default());
+}
+
+ServerAcceptor::~ServerAcceptor() = default;
+
+gboolean ServerAcceptor::onIncoming(GSocket *, GIOCondition, gpointer self) {
+    auto *acceptor = static_cast<ServerAcceptor *>(self);
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        GErrorPtr error;
+        GSocket *client = g_socket_accept(acceptor->listener_.get(), nullptr, out(error));
+        if (!client) {
+            if (!g_error_matches(error.get(), G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+                // EMFILE and the like: the kernel keeps the connection queued; try next wake-up.
+                qCWarning(lcServer).noquote() << "cannot accept a connection:" << error->message;
+            }
+            break;
+        }
+        GObjectPtr<GSocket> owned(client);
+        acceptor->acceptOne(client);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void ServerAcceptor::acceptOne(GSocket *client) {
+    // Signaling frames are small and each one matters now (an ICE candidate waiting behind
+    // Nagle's algorithm and a delayed ACK costs 40 ms or more).
+    g_socket_set_option(client, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+    GObjectPtr<GSocketConnection> connection(g_socket_connection_factory_create_connection(client));
+    GObjectPtr<GIOStream> stream(G_IO_STREAM(g_object_ref(connection.get())));
+    GErrorPtr error;
+    if (certificate_) {
+        GIOStream *tls =
+            g_tls_server_connection_new(G_IO_STREAM(connection.get()), certificate_.get(), out(error));
+        if (!tls) {
+            qCWarning(lcServer).noquote() << "cannot start TLS on a connection:" << error->message;
+            return;
+        }
+        // As libsoup's own listener: clients that just close are not an error.
+        g_tls_connection_set_require_close_notify(G_TLS_CONNECTION(tls), FALSE);
+        stream.reset(tls);
+    }
+    GObjectPtr<GSocketAddress> local(g_socket_get_local_address(client, nullptr));
+    GObjectPtr<GSocketAddress> remote(g_socket_get_remote_address(client, nullptr));
+    // Kept before the hand-over: libsoup may read a request that is already waiting and call the
+    // WebSocket handler (which claims the socket) before soup_server_accept_iostream() returns.
+    const std::string peer = addressText(remote.get());
+    Accepted accepted{retained(client), {}};
+    accepted.since.start();
+    unclaimed_.insert_or_assign(peer, std::move(accepted));
+    if (!soup_server_accept_iostream(server_, stream.get(), local.get(), remote.get(), out(error))) {
+        qCWarning(lcServer).noquote() << "cannot serve a connection:" << (error ? error->message : "");
+        unclaimed_.erase(peer);
+    }
+}
+
+GObjectPtr<GSocket> ServerAcceptor::claim(const QString &peer) {
+    auto it = unclaimed_.find(peer.toStdString());
+    if (it == unclaimed_.end()) {
+        return nullptr;
+    }
+    GObjectPtr<GSocket> socket = std::move(it->second.socket);
+    unclaimed_.erase(it);
+    return socket;
+}
+
+void ServerAcceptor::forgetOlderThan(qint64 ageMs) {
+    for (auto it = unclaimed_.begin(); it != unclaimed_.end();) {
+        it = it->second.since.elapsed() > ageMs ? unclaimed_.erase(it) : std::next(it);
+    }
+}
+
+}  // namespace confab
