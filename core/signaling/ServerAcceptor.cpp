@@ -22,11 +22,29 @@ std::string addressText(GSocketAddress *address) {
 ServerAcceptor::ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate)
     : server_(server),
       listener_(retained(listener)),
-      certificate_(certificate ? retained(certificate) : nullptr),
-      source_(g_socket_create_source(listener, G_IO_IN, nullptr)) {
+      certificate_(certificate ? retained(certificate) : nullptr) {
     g_socket_set_blocking(listener, FALSE);
+    listen();
+}
+
+void ServerAcceptor::listen() {
+    retry_.reset();
+    source_.reset(g_socket_create_source(listener_.get(), G_IO_IN, nullptr));
     g_source_set_callback(source_.get(), G_SOURCE_FUNC(onIncoming), this, nullptr);
     g_source_attach(source_.get(), g_main_context_get_thread_default());
+}
+
+void ServerAcceptor::pause() {
+    retry_.reset(g_timeout_source_new(kRetryMs));
+    g_source_set_callback(
+        retry_.get(),
+        [](gpointer self) -> gboolean {
+            static_cast<ServerAcceptor *>(self)->listen();  // destroys this source
+            return G_SOURCE_REMOVE;
+        },
+        this, nullptr);
+    g_source_attach(retry_.get(), g_main_context_get_thread_default());
+    source_.reset();  // last: we may be inside its callback, which returns G_SOURCE_REMOVE
 }
 
 ServerAcceptor::~ServerAcceptor() = default;
@@ -37,11 +55,13 @@ gboolean ServerAcceptor::onIncoming(GSocket *, GIOCondition, gpointer self) {
         GErrorPtr error;
         GSocket *client = g_socket_accept(acceptor->listener_.get(), nullptr, out(error));
         if (!client) {
-            if (!g_error_matches(error.get(), G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-                // EMFILE and the like: the kernel keeps the connection queued; try next wake-up.
-                qCWarning(lcServer).noquote() << "cannot accept a connection:" << error->message;
+            if (g_error_matches(error.get(), G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+                break;
             }
-            break;
+            qCWarning(lcServer).noquote()
+                << "cannot accept a connection:" << error->message << "- trying again in" << kRetryMs << "ms";
+            acceptor->pause();
+            return G_SOURCE_REMOVE;
         }
         GObjectPtr<GSocket> owned(client);
         acceptor->acceptOne(client);
@@ -81,8 +101,8 @@ void ServerAcceptor::acceptOne(GSocket *client) {
     }
 }
 
-GObjectPtr<GSocket> ServerAcceptor::claim(const QString &peer) {
-    auto it = unclaimed_.find(peer.toStdString());
+GObjectPtr<GSocket> ServerAcceptor::claim(GSocketAddress *peer) {
+    auto it = unclaimed_.find(addressText(peer));
     if (it == unclaimed_.end()) {
         return nullptr;
     }

@@ -6,8 +6,6 @@
 #include <libsoup/soup.h>
 
 #include <QElapsedTimer>
-#include <QString>
-
 #include <string>
 #include <unordered_map>
 
@@ -35,9 +33,8 @@ public:
     ServerAcceptor(const ServerAcceptor &) = delete;
     ServerAcceptor &operator=(const ServerAcceptor &) = delete;
 
-    // The TCP socket of the connection from `peer` (as g_socket_connectable_to_string() writes
-    // it), once; null when unknown.
-    GObjectPtr<GSocket> claim(const QString &peer);
+    // The TCP socket of the connection from `peer`, once; null when unknown.
+    GObjectPtr<GSocket> claim(GSocketAddress *peer);
     // Forgets sockets accepted more than `ageMs` ago and never claimed (connections that never
     // became WebSockets).
     void forgetOlderThan(qint64 ageMs);
@@ -45,11 +42,18 @@ public:
 private:
     static gboolean onIncoming(GSocket *, GIOCondition, gpointer self);
     void acceptOne(GSocket *client);
+    void listen();
+    // After an accept error other than "nothing waiting" (EMFILE and the like) the connection
+    // stays queued, so the level-triggered source would fire again at once: a busy loop writing a
+    // warning each time. Listening stops for kRetryMs instead.
+    void pause();
+    static constexpr guint kRetryMs = 1000;
 
     SoupServer *server_;
     GObjectPtr<GSocket> listener_;
     GObjectPtr<GTlsCertificate> certificate_;
-    GSourcePtr source_;
+    GSourcePtr source_;  // null while paused
+    GSourcePtr retry_;   // set while paused
     struct Accepted {
         GObjectPtr<GSocket> socket;
         QElapsedTimer since;

@@ -177,7 +177,8 @@ void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, cons
     QString peer;
     QString ip;
     bool loopback = false;
-    if (GSocketAddress *remote = soup_server_message_get_remote_address(message)) {
+    GSocketAddress *remote = soup_server_message_get_remote_address(message);
+    if (remote) {
         GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(remote)));
         peer = QString::fromUtf8(text.get());
         if (G_IS_INET_SOCKET_ADDRESS(remote)) {
@@ -188,7 +189,7 @@ void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, cons
         }
     }
     // Our acceptor kept the TCP socket (with TCP_NODELAY set); libsoup does not know it.
-    GObjectPtr<GSocket> tcp = server->acceptor_ ? server->acceptor_->claim(peer) : nullptr;
+    GObjectPtr<GSocket> tcp = server->acceptor_ ? server->acceptor_->claim(remote) : nullptr;
     server->accept(socket, tcp.get(), peer, ip, loopback);
 }
 
