@@ -1,6 +1,7 @@
 // confab-call and confab-server as separate processes over loopback: what a user of the command
 // line sees, and what happens when a process is killed outright.
 #include "ProcessPeers.h"
+#include "TestTime.h"
 
 #include <QElapsedTimer>
 #include <QJsonObject>
@@ -11,11 +12,6 @@
 namespace {
 
 constexpr int kStartMs = 20000;
-
-// A sanitizer build runs several times slower; scripts/test --sanitize sets the scale.
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "ProcessPeers.h"
 #include "RawWebSocketClient.h"
 #include "RedisServerProcess.h"
+#include "TestTime.h"
 
 #include <QJsonArray>
 #include <QTest>
@@ -11,10 +12,6 @@
 namespace {
 
 constexpr int kStartMs = 20000;
-
-int scaled(int ms) {
-    return RawWebSocketClient::scaledMs(ms);
-}
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "WireCapture.h"
+#include "TestTime.h"
 
 #include <QStandardPaths>
 #include <QTest>
@@ -8,10 +9,6 @@
 #include <csignal>
 
 namespace {
-
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "ProcessPeers.h"
 #include "TestNamespaces.h"
 #include "WireCapture.h"
+#include "TestTime.h"
 
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -24,10 +25,6 @@ namespace {
 
 constexpr int kStartMs = 20000;
 const QString kPlace = QStringLiteral("wire");
-
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 // A namespace whose only non-loopback interfaces are a veth pair, 192.0.2.10 and 192.0.2.11.
 bool buildNamespace(TestNamespaces &namespaces, QString *error) {

@@ -12,6 +12,7 @@
 // Needs root, iproute2 and nftables for the cuts; skipped, never passed, without them.
 #include "ProcessPeers.h"
 #include "TestNamespaces.h"
+#include "TestTime.h"
 
 #include <QDateTime>
 #include <QStandardPaths>
@@ -26,10 +27,6 @@ const QString kRouter = QStringLiteral("router");
 const QString kSiteA = QStringLiteral("a");
 const QString kSiteB = QStringLiteral("b");
 const QStringList kLostReasons{QStringLiteral("peer-vanished"), QStringLiteral("connection-lost")};
-
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 double nowMs() {
     return double(QDateTime::currentMSecsSinceEpoch());

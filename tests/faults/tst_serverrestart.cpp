@@ -3,6 +3,7 @@
 // stops: frames keep arriving on both sides before, during and after the outage. The hang-up at
 // the end goes through the new server.
 #include "ProcessPeers.h"
+#include "TestTime.h"
 
 #include <QDateTime>
 #include <QTest>
@@ -13,10 +14,6 @@ constexpr int kStartMs = 20000;
 // How long the server stays away: longer than a stats interval (1 s), so each side reports media
 // that arrived while there was no server at all.
 constexpr int kOutageMs = 1500;
-
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 double nowMs() {
     return double(QDateTime::currentMSecsSinceEpoch());

@@ -4,6 +4,7 @@
 // and end cleanly on both sides.
 #include "BrowserPeer.h"
 #include "ProcessPeers.h"
+#include "TestTime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,9 +14,6 @@ namespace {
 
 // Generous bounds: Chromium's first start in a fresh profile can be slow on a loaded machine. They
 // are waited on output, never slept; a passing run takes a few seconds.
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 const int kStepMs = scaled(60000);
 
 const QString kBrowserChat = QStringLiteral("hello confab, this is chromium");

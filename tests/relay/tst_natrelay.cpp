@@ -4,6 +4,7 @@
 #include "NatNetwork.h"
 #include "ProcessPeers.h"
 #include "TurnServer.h"
+#include "TestTime.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -14,11 +15,6 @@ namespace {
 
 constexpr int kStartMs = 20000;
 const QString kSecret = QStringLiteral("relay-test-secret");
-
-// A sanitizer build runs several times slower; scripts/test --sanitize sets the scale.
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 QString address(const char *text) {
     return QString::fromLatin1(text);

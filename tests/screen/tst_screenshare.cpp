@@ -9,6 +9,7 @@
 #include "media/ScreenSource.h"
 #include "media/X11WindowList.h"
 #include "signaling/SignalingServer.h"
+#include "TestTime.h"
 
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -19,10 +20,6 @@
 using namespace confab;
 
 namespace {
-
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 const int kTimeoutMs = scaled(20000);
 const Rgb kOrange{250, 130, 10, true};

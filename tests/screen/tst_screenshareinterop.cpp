@@ -5,6 +5,7 @@
 #include "BrowserPeer.h"
 #include "ProcessPeers.h"
 #include "XvfbDisplay.h"
+#include "TestTime.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,10 +14,6 @@
 #include <csignal>
 
 namespace {
-
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 const int kStepMs = scaled(60000);
 const Rgb kOrange{250, 130, 10, true};

@@ -5,6 +5,7 @@
 // (warm-up) round. Registered with the `soak` label; see docs/security.md.
 #include "ServerProcess.h"
 #include "SoakClients.h"
+#include "TestTime.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -21,11 +22,6 @@ namespace {
 
 constexpr int kClients = 2000;
 constexpr double kAllowedRssChange = 0.10;
-
-// A sanitizer build runs several times slower; scripts/test --sanitize sets the scale.
-int scaled(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
-}
 
 int soakSeconds() {
     bool ok = false;

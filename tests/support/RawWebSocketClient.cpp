@@ -1,5 +1,7 @@
 #include "RawWebSocketClient.h"
 
+#include "TestTime.h"
+
 #include <QJsonDocument>
 #include <QTest>
 
@@ -46,7 +48,7 @@ RawWebSocketClient::~RawWebSocketClient() {
 }
 
 int RawWebSocketClient::scaledMs(int ms) {
-    return ms * std::max(1, qEnvironmentVariableIntValue("CONFAB_TEST_TIME_SCALE"));
+    return scaled(ms);
 }
 
 void RawWebSocketClient::onConnected(GObject *session, GAsyncResult *result, gpointer self) {
