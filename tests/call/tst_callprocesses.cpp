@@ -100,27 +100,6 @@ private Q_SLOTS:
         QVERIFY(alice.waitForExit(kStartMs));
     }
 
-    void killedPeerEndsTheCallWithinFiveSeconds() {
-        ServerProcess server;
-        QVERIFY(server.start());
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
-        QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
-        QElapsedTimer sinceKill;
-        bob.kill();
-        sinceKill.start();
-        const QJsonObject ended = alice.waitFor(QStringLiteral("ended"), kStartMs);
-        QVERIFY(!ended.isEmpty());
-        QVERIFY2(sinceKill.elapsed() < scaled(5000), qPrintable(QString::number(sinceKill.elapsed())));
-        QCOMPARE(ended.value(QStringLiteral("reason")).toString(), QStringLiteral("peer-vanished"));
-        QVERIFY(alice.waitForExit(kStartMs));
-        QCOMPARE(alice.exitCode(), 1);
-        QVERIFY(alice.errorOutput().contains(QStringLiteral("bob vanished")));
-    }
-
     void killedPeerEndsTheCallWithinFiveSecondsWithoutAServer() {
         ServerProcess server;
         QVERIFY(server.start());
