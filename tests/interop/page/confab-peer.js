@@ -23,7 +23,8 @@ const chatText = params.get('chat') || 'hello from the browser';
 const closeFirst = params.get('hangup') === 'close-first';
 const [wantWidth, wantHeight] = (params.get('size') || '320x240').split('x').map(Number);
 const wantFps = params.get('fps') ? Number(params.get('fps')) : null;
-const wantCodec = params.get('codec') ? 'video/' + params.get('codec').toUpperCase() : null;
+// MIME types compare case-insensitively (Chromium reports "video/H264", "video/VP8").
+const wantCodec = params.get('codec') ? ('video/' + params.get('codec')).toLowerCase() : null;
 const holdMs = params.get('hold') ? Number(params.get('hold')) * 1000 : 0;
 const wallNow = () => performance.timeOrigin + performance.now();
 const kFramesWanted = 30;
@@ -157,8 +158,9 @@ function countPresentedFrames(video) {
 function preferCodec() {
   if (!wantCodec || !RTCRtpReceiver.getCapabilities) return;
   const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
-  const preferred = codecs.filter((c) => c.mimeType.toUpperCase() === wantCodec);
-  const rest = codecs.filter((c) => c.mimeType.toUpperCase() !== wantCodec);
+  const preferred = codecs.filter((c) => c.mimeType.toLowerCase() === wantCodec);
+  const rest = codecs.filter((c) => c.mimeType.toLowerCase() !== wantCodec);
+  if (preferred.length === 0) fail('codec', 'this browser cannot receive ' + wantCodec);
   for (const transceiver of pc.getTransceivers()) {
     const kind = transceiver.receiver.track && transceiver.receiver.track.kind;
     if (kind === 'video' && transceiver.setCodecPreferences) transceiver.setCodecPreferences(preferred.concat(rest));
