@@ -3,6 +3,7 @@
 #include "confab/Version.h"
 #include "media/MediaWarmup.h"
 #include "media/X11WindowList.h"
+#include "signaling/ServerCertificate.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -66,6 +67,12 @@ int main(int argc, char *argv[]) {
          QStringLiteral("Sign in with the server token on this file's first line (servers started with "
                         "--token-file)."),
          QStringLiteral("file")},
+        {QStringLiteral("trust-certificate"),
+         QStringLiteral("Accept the wss:// server's certificate with this SHA-256 fingerprint (AB:CD:… as the "
+                        "desktop app's trust dialog and a refusal show it) although this computer does not "
+                        "trust it, as for a self-signed certificate; any other untrusted certificate is still "
+                        "refused. For this run only (repeatable)."),
+         QStringLiteral("fingerprint")},
         {QStringLiteral("call"), QStringLiteral("Call this user, then exit when the call ends."), QStringLiteral("peer")},
         {QStringLiteral("answer"), QStringLiteral("Answer the next incoming call, then exit when it ends.")},
         {QStringLiteral("echo"), QStringLiteral("Answer every caller and send their audio and video back.")},
@@ -116,6 +123,13 @@ int main(int argc, char *argv[]) {
                 return 2;
             }
         }
+    }
+    for (const QString &text : parser.values(QStringLiteral("trust-certificate"))) {
+        const QString fingerprint = confab::ServerCertificate::normalizeFingerprint(text);
+        if (fingerprint.isEmpty()) {
+            return usage("--trust-certificate needs a SHA-256 fingerprint: 32 bytes in hex, such as AB:CD:…:EF.");
+        }
+        options.trustedFingerprints.append(fingerprint);
     }
     const int modes = int(parser.isSet(QStringLiteral("call"))) + int(parser.isSet(QStringLiteral("answer"))) +
                       int(parser.isSet(QStringLiteral("echo")));

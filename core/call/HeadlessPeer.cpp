@@ -91,10 +91,25 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
                 if (state == SignalingClient::State::Reconnecting && !everLoggedIn_) {
                     fail(reason);  // never reached the server: a headless peer does not wait forever
                 } else if (state == SignalingClient::State::Disconnected && !reason.isEmpty()) {
-                    fail(reason);
+                    // Queued: a refused certificate is reported (untrustedCertificate, below) right
+                    // after this state, with the fuller sentence that says how to trust it.
+                    QMetaObject::invokeMethod(this, [this, reason] { fail(reason); }, Qt::QueuedConnection);
                 } else if (state == SignalingClient::State::Reconnecting) {
                     emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), reason}}, reason);
                 }
+            });
+
+    connect(&signaling_, &SignalingClient::untrustedCertificate, this,
+            [this](const ServerCertificate &certificate, bool replacesTrusted) {
+                const QString reason = signaling_.trustedFingerprints().isEmpty() && !replacesTrusted
+                                           ? tr("The server at %1 presented a certificate this computer does not "
+                                                "trust (SHA-256 %2). If that is the fingerprint the server's "
+                                                "operator gives, run again with --trust-certificate %2 to trust "
+                                                "this certificate, and only it, for this run.")
+                                           : tr("The server at %1 presented a certificate (SHA-256 %2) that is not "
+                                                "one named by --trust-certificate. Someone may be impersonating "
+                                                "it, or its certificate changed; confab-call did not connect.");
+                fail(reason.arg(options_.server.toString(), certificate.sha256Fingerprint));
             });
 
     connect(controller_, &CallController::stateChanged, this, &HeadlessPeer::callStateChanged);
@@ -179,6 +194,7 @@ void HeadlessPeer::start() {
     MediaWarmup::start(options_.call.media.codec, options_.mode == Mode::Echo);
     signaling_.setPassword(options_.password);
     signaling_.setToken(options_.token);
+    signaling_.setTrustedFingerprints(options_.trustedFingerprints);
     signaling_.connectToServer(options_.server, options_.name);
 }
 

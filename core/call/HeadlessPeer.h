@@ -25,6 +25,9 @@ public:
         QString name;
         QString password;  // for servers started with --users
         QString token;     // for servers started with --token-file
+        // wss:// certificates to accept although the system does not trust them (self-signed), by
+        // SHA-256 fingerprint in ServerCertificate's "AB:CD:…" form; any other is refused.
+        QStringList trustedFingerprints;
         Mode mode = Mode::Call;
         QString peer;          // Mode::Call
         int durationSeconds = 0;  // hang up this long after connecting; 0: stay

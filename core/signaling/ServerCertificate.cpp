@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QRegularExpression>
 
 namespace confab {
 
@@ -56,6 +57,17 @@ QStringList describe(GTlsCertificateFlags errors) {
 
 QString ServerCertificate::formatFingerprint(const QByteArray &bytes) {
     return QString::fromLatin1(bytes.toHex(':').toUpper());
+}
+
+QString ServerCertificate::normalizeFingerprint(const QString &text) {
+    static const QRegularExpression withColons(QStringLiteral("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$"));
+    static const QRegularExpression plain(QStringLiteral("^[0-9A-Fa-f]{64}$"));
+    const QString trimmed = text.trimmed();
+    if (!withColons.match(trimmed).hasMatch() && !plain.match(trimmed).hasMatch()) {
+        return {};
+    }
+    QString hex = trimmed;
+    return formatFingerprint(QByteArray::fromHex(hex.remove(QLatin1Char(':')).toLatin1()));
 }
 
 ServerCertificate ServerCertificate::fromTls(GTlsCertificate *certificate, GTlsCertificateFlags errors) {

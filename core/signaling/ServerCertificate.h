@@ -30,6 +30,10 @@ struct ServerCertificate {
     static QString fingerprintOfPem(const QByteArray &pem);
     // "AB:CD:…" for `bytes`.
     static QString formatFingerprint(const QByteArray &bytes);
+    // A SHA-256 fingerprint a person typed or pasted, in the "AB:CD:…" form this class prints (as
+    // the desktop app's trust dialog and `openssl x509 -fingerprint -sha256` show it; lower case
+    // and without the colons are accepted too), in that form; empty when it is not 32 bytes of hex.
+    static QString normalizeFingerprint(const QString &text);
 };
 
 }  // namespace confab

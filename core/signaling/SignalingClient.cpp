@@ -126,6 +126,14 @@ gboolean SignalingClient::onAcceptCertificate(SoupMessage *, GTlsCertificate *pr
         same = trusted && g_tls_certificate_is_same(trusted.get(), presented);
         qCInfo(lcSignaling) << "server certificate" << (same ? "matches" : "does not match") << "the trusted one";
     }
+    if (!same && !client->trustedFingerprints_.isEmpty()) {
+        // The fingerprint is worked out as for the report below: one implementation, so what a
+        // person copied from a refusal or the trust dialog is what matches here.
+        const QString fingerprint = ServerCertificate::fromTls(presented, errors).sha256Fingerprint;
+        same = !fingerprint.isEmpty() && client->trustedFingerprints_.contains(fingerprint);
+        qCInfo(lcSignaling).noquote() << "server certificate" << fingerprint
+                                      << (same ? "matches" : "matches none of") << "the trusted fingerprints";
+    }
     if (!same) {
         client->refusedCertificate_ = ServerCertificate::fromTls(presented, errors);
         qCWarning(lcSignaling).noquote() << "refusing the server's certificate"
@@ -181,7 +189,7 @@ void SignalingClient::connected(SoupWebsocketConnection *socket) {
 
 void SignalingClient::refuseCertificate() {
     const ServerCertificate certificate = std::exchange(refusedCertificate_, {});
-    const bool replacesTrusted = !trustedCertificatePem_.isEmpty();
+    const bool replacesTrusted = !trustedCertificatePem_.isEmpty() || !trustedFingerprints_.isEmpty();
     const QString reason =
         replacesTrusted
             ? tr("The server at %1 presented a different certificate from the one you trusted (SHA-256 %2). "

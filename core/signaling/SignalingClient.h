@@ -60,6 +60,11 @@ public:
     // fails is refused, reported by untrustedCertificate() and not retried. Empty: none.
     void setTrustedCertificate(const QByteArray &pem) { trustedCertificatePem_ = pem; }
     QByteArray trustedCertificate() const { return trustedCertificatePem_; }
+    // The same choice made by SHA-256 fingerprint ("AB:CD:…", ServerCertificate's form) where the
+    // certificate itself is not at hand (confab-call --trust-certificate): a certificate the system
+    // refuses is accepted when its fingerprint is one of these, and refused otherwise, as above.
+    void setTrustedFingerprints(const QStringList &sha256Fingerprints) { trustedFingerprints_ = sha256Fingerprints; }
+    QStringList trustedFingerprints() const { return trustedFingerprints_; }
     // Sent with every login (and re-login after a reconnect) when set; a server without
     // authentication ignores them. See docs/protocol.md, "Signing in".
     void setPassword(const QString &password) { password_ = password; }
@@ -82,7 +87,8 @@ Q_SIGNALS:
     // The wss:// server presented a certificate that neither the system nor setTrustedCertificate()
     // trusts: the connection was refused and the state is Disconnected (with the reason), not
     // retried, since the same certificate would be refused again. `replacesTrusted`: a certificate
-    // was set with setTrustedCertificate() and this one differs from it (the server changed its
+    // was set with setTrustedCertificate() (or fingerprints with setTrustedFingerprints()) and this
+    // one differs from it (the server changed its
     // certificate, or someone is in between). To connect anyway, the user decides: pin
     // `certificate.pem` and connect again.
     void untrustedCertificate(const confab::ServerCertificate &certificate, bool replacesTrusted);
@@ -122,6 +128,7 @@ private:
     QSet<QString> online_;
     QList<protocol::IceServer> iceServers_;
     QByteArray trustedCertificatePem_;
+    QStringList trustedFingerprints_;
     // The certificate this attempt refused (empty pem: none), reported once the attempt fails.
     ServerCertificate refusedCertificate_;
     ReconnectBackoff backoff_;

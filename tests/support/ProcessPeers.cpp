@@ -45,7 +45,7 @@ bool ServerProcess::start(const QStringList &extraArguments) {
         },
         10000);
     const QRegularExpressionMatch match =
-        QRegularExpression(QStringLiteral("listening on (ws://\\S+)")).match(QString::fromUtf8(output));
+        QRegularExpression(QStringLiteral("listening on (wss?://\\S+)")).match(QString::fromUtf8(output));
     url_ = QUrl(match.captured(1));
     return ok && match.hasMatch();
 }

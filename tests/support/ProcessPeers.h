@@ -6,7 +6,8 @@
 #include <QStringList>
 #include <QUrl>
 
-// A confab-server process on an ephemeral port, started from $CONFAB_SERVER_BIN.
+// A confab-server process on an ephemeral port, started from $CONFAB_SERVER_BIN (ws://, or wss://
+// when started with --tls-cert/--tls-key).
 class ServerProcess {
 public:
     ServerProcess();
