@@ -1,5 +1,6 @@
 // confab-call and confab-server as separate processes over loopback: what a user of the command
 // line sees, and what happens when a process is killed outright.
+#include "ProcessCall.h"
 #include "ProcessPeers.h"
 #include "TestTime.h"
 
@@ -21,12 +22,12 @@ private Q_SLOTS:
     void twoPeersHoldAVideoAudioAndChatCall() {
         ServerProcess server;
         QVERIFY(server.start());
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer"), QStringLiteral("--chat"), QStringLiteral("hi alice")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob"), QStringLiteral("--duration"),
-                                   QStringLiteral("4"), QStringLiteral("--chat"), QStringLiteral("hi bob")});
+        ProcessCall call(kStartMs);
+        QVERIFY(call.start(server.url(),
+                           {QStringLiteral("--duration"), QStringLiteral("4"), QStringLiteral("--chat"),
+                            QStringLiteral("hi bob")},
+                           {QStringLiteral("--chat"), QStringLiteral("hi alice")}));
+        auto [alice, bob] = call.peers();
         // Video and audio both ways within 5 s of the call starting on each side.
         for (CallProcess *peer : {&alice, &bob}) {
             for (const char *event : {"first-remote-frame", "first-remote-audio"}) {
@@ -103,11 +104,9 @@ private Q_SLOTS:
     void killedPeerEndsTheCallWithinFiveSecondsWithoutAServer() {
         ServerProcess server;
         QVERIFY(server.start());
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
+        ProcessCall call(kStartMs);
+        QVERIFY(call.start(server.url()));
+        auto [alice, bob] = call.peers();
         QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
         server.kill();
         // The call is peer to peer: it goes on without the server.
@@ -128,13 +127,11 @@ private Q_SLOTS:
         // This machine has neither: the call goes ahead with a test pattern and silence, and says so.
         ServerProcess server;
         QVERIFY(server.start());
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob"), QStringLiteral("--video"),
-                                   QStringLiteral("camera"), QStringLiteral("--audio"), QStringLiteral("mic"),
-                                   QStringLiteral("--duration"), QStringLiteral("2")});
+        ProcessCall call(kStartMs);
+        QVERIFY(call.start(server.url(),
+                           {QStringLiteral("--video"), QStringLiteral("camera"), QStringLiteral("--audio"),
+                            QStringLiteral("mic"), QStringLiteral("--duration"), QStringLiteral("2")}));
+        auto [alice, bob] = call.peers();
         QVERIFY(!bob.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
         QVERIFY(alice.waitForExit(kStartMs));
         QCOMPARE(alice.exitCode(), 0);

@@ -1,6 +1,7 @@
 // The safety code: the same short code on both sides of a call, computed from the two DTLS
 // certificate fingerprints in the SDP, and a different one when a fingerprint was swapped in the
 // middle; two confab-call processes print the same code.
+#include "ProcessCall.h"
 #include "ProcessPeers.h"
 
 #include "call/SafetyCode.h"
@@ -100,12 +101,9 @@ private Q_SLOTS:
     void twoConfabCallProcessesPrintTheSameCode() {
         ServerProcess server;
         QVERIFY(server.start());
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob"), QStringLiteral("--duration"),
-                                   QStringLiteral("1")});
+        ProcessCall call(kStartMs);
+        QVERIFY(call.start(server.url(), {QStringLiteral("--duration"), QStringLiteral("1")}));
+        auto [alice, bob] = call.peers();
         const QString aliceCode = alice.waitFor(QStringLiteral("safety-code"), kStartMs).value(QStringLiteral("code")).toString();
         const QString bobCode = bob.waitFor(QStringLiteral("safety-code"), kStartMs).value(QStringLiteral("code")).toString();
         QVERIFY2(QRegularExpression(QStringLiteral("^\\d{3} \\d{3}$")).match(aliceCode).hasMatch(), qPrintable(aliceCode));

@@ -1,6 +1,7 @@
 // A real call between two confab-call processes signed in to different nodes of a cluster: the
 // offer, answer and candidates cross Redis, and then audio, video and chat flow peer to peer.
 #include "ClusterServerProcess.h"
+#include "ProcessCall.h"
 #include "ProcessPeers.h"
 #include "RawWebSocketClient.h"
 #include "RedisServerProcess.h"
@@ -29,11 +30,8 @@ private Q_SLOTS:
         QVERIFY(nodeA.start(redis.url(), 6));
         QVERIFY(nodeB.start(redis.url(), 6));
 
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(nodeB.url(),
-                  {QStringLiteral("--answer"), QStringLiteral("--chat"), QStringLiteral("hi alice")});
-        QVERIFY2(!bob.waitFor(QStringLiteral("logged-in"), scaled(kStartMs)).isEmpty(),
-                 qPrintable(bob.errorOutput()));
+        ProcessCall call(scaled(kStartMs));
+        QVERIFY(call.startBob(nodeB.url(), {QStringLiteral("--chat"), QStringLiteral("hi alice")}));
         // alice calls as soon as she is signed in: node A must know bob by then.
         auto watcher = RawWebSocketClient::connectedTo(nodeA.url());
         watcher->sendJson({{QStringLiteral("type"), QStringLiteral("login")},
@@ -55,10 +53,9 @@ private Q_SLOTS:
                                   },
                                   scaled(10000)));
 
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(nodeA.url(),
-                    {QStringLiteral("--call"), QStringLiteral("bob"), QStringLiteral("--duration"),
-                     QStringLiteral("4"), QStringLiteral("--chat"), QStringLiteral("hi bob")});
+        call.startAlice(nodeA.url(), {QStringLiteral("--duration"), QStringLiteral("4"),
+                                      QStringLiteral("--chat"), QStringLiteral("hi bob")});
+        auto [alice, bob] = call.peers();
         for (CallProcess *peer : {&alice, &bob}) {
             for (const char *event : {"first-remote-frame", "first-remote-audio"}) {
                 const QJsonObject first = peer->waitFor(QString::fromLatin1(event), scaled(kStartMs));

@@ -10,6 +10,7 @@
 // (198.51.100.0/24) joined by a router namespace that runs confab-server; the router's nftables
 // forward chain drops the peers' traffic while their TCP to the server (not forwarded) stays up.
 // Needs root, iproute2 and nftables for the cuts; skipped, never passed, without them.
+#include "ProcessCall.h"
 #include "ProcessPeers.h"
 #include "TestNamespaces.h"
 #include "TestTime.h"
@@ -17,8 +18,6 @@
 #include <QDateTime>
 #include <QStandardPaths>
 #include <QTest>
-
-#include <memory>
 
 namespace {
 
@@ -86,6 +85,57 @@ bool cut(const TestNamespaces &namespaces, const QString &rule, QString *error) 
                                               error));
 }
 
+// Sites A and B, confab-server on the router between them, and alice in site A in a call with
+// bob in site B on the direct (host) path: what each cut breaks.
+// Members in this order so the peers go first, then the server, then the namespaces they ran in.
+struct CallAcrossSites {
+    TestNamespaces namespaces;
+    ServerProcess server;
+    ProcessCall call{kStartMs};
+
+    // True once media flows both ways; false after a warning saying what failed.
+    //
+    // One retry, with new processes: about one set-up in six here stalls before the call connects
+    // (a debug log showed the caller's ICE gathering never finishing, in webrtcbin/libnice, not in
+    // anything these tests check). It is reported as a warning, and a second stall fails the test.
+    bool start() {
+        QString error;
+        if (!buildSites(namespaces, &error)) {
+            qWarning("cannot build the sites: %s", qPrintable(error));
+            return false;
+        }
+        server.setLauncher(namespaces.launcher(kRouter));
+        if (!server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")})) {
+            return false;
+        }
+        const int port = server.url().port();
+        for (int attempt = 1; attempt <= 2; ++attempt) {
+            if (!call.startBob(QUrl(QStringLiteral("ws://198.51.100.1:%1/").arg(port)), {},
+                               namespaces.launcher(kSiteB))) {
+                return false;
+            }
+            call.startAlice(QUrl(QStringLiteral("ws://192.0.2.1:%1/").arg(port)), {},
+                            namespaces.launcher(kSiteA));
+            bool flowing = true;
+            for (CallProcess *peer : call.both()) {
+                flowing = flowing &&
+                          !peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty() &&
+                          peer->waitFor(QStringLiteral("stats"), kStartMs)
+                                  .value(QStringLiteral("path"))
+                                  .toString() == QStringLiteral("host");
+            }
+            if (flowing) {
+                return true;
+            }
+            qWarning("call set-up attempt %d did not connect; alice: %s; bob: %s", attempt,
+                     qPrintable(call.alice().errorOutput().right(400)),
+                     qPrintable(call.bob().errorOutput().right(400)));
+            call.stop();
+        }
+        return false;
+    }
+};
+
 }  // namespace
 
 class TestPeerLoss : public QObject {
@@ -94,11 +144,9 @@ private Q_SLOTS:
     void killedPeerIsReportedByTheServerWithinFiveSeconds() {
         ServerProcess server;
         QVERIFY(server.start());
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob")});
+        ProcessCall call(kStartMs);
+        QVERIFY(call.start(server.url()));
+        auto [alice, bob] = call.peers();
         QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
         QVERIFY(!alice.waitFor(QStringLiteral("stats"), kStartMs).isEmpty());
 
@@ -125,18 +173,13 @@ private Q_SLOTS:
         if (const QString reason = cutSkipReason(); !reason.isEmpty()) {
             QSKIP(qPrintable(reason));
         }
-        TestNamespaces namespaces;
-        QString error;
-        QVERIFY2(buildSites(namespaces, &error), qPrintable(error));
-        ServerProcess server;
-        std::unique_ptr<CallProcess> alicePeer;
-        std::unique_ptr<CallProcess> bobPeer;
-        QVERIFY(startCall(namespaces, server, alicePeer, bobPeer));
-        CallProcess &alice = *alicePeer;
-        CallProcess &bob = *bobPeer;
+        CallAcrossSites sites;
+        QVERIFY(sites.start());
+        auto [alice, bob] = sites.call.peers();
 
         const double cutAt = nowMs();
-        QVERIFY2(cut(namespaces, {}, &error), qPrintable(error));
+        QString error;
+        QVERIFY2(cut(sites.namespaces, {}, &error), qPrintable(error));
         for (CallProcess *peer : {&alice, &bob}) {
             const QJsonObject ended = peer->waitFor(QStringLiteral("ended"), kStartMs);
             QVERIFY2(!ended.isEmpty(), qPrintable(peer->errorOutput()));
@@ -159,19 +202,14 @@ private Q_SLOTS:
         if (const QString reason = cutSkipReason(); !reason.isEmpty()) {
             QSKIP(qPrintable(reason));
         }
-        TestNamespaces namespaces;
-        QString error;
-        QVERIFY2(buildSites(namespaces, &error), qPrintable(error));
-        ServerProcess server;
-        std::unique_ptr<CallProcess> alicePeer;
-        std::unique_ptr<CallProcess> bobPeer;
-        QVERIFY(startCall(namespaces, server, alicePeer, bobPeer));
-        CallProcess &alice = *alicePeer;
-        CallProcess &bob = *bobPeer;
+        CallAcrossSites sites;
+        QVERIFY(sites.start());
+        auto [alice, bob] = sites.call.peers();
 
         // Bob's packets no longer reach alice; alice's still reach bob.
         const double cutAt = nowMs();
-        QVERIFY2(cut(namespaces, QStringLiteral("iifname \"to-b\" drop"), &error), qPrintable(error));
+        QString error;
+        QVERIFY2(cut(sites.namespaces, QStringLiteral("iifname \"to-b\" drop"), &error), qPrintable(error));
         const QJsonObject aliceEnded = alice.waitFor(QStringLiteral("ended"), kStartMs);
         const QJsonObject bobEnded = bob.waitFor(QStringLiteral("ended"), kStartMs);
         QVERIFY2(!aliceEnded.isEmpty(), qPrintable(alice.errorOutput()));
@@ -198,50 +236,6 @@ private Q_SLOTS:
     }
 
 private:
-    // alice in site A calls bob in site B through the server on the router; true once media flows
-    // both ways on the direct (host) path.
-    //
-    // One retry, with new processes: about one set-up in six here stalls before the call connects
-    // (a debug log showed the caller's ICE gathering never finishing, in webrtcbin/libnice, not in
-    // anything these tests check). It is reported as a warning, and a second stall fails the test.
-    bool startCall(const TestNamespaces &namespaces, ServerProcess &server,
-                   std::unique_ptr<CallProcess> &alice, std::unique_ptr<CallProcess> &bob) {
-        server.setLauncher(namespaces.launcher(kRouter));
-        if (!server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")})) {
-            return false;
-        }
-        const int port = server.url().port();
-        for (int attempt = 1; attempt <= 2; ++attempt) {
-            bob = std::make_unique<CallProcess>(QStringLiteral("bob"));
-            bob->setLauncher(namespaces.launcher(kSiteB));
-            bob->start(QUrl(QStringLiteral("ws://198.51.100.1:%1/").arg(port)), {QStringLiteral("--answer")});
-            if (bob->waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty()) {
-                qWarning("bob did not sign in: %s", qPrintable(bob->errorOutput()));
-                return false;
-            }
-            alice = std::make_unique<CallProcess>(QStringLiteral("alice"));
-            alice->setLauncher(namespaces.launcher(kSiteA));
-            alice->start(QUrl(QStringLiteral("ws://192.0.2.1:%1/").arg(port)),
-                         {QStringLiteral("--call"), QStringLiteral("bob")});
-            bool flowing = true;
-            for (CallProcess *peer : {alice.get(), bob.get()}) {
-                flowing = flowing &&
-                          !peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty() &&
-                          peer->waitFor(QStringLiteral("stats"), kStartMs)
-                                  .value(QStringLiteral("path"))
-                                  .toString() == QStringLiteral("host");
-            }
-            if (flowing) {
-                return true;
-            }
-            qWarning("call set-up attempt %d did not connect; alice: %s; bob: %s", attempt,
-                     qPrintable(alice->errorOutput().right(400)), qPrintable(bob->errorOutput().right(400)));
-            alice.reset();  // SIGKILL: the server ends the pairing and frees both names
-            bob.reset();
-        }
-        return false;
-    }
-
     // The cut was between the peers only: neither lost the server (it would print a notice).
     void expectSignalingStayedUp(const CallProcess &peer, double cutAt) {
         for (const QJsonObject &notice : peer.events(QStringLiteral("notice"))) {

@@ -2,6 +2,7 @@
 // own within 5 s of the server being back, and the call, whose media goes peer to peer, never
 // stops: frames keep arriving on both sides before, during and after the outage. The hang-up at
 // the end goes through the new server.
+#include "ProcessCall.h"
 #include "ProcessPeers.h"
 #include "TestTime.h"
 
@@ -47,13 +48,11 @@ private Q_SLOTS:
         ServerProcess server;
         QVERIFY(server.start());
         const int port = server.url().port();
-        CallProcess bob(QStringLiteral("bob"));
-        bob.start(server.url(), {QStringLiteral("--answer")});
-        QVERIFY(!bob.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty());
-        CallProcess alice(QStringLiteral("alice"));
+        ProcessCall call(kStartMs);
         // Long enough for the whole outage and what follows; alice then hangs up.
-        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("bob"),
-                                   QStringLiteral("--duration"), QString::number(scaled(15000) / 1000)});
+        QVERIFY(
+            call.start(server.url(), {QStringLiteral("--duration"), QString::number(scaled(15000) / 1000)}));
+        auto [alice, bob] = call.peers();
         for (CallProcess *peer : {&alice, &bob}) {
             QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
                      qPrintable(peer->errorOutput()));
