@@ -3,6 +3,7 @@
 // their refusals, SignalingClient and confab-call sending them, and the seed login unchanged
 // when neither is configured.
 #include "RawWebSocketClient.h"
+#include "ServerTestCase.h"
 
 #include "signaling/PasswordFile.h"
 #include "signaling/SignalingClient.h"
@@ -32,25 +33,18 @@ QJsonObject login(const QString &name, const QString &password = {}, const QStri
 
 }  // namespace
 
-class TestServerAuth : public QObject {
+class TestServerAuth : public ServerTestCase {
     Q_OBJECT
 private:
     QTemporaryDir dir_;
-    std::unique_ptr<SignalingServer> server_;
-    QUrl url_;
 
     QString usersFile() const { return dir_.filePath(QStringLiteral("users")); }
 
+    // This suite's servers always have the short presence window.
     void startServer(SignalingServerOptions options) {
-        options.port = 0;
-        options.presenceBatchMilliseconds = 20;
-        server_ = std::make_unique<SignalingServer>(options);
-        QString error;
-        QVERIFY2(server_->start(&error), qPrintable(error));
-        url_ = server_->url();
+        options.presenceBatchMilliseconds = fastOptions().presenceBatchMilliseconds;
+        ServerTestCase::startServer(options);
     }
-
-    Client connected() { return RawWebSocketClient::connectedTo(url_); }
 
     // The login reply to `request`, sent on a new or given connection.
     static QJsonObject reply(RawWebSocketClient &client, const QJsonObject &request) {
@@ -67,7 +61,7 @@ private Q_SLOTS:
         // Replacing a user's password keeps the others.
         QVERIFY2(PasswordFile::setUser(usersFile(), QStringLiteral("bob"), "bob's new one", &error), qPrintable(error));
     }
-    void cleanup() { server_.reset(); }
+    void cleanup() { stopServer(); }
 
     void passwordFileHoldsSaltedArgon2idHashesOnly() {
         QFile file(usersFile());
@@ -99,7 +93,7 @@ private Q_SLOTS:
         QCOMPARE(answer.value(QStringLiteral("code")).toString(), QStringLiteral("auth-failed"));
         answer = reply(*client, login(QStringLiteral("mallory"), QStringLiteral("anything")));  // not in the file
         QCOMPARE(answer.value(QStringLiteral("code")).toString(), QStringLiteral("auth-failed"));
-        QCOMPARE(server_->onlineCount(), 0);
+        QCOMPARE(server().onlineCount(), 0);
         // The connection stays usable after refusals, and the right password signs in.
         answer = reply(*client, login(QStringLiteral("alice"), QStringLiteral("correct horse")));
         QCOMPARE(answer.value(QStringLiteral("success")).toBool(), true);
@@ -189,14 +183,14 @@ private Q_SLOTS:
         good.setPassword(QStringLiteral("correct horse"));
         good.setToken(QStringLiteral("tok"));
         QSignalSpy loggedIn(&good, &SignalingClient::loggedIn);
-        good.connectToServer(url_, QStringLiteral("alice"));
+        good.connectToServer(url(), QStringLiteral("alice"));
         QVERIFY(loggedIn.wait(RawWebSocketClient::defaultTimeoutMs()));
 
         SignalingClient wrong;
         wrong.setPassword(QStringLiteral("battery staple"));
         wrong.setToken(QStringLiteral("tok"));
         QSignalSpy refused(&wrong, &SignalingClient::loginRefused);
-        wrong.connectToServer(url_, QStringLiteral("bob"));
+        wrong.connectToServer(url(), QStringLiteral("bob"));
         QVERIFY(refused.wait(RawWebSocketClient::defaultTimeoutMs()));
         QCOMPARE(refused.first().at(0).value<protocol::ErrorCode>(), protocol::ErrorCode::AuthFailed);
         QCOMPARE(wrong.state(), SignalingClient::State::Disconnected);
@@ -240,9 +234,10 @@ private Q_SLOTS:
         const auto run = [&](const QString &passwordFile) {
             auto process = std::make_unique<QProcess>();
             process->start(qEnvironmentVariable("CONFAB_CALL_BIN"),
-                           {QStringLiteral("--server"), url_.toString(), QStringLiteral("--name"), QStringLiteral("alice"),
-                            QStringLiteral("--password-file"), passwordFile, QStringLiteral("--answer"),
-                            QStringLiteral("--video"), QStringLiteral("none"), QStringLiteral("--audio"), QStringLiteral("none")});
+                           {QStringLiteral("--server"), url().toString(), QStringLiteral("--name"),
+                            QStringLiteral("alice"), QStringLiteral("--password-file"), passwordFile,
+                            QStringLiteral("--answer"), QStringLiteral("--video"), QStringLiteral("none"),
+                            QStringLiteral("--audio"), QStringLiteral("none")});
             return process;
         };
         auto refused = run(wrong);
@@ -250,7 +245,7 @@ private Q_SLOTS:
         QCOMPARE(refused->exitCode(), 1);
         QVERIFY2(refused->readAllStandardError().contains("wrong"), "confab-call should say the password is wrong");
         auto accepted = run(right);
-        QTRY_COMPARE_WITH_TIMEOUT(server_->onlineCount(), 1, RawWebSocketClient::scaledMs(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(server().onlineCount(), 1, RawWebSocketClient::scaledMs(30000));
         accepted->terminate();
         QVERIFY(accepted->waitForFinished(RawWebSocketClient::scaledMs(10000)));
     }

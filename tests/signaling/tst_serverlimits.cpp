@@ -2,6 +2,7 @@
 // address, the login timeout, SDP and candidate lengths, a fragment flood that libsoup 3.2 would
 // buffer without end, and a flooding client that must not slow the others down.
 #include "RawWebSocketClient.h"
+#include "ServerTestCase.h"
 
 #include "signaling/SignalingServer.h"
 #include "signaling/TokenBucket.h"
@@ -131,32 +132,10 @@ private:
 
 }  // namespace
 
-class TestServerLimits : public QObject {
+class TestServerLimits : public ServerTestCase {
     Q_OBJECT
-private:
-    std::unique_ptr<SignalingServer> server_;
-    QUrl url_;
-
-    static SignalingServerOptions fastOptions() {
-        SignalingServerOptions options;
-        options.presenceBatchMilliseconds = 20;
-        return options;
-    }
-
-    void startServer(SignalingServerOptions options) {
-        options.port = 0;
-        server_ = std::make_unique<SignalingServer>(options);
-        QString error;
-        QVERIFY2(server_->start(&error), qPrintable(error));
-        url_ = server_->url();
-    }
-
-    Client connected() { return RawWebSocketClient::connectedTo(url_); }
-
-    Client signedIn(const QString &name) { return RawWebSocketClient::signedInTo(url_, name); }
-
 private Q_SLOTS:
-    void cleanup() { server_.reset(); }
+    void cleanup() { stopServer(); }
 
     // ---- Message rate -------------------------------------------------------------------------
 
@@ -245,7 +224,7 @@ private Q_SLOTS:
         // A place freed is a place taken again.
         second->close();
         QVERIFY(second->waitClosed());
-        QTRY_COMPARE_WITH_TIMEOUT(server_->connectionCount(), 2, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), 2, RawWebSocketClient::defaultTimeoutMs());
         auto fifth = signedIn(QStringLiteral("fifth"));
         QVERIFY(fifth->isOpen());
         QVERIFY(fifth->sync());
@@ -277,7 +256,7 @@ private Q_SLOTS:
         // The one that signed in (at the same time) is past its own timeout too, and stays.
         QVERIFY(alice->sync());
         QVERIFY(alice->isOpen());
-        QCOMPARE(server_->connectionCount(), 1);
+        QCOMPARE(server().connectionCount(), 1);
     }
 
     // ---- Lengths ----------------------------------------------------------------------------------
@@ -328,7 +307,7 @@ private Q_SLOTS:
         options.maxPendingBytes = 256 * 1024;
         startServer(options);
         auto bob = signedIn(QStringLiteral("bob"));
-        FragmentSender flooder(server_->port());
+        FragmentSender flooder(server().port());
         QVERIFY(flooder.handshake());
         // A text frame without FIN, then continuation frames without end, each under the frame
         // limit (4 × 16 KiB), which is all libsoup checks.
@@ -360,7 +339,7 @@ private Q_SLOTS:
         QVERIFY2(sent < 32ll * 1024 * 1024, qPrintable(QString::number(sent)));
         QVERIFY(bob->sync());
         QVERIFY(bob->isOpen());
-        QTRY_COMPARE_WITH_TIMEOUT(server_->connectionCount(), 1, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), 1, RawWebSocketClient::defaultTimeoutMs());
     }
 
     void wholeMessagesOverTimeAreNotMistakenForAFragmentFlood() {
