@@ -268,7 +268,7 @@ void ScreenCastPortal::openPipeWireRemote() {
         }
         step_ = Step::Sharing;
         qCInfo(lcMedia) << "screen cast portal: sharing PipeWire node" << node_;
-        Q_EMIT started(ScreenSource::pipeWire(reply.value(), node_), restoreToken_);
+        Q_EMIT started(ScreenSource::pipeWire(reply.value().fileDescriptor(), node_), restoreToken_);
     });
 }
 

@@ -1,7 +1,14 @@
 #include "media/ScreenSource.h"
 
+#include "util/Logging.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace confab {
 
@@ -29,10 +36,21 @@ ScreenSource ScreenSource::x11Window(quint64 windowId, const QString &title, con
     return source;
 }
 
-ScreenSource ScreenSource::pipeWire(const QDBusUnixFileDescriptor &fd, quint32 node, const QString &title) {
+ScreenSource ScreenSource::pipeWire(int fd, quint32 node, const QString &title) {
     ScreenSource source;
     source.kind_ = Kind::PipeWire;
-    source.fd_ = fd;
+    const int own = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+    if (own < 0) {
+        // pipewiresrc then fails to connect, and the share ends with that error as a sentence.
+        qCWarning(lcMedia) << "screen share: the PipeWire descriptor could not be duplicated:"
+                           << (fd >= 0 ? std::strerror(errno) : "none given");
+    }
+    source.fd_ = std::shared_ptr<const int>(new int(own), [](const int *owned) {
+        if (*owned >= 0) {
+            ::close(*owned);
+        }
+        delete owned;
+    });
     source.node_ = node;
     source.title_ = title;
     return source;
@@ -65,7 +83,7 @@ QString ScreenSource::launchDescription(QSize maxSize) const {
                    "pipewiresrc name=screenshare-capture fd=%1 path=%2 always-copy=true "
                    "keepalive-time=500 do-timestamp=true ! videorate ! capsfilter "
                    "caps=\"video/x-raw,framerate=%3/1\" ! %4")
-            .arg(fd_.fileDescriptor())
+            .arg(fd_ ? *fd_ : -1)
             .arg(node_)
             .arg(kFps)
             .arg(fit);

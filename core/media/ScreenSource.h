@@ -1,8 +1,9 @@
 #pragma once
 
-#include <QDBusUnixFileDescriptor>
 #include <QSize>
 #include <QString>
+
+#include <memory>
 
 namespace confab {
 
@@ -19,7 +20,8 @@ public:
 
     static ScreenSource x11Screen(const QString &displayName = {});
     static ScreenSource x11Window(quint64 windowId, const QString &title, const QString &displayName = {});
-    static ScreenSource pipeWire(const QDBusUnixFileDescriptor &fd, quint32 node, const QString &title = {});
+    // `fd` is borrowed: the source keeps a duplicate of its own.
+    static ScreenSource pipeWire(int fd, quint32 node, const QString &title = {});
 
     Kind kind() const { return kind_; }
     quint64 windowId() const { return windowId_; }
@@ -37,7 +39,9 @@ private:
     Kind kind_ = Kind::X11Screen;
     quint64 windowId_ = 0;
     QString displayName_;
-    QDBusUnixFileDescriptor fd_;
+    // A plain descriptor, not QDBusUnixFileDescriptor: confab-core (and so every headless peer
+    // and the server) then does not link QtDBus; only the portal (confab-screencast) does.
+    std::shared_ptr<const int> fd_;
     quint32 node_ = 0;
     QString title_;
 };
