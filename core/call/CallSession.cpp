@@ -9,6 +9,14 @@
 #include <QCoreApplication>
 #include <QUrl>
 
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
+
+#include <algorithm>
+#include <iterator>
+#include <memory>
+
 namespace confab {
 
 using protocol::IceCandidate;
@@ -148,6 +156,43 @@ void tuneIceAgent(GstElement *webrtc) {
     }
 }
 
+// The addresses libnice 0.1.21 gathers host candidates on, found the way it finds them
+// (nice_interfaces_get_local_ips): getifaddrs(), interfaces up *and running*, not loopback, not
+// named with a prefix Debian's build ignores. With none, nice_agent_gather_candidates() fails
+// outright (no candidate, no socket) and webrtcbin 1.22 ignores the failure and stays "gathering"
+// for good. There are none for a while after an interface comes up: the kernel sets IFF_RUNNING
+// (operstate up, in its linkwatch work, deferred up to a second and behind the rtnl lock) after
+// the link already carries traffic. tst_peerloss's fresh namespaces met it in about one call in
+// six: the caller signed in over its link, then libnice saw only `lo`.
+QStringList iceHostAddresses() {
+    ifaddrs *list = nullptr;
+    if (getifaddrs(&list) != 0) {
+        return {};  // libnice reads the same list and would find nothing either
+    }
+    const std::unique_ptr<ifaddrs, decltype(&freeifaddrs)> owner(list, &freeifaddrs);
+    static constexpr const char *kIgnoredPrefixes[] = {"docker", "veth", "virbr", "vnet"};
+    QStringList found;
+    for (const ifaddrs *entry = list; entry; entry = entry->ifa_next) {
+        const unsigned flags = entry->ifa_flags;
+        if (!(flags & IFF_UP) || !(flags & IFF_RUNNING) || (flags & IFF_LOOPBACK) || !entry->ifa_addr) {
+            continue;
+        }
+        const int family = entry->ifa_addr->sa_family;
+        const char *name = entry->ifa_name;
+        if ((family != AF_INET && family != AF_INET6) ||
+            std::any_of(std::begin(kIgnoredPrefixes), std::end(kIgnoredPrefixes),
+                        [name](const char *prefix) { return g_str_has_prefix(name, prefix); })) {
+            continue;
+        }
+        char host[NI_MAXHOST];
+        const socklen_t size = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+        if (getnameinfo(entry->ifa_addr, size, host, sizeof host, nullptr, 0, NI_NUMERICHOST) == 0) {
+            found << QStringLiteral("%1 (%2)").arg(QString::fromLatin1(host), QString::fromLocal8Bit(name));
+        }
+    }
+    return found;
+}
+
 // rtpjitterbuffer holds the first packet of each stream for its whole latency (the jitter-buffer
 // setting) before it lets anything through, which added --jitter-ms (60 ms) to every call's first
 // frame. With faststart it starts as soon as a few packets in sequence have arrived; later loss
@@ -267,7 +312,7 @@ void CallSession::sendPadHasCaps() {
 
 // An offer or answer made before every send pad has caps lacks those tracks, so both wait for them.
 void CallSession::negotiate() {
-    if (negotiated_ || failed_) {
+    if (negotiated_ || failed_ || !networkReady()) {
         return;
     }
     negotiated_ = true;
@@ -282,6 +327,32 @@ void CallSession::negotiate() {
         },
         this, nullptr);
     g_signal_emit_by_name(webrtc_.get(), "set-remote-description", remoteOffer_.get(), promise);
+}
+
+// Setting the local description starts ICE gathering, once (1.22 has no ICE restart): not before
+// libnice can see an interface (iceHostAddresses()). Until then negotiate() is tried again every
+// 50 ms; after half the connect timeout the call fails saying why, rather than as a silent
+// "no connection".
+bool CallSession::networkReady() {
+    const QStringList addresses = iceHostAddresses();
+    if (!addresses.isEmpty()) {
+        if (networkWait_.isValid()) {
+            qCInfo(lcCall).noquote() << "a network interface is up after" << networkWait_.elapsed()
+                                     << "ms:" << addresses.join(QStringLiteral(", "));
+        }
+        return true;
+    }
+    if (!networkWait_.isValid()) {
+        networkWait_.start();
+        qCInfo(lcCall) << "no network interface is up and running yet: ICE gathering waits for one";
+    }
+    if (networkWait_.elapsed() >= config_.connectTimeoutMs / 2) {
+        fail(CallEndReason::ConnectionFailed,
+             tr("This computer has no network connection for the call: no network interface is up."));
+        return false;
+    }
+    QTimer::singleShot(50, this, &CallSession::negotiate);
+    return false;
 }
 
 void CallSession::createOffer() {

@@ -89,6 +89,7 @@ private:
     void watchSendCaps();
     void sendPadHasCaps();
     void negotiate();
+    bool networkReady();
     void createOffer();
     void createAnswer();
     void localDescriptionCreated(const QString &type, GstSessionDescriptionPtr description);
@@ -123,6 +124,7 @@ private:
     guint busWatch_ = 0;
     int sendPadsWithCaps_ = 0;
     bool negotiated_ = false;
+    QElapsedTimer networkWait_;  // since negotiate() first found no network interface up
     bool connected_ = false;
     bool failed_ = false;
     bool chatOpen_ = false;
