@@ -1,6 +1,7 @@
 // Call control over a real server and real pipelines, all in one process: who ends a call, how,
 // and what each side is told. Sessions are CallControllers of TestPeers signed in to a
 // SignalingServer on an ephemeral port.
+#include "InProcessCall.h"
 #include "TestPeer.h"
 
 #include "call/CallSession.h"
@@ -43,27 +44,13 @@ private:
 
     std::unique_ptr<TestPeer> peer(const QString &name, int noAnswerTimeoutMs = 45000) {
         auto p = std::make_unique<TestPeer>(name, url_, noAnswerTimeoutMs);
-        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; }, kTimeoutMs)) {
-            qWarning("peer %s did not sign in", qPrintable(name));
-        }
+        InProcessCall::waitSignedIn(*p, kTimeoutMs);
         return p;
     }
 
     // alice calls bob, bob accepts as soon as it rings; returns when both are connected.
     static bool connectCall(TestPeer &caller, TestPeer &callee) {
-        QObject::connect(callee.controller.get(), &CallController::incomingCall, callee.controller.get(),
-                         [&callee] {
-                             QString error;
-                             callee.controller->accept(&error);
-                         });
-        QString error;
-        if (!caller.controller->call(callee.client.name(), &error)) {
-            qWarning("call failed: %s", qPrintable(error));
-            return false;
-        }
-        return QTest::qWaitFor(
-            [&] { return caller.state() == CallState::Connected && callee.state() == CallState::Connected; },
-            kTimeoutMs);
+        return InProcessCall::connect(caller, callee, kTimeoutMs);
     }
 
 private Q_SLOTS:

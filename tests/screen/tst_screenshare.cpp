@@ -3,13 +3,14 @@
 // source back; closing the shared window mid-share ends the share but not the call. In-process
 // peers (CallController, as the desktop app uses it) and confab-call --video screen:WINDOW-ID.
 #include "ColourPeer.h"
+#include "InProcessCall.h"
 #include "ProcessPeers.h"
+#include "TestTime.h"
 #include "XvfbDisplay.h"
 #include "call/CallSession.h"
 #include "media/ScreenSource.h"
 #include "media/X11WindowList.h"
 #include "signaling/SignalingServer.h"
-#include "TestTime.h"
 
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -40,32 +41,15 @@ private:
 
     std::unique_ptr<ColourPeer> peer(const QString &name, VideoCodec codec = VideoCodec::VP8) {
         auto p = std::make_unique<ColourPeer>(name, server_->url(), codec);
-        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; },
-                             kTimeoutMs)) {
-            qWarning("peer %s did not sign in", qPrintable(name));
-        }
+        InProcessCall::waitSignedIn(*p, kTimeoutMs);
         return p;
     }
 
     // caller calls callee, callee accepts; true once both are connected and the caller's picture
     // (the test source) arrives at the callee.
     static bool connectCall(ColourPeer &caller, ColourPeer &callee) {
-        QObject::connect(callee.controller.get(), &CallController::incomingCall, callee.controller.get(),
-                         [&callee] {
-                             QString error;
-                             callee.controller->accept(&error);
-                         });
-        QString error;
-        if (!caller.controller->call(callee.client.name(), &error)) {
-            qWarning("call failed: %s", qPrintable(error));
-            return false;
-        }
-        return QTest::qWaitFor(
-            [&] {
-                return caller.state() == CallState::Connected && callee.state() == CallState::Connected &&
-                       isTestSource(callee.lastColour());
-            },
-            kTimeoutMs);
+        return InProcessCall::connect(caller, callee, kTimeoutMs,
+                                      [&callee] { return isTestSource(callee.lastColour()); });
     }
 
     static bool hangUp(ColourPeer &a, ColourPeer &b) {
