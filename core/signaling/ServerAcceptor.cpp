@@ -7,18 +7,6 @@
 
 namespace confab {
 
-namespace {
-
-std::string addressText(GSocketAddress *address) {
-    if (!address) {
-        return {};
-    }
-    GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(address)));
-    return text ? std::string(text.get()) : std::string();
-}
-
-}  // namespace
-
 ServerAcceptor::ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate)
     : server_(server),
       listener_(retained(listener)),
@@ -70,6 +58,7 @@ gboolean ServerAcceptor::onIncoming(GSocket *, GIOCondition, gpointer self) {
 }
 
 void ServerAcceptor::acceptOne(GSocket *client) {
+    count(client);
     // Signaling frames are small and each one matters now (an ICE candidate waiting behind
     // Nagle's algorithm and a delayed ACK costs 40 ms or more).
     g_socket_set_option(client, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
@@ -89,32 +78,44 @@ void ServerAcceptor::acceptOne(GSocket *client) {
     }
     GObjectPtr<GSocketAddress> local(g_socket_get_local_address(client, nullptr));
     GObjectPtr<GSocketAddress> remote(g_socket_get_remote_address(client, nullptr));
-    // Kept before the hand-over: libsoup may read a request that is already waiting and call the
-    // WebSocket handler (which claims the socket) before soup_server_accept_iostream() returns.
-    const std::string peer = addressText(remote.get());
-    Accepted accepted{retained(client), {}};
-    accepted.since.start();
-    unclaimed_.insert_or_assign(peer, std::move(accepted));
     if (!soup_server_accept_iostream(server_, stream.get(), local.get(), remote.get(), out(error))) {
         qCWarning(lcServer).noquote() << "cannot serve a connection:" << (error ? error->message : "");
-        unclaimed_.erase(peer);
     }
 }
 
-GObjectPtr<GSocket> ServerAcceptor::claim(GSocketAddress *peer) {
-    auto it = unclaimed_.find(addressText(peer));
-    if (it == unclaimed_.end()) {
-        return nullptr;
-    }
-    GObjectPtr<GSocket> socket = std::move(it->second.socket);
-    unclaimed_.erase(it);
-    return socket;
+void ServerAcceptor::count(GSocket *socket) {
+    ++live_->sockets;
+    g_object_weak_ref(
+        G_OBJECT(socket),
+        [](gpointer data, GObject *) {
+            auto *live = static_cast<std::shared_ptr<LiveCount> *>(data);
+            --(*live)->sockets;
+            delete live;
+        },
+        new std::shared_ptr<LiveCount>(live_));
 }
 
-void ServerAcceptor::forgetOlderThan(qint64 ageMs) {
-    for (auto it = unclaimed_.begin(); it != unclaimed_.end();) {
-        it = it->second.since.elapsed() > ageMs ? unclaimed_.erase(it) : std::next(it);
+GSocket *ServerAcceptor::socketOf(GIOStream *stream) {
+    // At most libsoup's wrapper over TLS over the socket connection.
+    for (int depth = 0; stream && depth < 4; ++depth) {
+        if (G_IS_SOCKET_CONNECTION(stream)) {
+            return g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream));
+        }
+        // GTlsConnection's "base-io-stream"; libsoup's SoupIOStream (the stream a WebSocket is
+        // given) is not public API but names what it wraps "base-iostream".
+        const char *property = G_IS_TLS_CONNECTION(stream) ? "base-io-stream" : "base-iostream";
+        if (!g_object_class_find_property(G_OBJECT_GET_CLASS(stream), property)) {
+            return nullptr;
+        }
+        GIOStream *base = nullptr;
+        g_object_get(stream, property, &base, nullptr);
+        // The wrapper holds its base for as long as it lives, so the pointer stays valid.
+        if (base) {
+            g_object_unref(base);
+        }
+        stream = base;
     }
+    return nullptr;
 }
 
 }  // namespace confab

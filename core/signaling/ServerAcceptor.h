@@ -5,9 +5,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#include <QElapsedTimer>
-#include <string>
-#include <unordered_map>
+#include <atomic>
+#include <memory>
 
 namespace confab {
 
@@ -20,9 +19,14 @@ namespace confab {
 // kAcceptBatch connections per wake-up, and gives each one to soup_server_accept_iostream().
 //
 // A connection handed over as a stream no longer tells the server its GSocket
-// (soup_server_message_get_socket() is null), so the acceptor keeps each socket by its peer
-// address until the WebSocket handler claims it (TCP_NODELAY is set here, the fragment-flood
-// watch needs the descriptor).
+// (soup_server_message_get_socket() is null); socketOf() finds it again under the WebSocket's
+// stream (the fragment-flood watch needs the descriptor). Nothing here keeps a socket: one that
+// was kept by peer address until a WebSocket claimed it stayed alive 60 s after a connection that
+// never upgraded had closed, so a connect-and-close flood held memory for a minute.
+//
+// Not soup_server_listen_socket() for a second reason: libsoup 3.2's listener never releases the
+// reference g_socket_accept() gives it (soup-listener.c, listen_watch), so every connection it
+// accepted left its GSocket (336 bytes) alive for good: the soak's +0.7 MB per 2,000 connections.
 class ServerAcceptor {
 public:
     static constexpr int kAcceptBatch = 128;
@@ -33,11 +37,12 @@ public:
     ServerAcceptor(const ServerAcceptor &) = delete;
     ServerAcceptor &operator=(const ServerAcceptor &) = delete;
 
-    // The TCP socket of the connection from `peer`, once; null when unknown.
-    GObjectPtr<GSocket> claim(GSocketAddress *peer);
-    // Forgets sockets accepted more than `ageMs` ago and never claimed (connections that never
-    // became WebSockets).
-    void forgetOlderThan(qint64 ageMs);
+    // The TCP socket under a connection's stream (libsoup's wrapper, then TLS, then the
+    // GSocketConnection we accepted); null when the stream is of a kind we do not know.
+    static GSocket *socketOf(GIOStream *stream);
+    // Sockets accepted and not yet finalized, whoever holds them: the server's closed connections
+    // must bring this back to the number still open (tst_signalingserver checks it).
+    int liveSockets() const { return live_->sockets.load(); }
 
 private:
     static gboolean onIncoming(GSocket *, GIOCondition, gpointer self);
@@ -54,11 +59,13 @@ private:
     GObjectPtr<GTlsCertificate> certificate_;
     GSourcePtr source_;  // null while paused
     GSourcePtr retry_;   // set while paused
-    struct Accepted {
-        GObjectPtr<GSocket> socket;
-        QElapsedTimer since;
+    // Shared with a weak reference on each accepted socket, which may outlive the acceptor (and
+    // may be dropped on a TLS worker thread).
+    struct LiveCount {
+        std::atomic<int> sockets{0};
     };
-    std::unordered_map<std::string, Accepted> unclaimed_;  // by peer address
+    std::shared_ptr<LiveCount> live_ = std::make_shared<LiveCount>();
+    void count(GSocket *socket);
 };
 
 }  // namespace confab

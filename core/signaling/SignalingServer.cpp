@@ -188,9 +188,13 @@ void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, cons
             loopback = g_inet_address_get_is_loopback(address);
         }
     }
-    // Our acceptor kept the TCP socket (with TCP_NODELAY set); libsoup does not know it.
-    GObjectPtr<GSocket> tcp = server->acceptor_ ? server->acceptor_->claim(remote) : nullptr;
-    server->accept(socket, tcp.get(), peer, ip, loopback);
+    // Our acceptor made the connection (TCP_NODELAY set); libsoup does not know its socket.
+    GSocket *tcp = ServerAcceptor::socketOf(soup_websocket_connection_get_io_stream(socket));
+    if (!tcp) {
+        qCWarning(lcServer).noquote() << "no TCP socket under the connection from" << peer
+                                      << "- its fragment-flood watch is off";
+    }
+    server->accept(socket, tcp, peer, ip, loopback);
 }
 
 void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress,
@@ -654,10 +658,6 @@ void SignalingServer::clusterNameLost(const QString &name) {
 }
 
 void SignalingServer::dropSilentConnections() {
-    if (acceptor_) {
-        // Accepted but never a WebSocket: libsoup has closed or will close them on its own.
-        acceptor_->forgetOlderThan(qint64(std::max(options_.loginTimeoutSeconds, 60)) * 1000);
-    }
     const qint64 limitMs = qint64(options_.silentTimeoutSeconds) * 1000;
     QList<ServerConnection *> silent;
     for (const auto &[connection, owner] : connections_) {

@@ -47,6 +47,9 @@ public:
 
     int connectionCount() const { return static_cast<int>(connections_.size()); }
     int onlineCount() const { return static_cast<int>(online_.size()); }
+    // TCP sockets accepted and not yet finalized (by anyone: us or libsoup): back to the number of
+    // open connections once closed ones are done with, or the server leaks them.
+    int liveSocketCount() const { return acceptor_ ? acceptor_->liveSockets() : 0; }
 
 private:
     static void onWebsocket(SoupServer *, SoupServerMessage *message, const char *path,
