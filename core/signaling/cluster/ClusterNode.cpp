@@ -42,6 +42,15 @@ const QByteArray kReleaseScript = QByteArrayLiteral(
     "end\n"
     "return freed\n");
 
+// `names` in script-sized batches, in order.
+QList<QStringList> inBatches(const QStringList &names) {
+    QList<QStringList> batches;
+    for (qsizetype start = 0; start < names.size(); start += kKeysPerScript) {
+        batches.append(names.mid(start, kKeysPerScript));
+    }
+    return batches;
+}
+
 QString randomNodeId() {
     quint64 value = QRandomGenerator::system()->generate64();
     return QString::number(value, 16).rightJustified(16, QLatin1Char('0'));
@@ -86,6 +95,15 @@ void ClusterNode::start() {
 
 QByteArray ClusterNode::userKey(const QString &name) const {
     return options_.keyPrefix + ":user:" + name.toUtf8();
+}
+
+QList<QByteArray> ClusterNode::evalOverNames(const QByteArray &script, const QStringList &names) const {
+    QList<QByteArray> arguments{QByteArrayLiteral("EVAL"), script, QByteArray::number(names.size())};
+    for (const QString &name : names) {
+        arguments.append(userKey(name));
+    }
+    arguments.append(id_.toUtf8());
+    return arguments;
 }
 
 void ClusterNode::connectionReady() {
@@ -154,13 +172,11 @@ void ClusterNode::release(const QString &name) {
         return;
     }
     note(name, false);
-    commands_->command({QByteArrayLiteral("EVAL"), kReleaseScript, "1", userKey(name), id_.toUtf8()},
-                       [name](const RedisReply &reply) {
-                           if (reply.failed() && reply.kind != RedisReply::Kind::Disconnected) {
-                               qCWarning(lcCluster).noquote()
-                                   << "freeing" << name << "failed:" << reply.describe();
-                           }
-                       });
+    commands_->command(evalOverNames(kReleaseScript, {name}), [name](const RedisReply &reply) {
+        if (reply.failed() && reply.kind != RedisReply::Kind::Disconnected) {
+            qCWarning(lcCluster).noquote() << "freeing" << name << "failed:" << reply.describe();
+        }
+    });
 }
 
 bool ClusterNode::route(const QString &to, const QString &from, const QString &type,
@@ -237,15 +253,10 @@ void ClusterNode::publishSnapshot() {
 }
 
 void ClusterNode::refreshClaims(const QStringList &names) {
-    for (qsizetype start = 0; start < names.size(); start += kKeysPerScript) {
-        const QStringList batch = names.mid(start, kKeysPerScript);
-        QList<QByteArray> arguments{QByteArrayLiteral("EVAL"), kRefreshScript,
-                                    QByteArray::number(batch.size())};
-        for (const QString &name : batch) {
-            arguments.append(userKey(name));
-        }
-        arguments.append(id_.toUtf8());
-        arguments.append(QByteArray::number(options_.presenceTtlMs));
+    for (const QStringList &batch : inBatches(names)) {
+        // ARGV[2]: the TTL to set.
+        const QList<QByteArray> arguments = evalOverNames(kRefreshScript, batch)
+                                            << QByteArray::number(options_.presenceTtlMs);
         commands_->command(arguments, [this](const RedisReply &reply) {
             if (reply.failed()) {
                 if (reply.kind != RedisReply::Kind::Disconnected) {
@@ -413,15 +424,8 @@ void ClusterNode::leave(int timeoutMs) {
         return;
     }
     const QStringList names = local_.values();
-    for (qsizetype start = 0; start < names.size(); start += kKeysPerScript) {
-        const QStringList batch = names.mid(start, kKeysPerScript);
-        QList<QByteArray> arguments{QByteArrayLiteral("EVAL"), kReleaseScript,
-                                    QByteArray::number(batch.size())};
-        for (const QString &name : batch) {
-            arguments.append(userKey(name));
-        }
-        arguments.append(id_.toUtf8());
-        if (!run(arguments)) {
+    for (const QStringList &batch : inBatches(names)) {
+        if (!run(evalOverNames(kReleaseScript, batch))) {
             return;
         }
     }

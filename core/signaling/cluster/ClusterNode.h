@@ -82,6 +82,8 @@ private:
     void note(const QString &name, bool online);
     void report(const RemotePresence::Change &change);
     QByteArray userKey(const QString &name) const;
+    // EVAL of one of the name scripts: KEYS the user keys of `names`, ARGV[1] this node.
+    QList<QByteArray> evalOverNames(const QByteArray &script, const QStringList &names) const;
     qint64 nowMs() const { return clock_.elapsed(); }
 
     ClusterOptions options_;
