@@ -2,6 +2,7 @@
 // signing in, relaying with the sender's name, presence, every error, limits, pairing and leave,
 // and connections that close or go silent.
 #include "RawWebSocketClient.h"
+#include "ServerTestCase.h"
 #include "UnresponsivePeer.h"
 
 #include "signaling/SignalingServer.h"
@@ -77,31 +78,9 @@ QJsonValue nested(int depth) {
 
 }  // namespace
 
-class TestSignalingServer : public QObject {
+class TestSignalingServer : public ServerTestCase {
     Q_OBJECT
 private:
-    std::unique_ptr<SignalingServer> server_;
-    QUrl url_;
-
-    static SignalingServerOptions fastOptions() {
-        SignalingServerOptions options;
-        options.presenceBatchMilliseconds = 20;
-        return options;
-    }
-
-    // A short presence window keeps sign-ins quick; tests about batching set their own.
-    void startServer(SignalingServerOptions options = fastOptions()) {
-        options.port = 0;
-        server_ = std::make_unique<SignalingServer>(options);
-        QString error;
-        QVERIFY2(server_->start(&error), qPrintable(error));
-        url_ = server_->url();
-    }
-
-    Client connected() { return RawWebSocketClient::connectedTo(url_); }
-
-    Client signedIn(const QString &name) { return RawWebSocketClient::signedInTo(url_, name); }
-
     // Asserts that `to` gets `sent` from `from`, with only the name rewritten to the sender.
     static void verifyRelayed(RawWebSocketClient &to, const QString &from, QJsonObject sent) {
         const QString type = sent.value(QStringLiteral("type")).toString();
@@ -113,7 +92,7 @@ private:
 
 private Q_SLOTS:
     void init() { startServer(); }
-    void cleanup() { server_.reset(); }
+    void cleanup() { stopServer(); }
 
     // ---- Signing in ---------------------------------------------------------------------------
 
@@ -128,7 +107,7 @@ private Q_SLOTS:
         const QJsonObject users = bob->take(QStringLiteral("users"));
         QCOMPARE(names(users.value(QStringLiteral("users"))),
                  (QStringList{QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")}));
-        QCOMPARE(server_->onlineCount(), 3);
+        QCOMPARE(server().onlineCount(), 3);
     }
 
     void loginReplyCarriesTheConfiguredIceServers() {
@@ -191,7 +170,7 @@ private Q_SLOTS:
         QCOMPARE(reply.value(QStringLiteral("code")).toString(), code);
         QVERIFY(!reply.value(QStringLiteral("message")).toString().isEmpty());
         QVERIFY(!reply.contains(QStringLiteral("iceServers")));
-        QCOMPARE(server_->onlineCount(), 1);
+        QCOMPARE(server().onlineCount(), 1);
         // Not signed in: call messages are still refused, and another name can be tried.
         other->sendJson(ringingTo(QStringLiteral("alice")));
         QCOMPARE(other->take(QStringLiteral("error")).value(QStringLiteral("code")).toString(),
@@ -261,7 +240,7 @@ private Q_SLOTS:
                  QStringLiteral("alice"));
         QVERIFY(alice->sync());
         QCOMPARE(alice->pendingCount(QStringLiteral("login")), 0);  // no login reply, either way
-        QCOMPARE(server_->onlineCount(), 2);
+        QCOMPARE(server().onlineCount(), 2);
         QVERIFY(connected()->login(QStringLiteral("alice2")));  // the second name was never taken
     }
 
@@ -416,7 +395,7 @@ private Q_SLOTS:
         auto alice = signedIn(QStringLiteral("alice"));  // waits out alice's own window
         std::vector<Client> burst;
         for (const char *name : {"bob", "carol", "dave", "erin"}) {
-            burst.push_back(std::make_unique<RawWebSocketClient>(url_));
+            burst.push_back(std::make_unique<RawWebSocketClient>(url()));
             QVERIFY(burst.back()->waitConnected());
             burst.back()->sendText(loginFrame(QString::fromLatin1(name)).toUtf8());
         }
@@ -450,7 +429,7 @@ private Q_SLOTS:
             QCOMPARE(names(presence.value(QStringLiteral("offline"))), QStringList{QStringLiteral("bob")});
             QVERIFY(!names(presence.value(QStringLiteral("online"))).contains(QStringLiteral("bob")));
         }
-        QCOMPARE(server_->onlineCount(), 2);
+        QCOMPARE(server().onlineCount(), 2);
     }
 
     // ---- Errors -------------------------------------------------------------------------------
@@ -596,7 +575,7 @@ private Q_SLOTS:
                  QStringLiteral("bad-message"));
         QVERIFY(stranger->sync());
         QCOMPARE(stranger->pendingCount(QStringLiteral("login")), 0);
-        QCOMPARE(server_->onlineCount(), 1);
+        QCOMPARE(server().onlineCount(), 1);
         QVERIFY(connected()->login(QStringLiteral("ali")));  // nobody became "ali"
     }
 
@@ -710,7 +689,7 @@ private Q_SLOTS:
         // alice is gone like any dropped user: her partner hears it, her name is free.
         const QJsonObject leave = bob->take(QStringLiteral("leave"));
         QCOMPARE(leave.value(QStringLiteral("name")).toString(), QStringLiteral("alice"));
-        QCOMPARE(server_->onlineCount(), 2);
+        QCOMPARE(server().onlineCount(), 2);
         carol->sendJson(ringingTo(QStringLiteral("bob")));
         QCOMPARE(bob->take(QStringLiteral("ringing")).value(QStringLiteral("name")).toString(),
                  QStringLiteral("carol"));
@@ -784,7 +763,7 @@ private Q_SLOTS:
         auto bob = signedIn(QStringLiteral("bob"));
         first->close();
         QVERIFY(first->waitClosed());
-        QTRY_COMPARE_WITH_TIMEOUT(server_->onlineCount(), 1, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().onlineCount(), 1, RawWebSocketClient::defaultTimeoutMs());
         auto second = connected();
         QVERIFY(second->login(QStringLiteral("alice")));
         bob->sendJson(ringingTo(QStringLiteral("alice")));
@@ -799,12 +778,12 @@ private Q_SLOTS:
         // dave signs in first and then says nothing, but his client answers every ping.
         auto dave = signedIn(QStringLiteral("dave"));
         auto alice = signedIn(QStringLiteral("alice"));
-        UnresponsivePeer ghost(server_->port());
+        UnresponsivePeer ghost(server().port());
         QVERIFY(ghost.handshake());
         QVERIFY(ghost.sendText(loginFrame(QStringLiteral("ghost")).toUtf8()));
         QElapsedTimer silent;
         silent.start();
-        QTRY_COMPARE_WITH_TIMEOUT(server_->onlineCount(), 3, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().onlineCount(), 3, RawWebSocketClient::defaultTimeoutMs());
         alice->sendJson(offerTo(QStringLiteral("ghost")));
         const QJsonObject leave = alice->take(QStringLiteral("leave"), RawWebSocketClient::scaledMs(15000));
         QCOMPARE(leave, message(QStringLiteral("leave"), QStringLiteral("ghost"),
@@ -853,14 +832,14 @@ private Q_SLOTS:
             } else if (how == QStringLiteral("server")) {
                 clients.push_back(connected());
             } else {
-                peers.push_back(std::make_unique<UnresponsivePeer>(server_->port()));
+                peers.push_back(std::make_unique<UnresponsivePeer>(server().port()));
                 QVERIFY(peers.back()->handshake());
                 QVERIFY(peers.back()->sendText(loginFrame(name).toUtf8()));
             }
         }
-        QTRY_COMPARE_WITH_TIMEOUT(server_->connectionCount(), kClients,
+        QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), kClients,
                                   RawWebSocketClient::defaultTimeoutMs());
-        QCOMPARE(server_->liveSocketCount(), kClients);
+        QCOMPARE(server().liveSocketCount(), kClients);
         if (how == QStringLiteral("client")) {
             for (Client &client : clients) {
                 client->close();
@@ -870,8 +849,8 @@ private Q_SLOTS:
         for (Client &client : clients) {
             QVERIFY(client->waitClosed());
         }
-        QTRY_COMPARE_WITH_TIMEOUT(server_->connectionCount(), 0, RawWebSocketClient::defaultTimeoutMs());
-        QTRY_COMPARE_WITH_TIMEOUT(server_->liveSocketCount(), 0, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), 0, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().liveSocketCount(), 0, RawWebSocketClient::defaultTimeoutMs());
     }
 
     void connectionsThatNeverUpgradeReleaseTheirSockets_data() {
@@ -893,10 +872,10 @@ private Q_SLOTS:
             GErrorPtr error;
             // Blocking is fine: the kernel completes the handshake before the server accepts.
             connections.emplace_back(g_socket_client_connect_to_host(connector.get(), "127.0.0.1",
-                                                                     server_->port(), nullptr, out(error)));
+                                                                     server().port(), nullptr, out(error)));
             QVERIFY2(connections.back(), error ? error->message : "");
         }
-        QTRY_COMPARE_WITH_TIMEOUT(server_->liveSocketCount(), kConnections,
+        QTRY_COMPARE_WITH_TIMEOUT(server().liveSocketCount(), kConnections,
                                   RawWebSocketClient::defaultTimeoutMs());
         for (const auto &connection : connections) {
             GSocket *socket = g_socket_connection_get_socket(connection.get());
@@ -911,7 +890,7 @@ private Q_SLOTS:
             }
         }
         connections.clear();  // closes them
-        QTRY_COMPARE_WITH_TIMEOUT(server_->liveSocketCount(), 0, RawWebSocketClient::defaultTimeoutMs());
+        QTRY_COMPARE_WITH_TIMEOUT(server().liveSocketCount(), 0, RawWebSocketClient::defaultTimeoutMs());
     }
 
     void destroyingTheServerClosesEveryConnection() {
@@ -922,7 +901,7 @@ private Q_SLOTS:
         alice->sendJson(ringingTo(QStringLiteral("bob")));
         bob->sendJson(offerTo(QStringLiteral("alice")));
         stranger->sendText("{\"type\":");
-        server_.reset();
+        stopServer();
         for (RawWebSocketClient *client : {alice.get(), bob.get(), stranger.get()}) {
             QVERIFY(client->waitClosed());
         }
