@@ -20,13 +20,10 @@ class TestCallProcesses : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void twoPeersHoldAVideoAudioAndChatCall() {
-        ServerProcess server;
-        QVERIFY(server.start());
         ProcessCall call(kStartMs);
-        QVERIFY(call.start(server.url(),
-                           {QStringLiteral("--duration"), QStringLiteral("4"), QStringLiteral("--chat"),
-                            QStringLiteral("hi bob")},
-                           {QStringLiteral("--chat"), QStringLiteral("hi alice")}));
+        QVERIFY(call.startWithServer({QStringLiteral("--duration"), QStringLiteral("4"),
+                                      QStringLiteral("--chat"), QStringLiteral("hi bob")},
+                                     {QStringLiteral("--chat"), QStringLiteral("hi alice")}));
         auto [alice, bob] = call.peers();
         // Video and audio both ways within 5 s of the call starting on each side.
         for (CallProcess *peer : {&alice, &bob}) {
@@ -102,13 +99,11 @@ private Q_SLOTS:
     }
 
     void killedPeerEndsTheCallWithinFiveSecondsWithoutAServer() {
-        ServerProcess server;
-        QVERIFY(server.start());
         ProcessCall call(kStartMs);
-        QVERIFY(call.start(server.url()));
+        QVERIFY(call.startWithServer());
         auto [alice, bob] = call.peers();
         QVERIFY(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
-        server.kill();
+        call.server().kill();
         // The call is peer to peer: it goes on without the server.
         QVERIFY(!alice.waitFor(QStringLiteral("notice"), kStartMs).isEmpty());
         const int statsBefore = int(alice.events(QStringLiteral("stats")).size());
@@ -125,12 +120,10 @@ private Q_SLOTS:
 
     void missingCameraAndMicrophoneAreNotErrors() {
         // This machine has neither: the call goes ahead with a test pattern and silence, and says so.
-        ServerProcess server;
-        QVERIFY(server.start());
         ProcessCall call(kStartMs);
-        QVERIFY(call.start(server.url(),
-                           {QStringLiteral("--video"), QStringLiteral("camera"), QStringLiteral("--audio"),
-                            QStringLiteral("mic"), QStringLiteral("--duration"), QStringLiteral("2")}));
+        QVERIFY(call.startWithServer({QStringLiteral("--video"), QStringLiteral("camera"),
+                                      QStringLiteral("--audio"), QStringLiteral("mic"),
+                                      QStringLiteral("--duration"), QStringLiteral("2")}));
         auto [alice, bob] = call.peers();
         QVERIFY(!bob.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty());
         QVERIFY(alice.waitForExit(kStartMs));

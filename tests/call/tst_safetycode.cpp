@@ -99,10 +99,8 @@ private Q_SLOTS:
     }
 
     void twoConfabCallProcessesPrintTheSameCode() {
-        ServerProcess server;
-        QVERIFY(server.start());
         ProcessCall call(kStartMs);
-        QVERIFY(call.start(server.url(), {QStringLiteral("--duration"), QStringLiteral("1")}));
+        QVERIFY(call.startWithServer({QStringLiteral("--duration"), QStringLiteral("1")}));
         auto [alice, bob] = call.peers();
         const QString aliceCode = alice.waitFor(QStringLiteral("safety-code"), kStartMs).value(QStringLiteral("code")).toString();
         const QString bobCode = bob.waitFor(QStringLiteral("safety-code"), kStartMs).value(QStringLiteral("code")).toString();

@@ -45,14 +45,12 @@ class TestServerRestart : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void callSurvivesAServerRestartAndClientsSignBackIn() {
-        ServerProcess server;
-        QVERIFY(server.start());
-        const int port = server.url().port();
         ProcessCall call(kStartMs);
         // Long enough for the whole outage and what follows; alice then hangs up.
-        QVERIFY(
-            call.start(server.url(), {QStringLiteral("--duration"), QString::number(scaled(15000) / 1000)}));
+        QVERIFY(call.startWithServer({QStringLiteral("--duration"), QString::number(scaled(15000) / 1000)}));
         auto [alice, bob] = call.peers();
+        ServerProcess &server = call.server();
+        const int port = server.url().port();
         for (CallProcess *peer : {&alice, &bob}) {
             QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
                      qPrintable(peer->errorOutput()));

@@ -11,6 +11,14 @@ bool ProcessCall::start(const QUrl &server, const QStringList &aliceArguments,
     return true;
 }
 
+bool ProcessCall::startWithServer(const QStringList &aliceArguments, const QStringList &bobArguments) {
+    if (!server_.start()) {
+        qWarning("confab-server did not start");
+        return false;
+    }
+    return start(server_.url(), aliceArguments, bobArguments);
+}
+
 bool ProcessCall::startBob(const QUrl &server, const QStringList &arguments, const QStringList &launcher) {
     bob_ = std::make_unique<CallProcess>(QStringLiteral("bob"));
     bob_->setLauncher(launcher);
