@@ -97,6 +97,21 @@ QByteArray ClusterNode::userKey(const QString &name) const {
     return options_.keyPrefix + ":user:" + name.toUtf8();
 }
 
+QByteArray ClusterNode::nodeChannel(const QString &node) const {
+    return options_.keyPrefix + ":node:" + node.toUtf8();
+}
+
+ClusterMessage ClusterNode::addressed(ClusterMessage::Kind kind, const QString &to, const QString &from,
+                                      const QString &type) const {
+    ClusterMessage message;
+    message.kind = kind;
+    message.node = id_;
+    message.to = to;
+    message.from = from;
+    message.type = type;
+    return message;
+}
+
 QList<QByteArray> ClusterNode::evalOverNames(const QByteArray &script, const QStringList &names) const {
     QList<QByteArray> arguments{QByteArrayLiteral("EVAL"), script, QByteArray::number(names.size())};
     for (const QString &name : names) {
@@ -185,15 +200,10 @@ bool ClusterNode::route(const QString &to, const QString &from, const QString &t
     if (node.isEmpty() || !online_) {
         return false;
     }
-    ClusterMessage relay;
-    relay.kind = ClusterMessage::Kind::Relay;
-    relay.node = id_;
-    relay.to = to;
-    relay.from = from;
-    relay.type = type;
+    ClusterMessage relay = addressed(ClusterMessage::Kind::Relay, to, from, type);
     relay.frame = frame;
     return commands_->command(
-        {QByteArrayLiteral("PUBLISH"), options_.keyPrefix + ":node:" + node.toUtf8(), relay.encode()},
+        {QByteArrayLiteral("PUBLISH"), nodeChannel(node), relay.encode()},
         [this, to, from, type](const RedisReply &reply) {
             // Nobody subscribed: the node died since we last heard from it.
             if (reply.failed() || (reply.kind == RedisReply::Kind::Integer && reply.integer == 0)) {
@@ -204,13 +214,7 @@ bool ClusterNode::route(const QString &to, const QString &from, const QString &t
 
 void ClusterNode::bounce(const QString &originNode, const QString &to, const QString &from,
                          const QString &type) {
-    ClusterMessage back;
-    back.kind = ClusterMessage::Kind::Undeliverable;
-    back.node = id_;
-    back.to = to;
-    back.from = from;
-    back.type = type;
-    publish(options_.keyPrefix + ":node:" + originNode.toUtf8(), back.encode());
+    publish(nodeChannel(originNode), addressed(ClusterMessage::Kind::Undeliverable, to, from, type).encode());
 }
 
 void ClusterNode::publish(const QByteArray &channel, const QByteArray &payload) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "signaling/cluster/ClusterMessage.h"
 #include "signaling/cluster/ClusterOptions.h"
 #include "signaling/cluster/RemotePresence.h"
 
@@ -14,7 +15,6 @@
 namespace confab {
 
 class RedisConnection;
-struct ClusterMessage;
 
 // This server's membership of a cluster of confab-server nodes sharing one Redis
 // (docs/architecture.md, "Cluster"). It is what SignalingServer asks when it is clustered:
@@ -82,6 +82,11 @@ private:
     void note(const QString &name, bool online);
     void report(const RemotePresence::Change &change);
     QByteArray userKey(const QString &name) const;
+    // The channel `node` listens on for relays and bounces.
+    QByteArray nodeChannel(const QString &node) const;
+    // A Relay or Undeliverable from this node about one frame from `from` to `to`.
+    ClusterMessage addressed(ClusterMessage::Kind kind, const QString &to, const QString &from,
+                             const QString &type) const;
     // EVAL of one of the name scripts: KEYS the user keys of `names`, ARGV[1] this node.
     QList<QByteArray> evalOverNames(const QByteArray &script, const QStringList &names) const;
     qint64 nowMs() const { return clock_.elapsed(); }
