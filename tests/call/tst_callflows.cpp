@@ -2,6 +2,7 @@
 // and what each side is told. Sessions are CallControllers of TestPeers signed in to a
 // SignalingServer on an ephemeral port.
 #include "InProcessCall.h"
+#include "ServerTestCase.h"
 #include "TestPeer.h"
 
 #include "call/CallSession.h"
@@ -36,14 +37,11 @@ long residentKiB() {
 
 }  // namespace
 
-class TestCallFlows : public QObject {
+class TestCallFlows : public ServerTestCase {
     Q_OBJECT
 private:
-    std::unique_ptr<SignalingServer> server_;
-    QUrl url_;
-
     std::unique_ptr<TestPeer> peer(const QString &name, int noAnswerTimeoutMs = 45000) {
-        auto p = std::make_unique<TestPeer>(name, url_, noAnswerTimeoutMs);
+        auto p = std::make_unique<TestPeer>(name, url(), noAnswerTimeoutMs);
         InProcessCall::waitSignedIn(*p, kTimeoutMs);
         return p;
     }
@@ -56,17 +54,12 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         gst_init(nullptr, nullptr);
-        SignalingServerOptions options;
-        options.port = 0;
-        server_ = std::make_unique<SignalingServer>(options);
-        QString error;
-        QVERIFY2(server_->start(&error), qPrintable(error));
-        url_ = server_->url();
+        startServer(SignalingServerOptions());
     }
 
     // Lets GST_TRACERS=leaks report what outlived the calls.
     void cleanupTestCase() {
-        server_.reset();
+        stopServer();
         gst_deinit();
     }
 
@@ -195,7 +188,7 @@ private Q_SLOTS:
         // A seed-protocol peer: answers at once, never sends `ringing`.
         auto alice = peer(QStringLiteral("alice"));
         SignalingClient plain;
-        plain.connectToServer(url_, QStringLiteral("plain"));
+        plain.connectToServer(url(), QStringLiteral("plain"));
         QTRY_COMPARE_WITH_TIMEOUT(plain.state(), SignalingClient::State::LoggedIn, kTimeoutMs);
         CallSession::Config config;
         config.role = CallSession::Role::Callee;

@@ -5,6 +5,7 @@
 #include "ColourPeer.h"
 #include "InProcessCall.h"
 #include "ProcessPeers.h"
+#include "ServerTestCase.h"
 #include "TestTime.h"
 #include "XvfbDisplay.h"
 #include "call/CallSession.h"
@@ -33,14 +34,13 @@ bool isTestSource(const Rgb &c) {
 
 }  // namespace
 
-class TestScreenShare : public QObject {
+class TestScreenShare : public ServerTestCase {
     Q_OBJECT
 private:
     XvfbDisplay xvfb_;
-    std::unique_ptr<SignalingServer> server_;
 
     std::unique_ptr<ColourPeer> peer(const QString &name, VideoCodec codec = VideoCodec::VP8) {
-        auto p = std::make_unique<ColourPeer>(name, server_->url(), codec);
+        auto p = std::make_unique<ColourPeer>(name, url(), codec);
         InProcessCall::waitSignedIn(*p, kTimeoutMs);
         return p;
     }
@@ -70,15 +70,12 @@ private Q_SLOTS:
         QVERIFY2(xvfb_.start(QSize(1024, 768), &error), qPrintable(error));
         // For the in-process captures and for every confab-call started from here.
         qputenv("DISPLAY", xvfb_.name().toLocal8Bit());
-        SignalingServerOptions options;
-        options.port = 0;
-        server_ = std::make_unique<SignalingServer>(options);
-        QVERIFY2(server_->start(&error), qPrintable(error));
+        startServer(SignalingServerOptions());
     }
 
     // Lets GST_TRACERS=leaks report what outlived the calls and shares.
     void cleanupTestCase() {
-        server_.reset();
+        stopServer();
         gst_deinit();
     }
 
@@ -262,8 +259,8 @@ private Q_SLOTS:
             std::make_unique<SolidWindow>(xvfb_.name(), kWindowSize, kOrange, QStringLiteral("orange"));
         QVERIFY2(window->isShown(), qPrintable(window->error() + xvfb_.log()));
         CallProcess sharer(QStringLiteral("ivy"));
-        sharer.start(server_->url(), {QStringLiteral("--answer"), QStringLiteral("--video"),
-                                      QStringLiteral("screen:0x%1").arg(window->id(), 0, 16)});
+        sharer.start(url(), {QStringLiteral("--answer"), QStringLiteral("--video"),
+                             QStringLiteral("screen:0x%1").arg(window->id(), 0, 16)});
         QVERIFY2(!sharer.waitFor(QStringLiteral("logged-in"), kTimeoutMs).isEmpty(),
                  qPrintable(sharer.errorOutput()));
         auto viewer = peer(QStringLiteral("jack"));
@@ -292,15 +289,15 @@ private Q_SLOTS:
 
     void confabCallRefusesAWindowThatDoesNotExist() {
         CallProcess sharer(QStringLiteral("kim"));
-        sharer.start(server_->url(), {QStringLiteral("--answer"), QStringLiteral("--video"),
-                                      QStringLiteral("screen:0x7ffffff")});
+        sharer.start(url(), {QStringLiteral("--answer"), QStringLiteral("--video"),
+                             QStringLiteral("screen:0x7ffffff")});
         QVERIFY(sharer.waitForExit(kTimeoutMs));
         QCOMPARE(sharer.exitCode(), 2);
         QVERIFY2(sharer.errorOutput().contains(QStringLiteral("no such window")),
                  qPrintable(sharer.errorOutput()));
 
         CallProcess badId(QStringLiteral("lee"));
-        badId.start(server_->url(),
+        badId.start(url(),
                     {QStringLiteral("--answer"), QStringLiteral("--video"), QStringLiteral("screen:window")});
         QVERIFY(badId.waitForExit(kTimeoutMs));
         QCOMPARE(badId.exitCode(), 2);

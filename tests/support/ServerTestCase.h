@@ -10,9 +10,10 @@
 
 #include <memory>
 
-// Base of the server test suites: a SignalingServer in the test's own process on 127.0.0.1 and an
-// ephemeral port, started by each test (or by init()), and raw clients connected or signed in to
-// it. The suite derives from this instead of QObject; it owns the server until stopServer().
+// Base of the suites that run a SignalingServer in the test's own process, on 127.0.0.1 and an
+// ephemeral port, started by each test (or by init() or initTestCase()), and of raw clients
+// connected or signed in to it. The suite derives from this instead of QObject; it owns the
+// server until stopServer().
 class ServerTestCase : public QObject {
     Q_OBJECT
 protected:
