@@ -3,6 +3,7 @@
 // buffer without end, and a flooding client that must not slow the others down.
 #include "RawWebSocketClient.h"
 #include "ServerTestCase.h"
+#include "UnresponsivePeer.h"
 
 #include "signaling/SignalingServer.h"
 #include "signaling/TokenBucket.h"
@@ -40,36 +41,14 @@ QJsonObject candidateTo(const QString &name, const QString &candidate) {
                                                       {QStringLiteral("sdpMLineIndex"), 0}}}};
 }
 
-// A WebSocket client by hand over TCP that can send what libsoup's client never does: a message
-// in endless fragments. Writes never block (the server runs on this same thread).
+// A WebSocket client by hand over TCP (UnresponsivePeer's connection and handshake) that can send
+// what libsoup's client never does: a message in endless fragments. Writes never block (the
+// server runs on this same thread).
 class FragmentSender {
 public:
-    explicit FragmentSender(quint16 port) {
-        GObjectPtr<GSocketClient> client(g_socket_client_new());
-        GErrorPtr error;
-        connection_.reset(g_socket_client_connect_to_host(client.get(), "127.0.0.1", port, nullptr, out(error)));
-    }
+    explicit FragmentSender(quint16 port) : peer_(port) {}
 
-    bool handshake() {
-        const QByteArray request =
-            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        if (!connection_ || !write(request)) {
-            return false;
-        }
-        QByteArray response;
-        (void)QTest::qWaitFor(
-            [&] {
-                char byte = 0;
-                while (!response.endsWith("\r\n\r\n") &&
-                       g_pollable_input_stream_read_nonblocking(input(), &byte, 1, nullptr, nullptr) == 1) {
-                    response.append(byte);
-                }
-                return response.endsWith("\r\n\r\n");
-            },
-            RawWebSocketClient::defaultTimeoutMs());
-        return response.startsWith("HTTP/1.1 101");
-    }
+    bool handshake() { return peer_.handshake(); }
 
     // One masked frame: `opcode` 1 (text) or 0 (continuation), never FIN.
     static QByteArray fragment(int opcode, qsizetype size) {
@@ -116,18 +95,14 @@ public:
     }
 
 private:
-    bool write(const QByteArray &data) {
-        return g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(connection_.get())),
-                                         data.constData(), gsize(data.size()), nullptr, nullptr, nullptr);
-    }
     GPollableInputStream *input() {
-        return G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(G_IO_STREAM(connection_.get())));
+        return G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(G_IO_STREAM(peer_.connection())));
     }
     GPollableOutputStream *output() {
-        return G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(G_IO_STREAM(connection_.get())));
+        return G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(G_IO_STREAM(peer_.connection())));
     }
 
-    GObjectPtr<GSocketConnection> connection_;
+    UnresponsivePeer peer_;
 };
 
 }  // namespace

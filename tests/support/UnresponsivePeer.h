@@ -17,6 +17,9 @@ public:
     // Sends the HTTP upgrade request and waits for the 101 answer; true when upgraded.
     bool handshake();
     bool sendText(const QByteArray &text);
+    // The TCP connection (null when the connect failed), for a test that writes or reads past the
+    // handshake by itself.
+    GSocketConnection *connection() const { return connection_.get(); }
 
 private:
     confab::GObjectPtr<GSocketConnection> connection_;
