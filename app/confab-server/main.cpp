@@ -7,6 +7,7 @@
 #include "signaling/SignalingServer.h"
 #include "signaling/cluster/RedisUrl.h"
 #include "util/Logging.h"
+#include "util/WakeupCoalescer.h"
 
 #include <glib-unix.h>
 
@@ -348,6 +349,11 @@ int main(int argc, char *argv[]) {
          QStringLiteral("Seconds after which the users of a node that stopped (crashed, cut off) are "
                         "offline and their names free; nodes refresh every third of it."),
          QStringLiteral("seconds"), QStringLiteral("15")},
+        {QStringLiteral("wakeup-coalescing"),
+         QStringLiteral("Longest a busy server waits, before blocking for input, so that several clients' "
+                        "messages are served by one main-loop iteration (it waits only as long as its "
+                        "iterations take). 0: never waits."),
+         QStringLiteral("microseconds"), QStringLiteral("300")},
         {QStringLiteral("max-pending-bytes"),
          QStringLiteral("Bytes a client may send that do not make a whole message (a fragment flood) "
                         "before it is disconnected. 0: unwatched."),
@@ -392,6 +398,12 @@ int main(int argc, char *argv[]) {
     if (!parseOptions(parser, file, &options)) {
         return 2;
     }
+    qlonglong coalescing = 0;
+    if (!wholeNumber(parser, file, QStringLiteral("wakeup-coalescing"), 0, &coalescing)) {
+        return 2;
+    }
+    const confab::WakeupCoalescer coalescer(g_main_context_default(),
+                                            std::chrono::microseconds(std::min<qlonglong>(coalescing, 100000)));
     confab::SignalingServer server(options);
     QString error;
     if (!server.start(&error)) {
