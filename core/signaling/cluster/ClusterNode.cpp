@@ -101,11 +101,16 @@ QByteArray ClusterNode::nodeChannel(const QString &node) const {
     return options_.keyPrefix + ":node:" + node.toUtf8();
 }
 
-ClusterMessage ClusterNode::addressed(ClusterMessage::Kind kind, const QString &to, const QString &from,
-                                      const QString &type) const {
+ClusterMessage ClusterNode::fromThisNode(ClusterMessage::Kind kind) const {
     ClusterMessage message;
     message.kind = kind;
     message.node = id_;
+    return message;
+}
+
+ClusterMessage ClusterNode::addressed(ClusterMessage::Kind kind, const QString &to, const QString &from,
+                                      const QString &type) const {
+    ClusterMessage message = fromThisNode(kind);
     message.to = to;
     message.from = from;
     message.type = type;
@@ -136,9 +141,7 @@ void ClusterNode::connectionReady() {
     claimsWaitUntilMs_ = nowMs() + options_.presenceTtlMs;
     // Our names first (after a Redis restart they are gone), then who we are and who is here.
     refreshClaims(local_.values());
-    ClusterMessage hello;
-    hello.kind = ClusterMessage::Kind::Hello;
-    hello.node = id_;
+    ClusterMessage hello = fromThisNode(ClusterMessage::Kind::Hello);
     publish(presenceChannel_, hello.encode());
     publishSnapshot();
 }
@@ -236,9 +239,7 @@ void ClusterNode::flushPresence() {
         pending_.clear();  // the snapshot published on reconnection says it all
         return;
     }
-    ClusterMessage change;
-    change.kind = ClusterMessage::Kind::Presence;
-    change.node = id_;
+    ClusterMessage change = fromThisNode(ClusterMessage::Kind::Presence);
     for (auto it = pending_.cbegin(); it != pending_.cend(); ++it) {
         (it.value() ? change.online : change.offline).append(it.key());
     }
@@ -249,9 +250,7 @@ void ClusterNode::flushPresence() {
 void ClusterNode::publishSnapshot() {
     // Everything pending goes first, so that a receiver's view after both is ours.
     flushPresence();
-    ClusterMessage snapshot;
-    snapshot.kind = ClusterMessage::Kind::Snapshot;
-    snapshot.node = id_;
+    ClusterMessage snapshot = fromThisNode(ClusterMessage::Kind::Snapshot);
     snapshot.online = local_.values();
     publish(presenceChannel_, snapshot.encode());
 }
@@ -296,9 +295,7 @@ void ClusterNode::tick() {
     }
     refreshClaims(local_.values());
     flushPresence();
-    ClusterMessage heartbeat;
-    heartbeat.kind = ClusterMessage::Kind::Heartbeat;
-    heartbeat.node = id_;
+    ClusterMessage heartbeat = fromThisNode(ClusterMessage::Kind::Heartbeat);
     heartbeat.count = local_.size();
     publish(presenceChannel_, heartbeat.encode());
     for (const QString &node : remote_.silentSince(now, options_.presenceTtlMs)) {
@@ -361,9 +358,7 @@ void ClusterNode::handlePresence(const ClusterMessage &message) {
             if (!remote_.heard(message.node, message.count, now)) {
                 qCInfo(lcCluster).noquote() << "node" << message.node << "has" << message.count
                                             << "users, not what we know: asking for its list";
-                ClusterMessage hello;
-                hello.kind = ClusterMessage::Kind::Hello;
-                hello.node = id_;
+                ClusterMessage hello = fromThisNode(ClusterMessage::Kind::Hello);
                 hello.askedNode = message.node;
                 publish(presenceChannel_, hello.encode());
             }
@@ -434,9 +429,7 @@ void ClusterNode::leave(int timeoutMs) {
         }
     }
     local_.clear();
-    ClusterMessage bye;
-    bye.kind = ClusterMessage::Kind::Bye;
-    bye.node = id_;
+    ClusterMessage bye = fromThisNode(ClusterMessage::Kind::Bye);
     run({QByteArrayLiteral("PUBLISH"), presenceChannel_, bye.encode()});
     qCInfo(lcCluster).noquote() << "node" << id_ << "left the cluster;" << names.size() << "names freed";
 }

@@ -84,6 +84,8 @@ private:
     QByteArray userKey(const QString &name) const;
     // The channel `node` listens on for relays and bounces.
     QByteArray nodeChannel(const QString &node) const;
+    // A message of `kind` with this node as its sender.
+    ClusterMessage fromThisNode(ClusterMessage::Kind kind) const;
     // A Relay or Undeliverable from this node about one frame from `from` to `to`.
     ClusterMessage addressed(ClusterMessage::Kind kind, const QString &to, const QString &from,
                              const QString &type) const;
