@@ -47,7 +47,8 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
       limits_{options_.maxMessageBytes, options_.maxJsonDepth},
       pendingWatch_([](void *connection) { static_cast<ServerConnection *>(connection)->checkPending(); }),
       presence_(new PresenceBatcher(
-          options_.presenceBatchMilliseconds, [this] { return online_.size(); }, this)) {
+          options_.presenceBatchMilliseconds, [this] { return online_.size(); }, this)),
+      heapTrimmer_(std::chrono::milliseconds(500), std::chrono::seconds(5)) {
     connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
     silenceSweep_.setInterval(std::max(1, options_.keepaliveIntervalSeconds) * 1000 / 3);
     verifiers_.setMaxThreadCount(2);
@@ -568,6 +569,7 @@ void SignalingServer::disconnected(ServerConnection *connection) {
         presence_->userOffline(name);
     }
     connections_.erase(connection);
+    heapTrimmer_.released();
 }
 
 void SignalingServer::broadcastPresence(const PresenceMessage &change) {

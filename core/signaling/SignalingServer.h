@@ -7,6 +7,7 @@
 #include "signaling/ServerAcceptor.h"
 #include "signaling/SignalingServerOptions.h"
 #include "util/GLibPtr.h"
+#include "util/HeapTrimmer.h"
 
 #include <libsoup/soup.h>
 
@@ -107,6 +108,7 @@ private:
     QThreadPool verifiers_;       // password hashing, off the main thread
     int verifying_ = 0;           // passwords being checked now
     QTimer silenceSweep_;
+    HeapTrimmer heapTrimmer_;  // closed connections' memory back to the system
     ClusterNode *cluster_ = nullptr;  // set in cluster mode (--redis); a child of this server
 };
 
