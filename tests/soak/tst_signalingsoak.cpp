@@ -22,6 +22,7 @@ namespace {
 
 constexpr int kClients = 2000;
 constexpr double kAllowedRssChange = 0.10;
+constexpr int kWarmUpShare = 10;  // the first 1/10 of the soak's time warms up
 // Longer than the server's HeapTrimmer quiet time (500 ms), with room for a busy machine.
 constexpr int kTrimSettleMs = 1500;
 
@@ -75,8 +76,11 @@ private Q_SLOTS:
         long lastRssKiB = -1;
         long calls = 0;
         int rounds = 0;
-        // The first round warms up (allocator arenas, hash tables at full size); then as many as
-        // fit in the time. Each round is bounded; the soak is at least two rounds.
+        // The rounds of the first tenth of the time warm up: GLib 2.74's slice allocator keeps the
+        // slabs of the most sources, poll records and list nodes ever alive at once, and hash tables
+        // keep their largest size, so the first rounds, whose overlaps differ, raise the floor in
+        // steps (a quiet run: 30.4 MB after round 1, 33.4 MB from round 12 to round 94). RSS after
+        // the warm-up is the start the end is held to. Each round is bounded; at least two rounds.
         while (rounds < 2 || elapsed.elapsed() < qint64(seconds) * 1000) {
             const SoakClients::Round round = clients.runRound(scaled(180000));
             ++rounds;
@@ -112,7 +116,7 @@ private Q_SLOTS:
             // (HeapTrimmer), the check above being a close too: read RSS after that, every round.
             QTest::qWait(scaled(kTrimSettleMs));
             lastRssKiB = server->rssKiB();
-            if (rounds == 1) {
+            if (warmRssKiB < 0 || elapsed.elapsed() < qint64(seconds) * 1000 / kWarmUpShare) {
                 warmRssKiB = lastRssKiB;
             }
             qInfo(
@@ -123,12 +127,12 @@ private Q_SLOTS:
         }
         const double change = double(lastRssKiB - warmRssKiB) / double(warmRssKiB);
         qInfo(
-            "soak: %d rounds, %ld calls in %.0f s; server VmRSS after the warm-up round %.1f MB, at the end "
+            "soak: %d rounds, %ld calls in %.0f s; server VmRSS after the warm-up %.1f MB, at the end "
             "%.1f MB (%+.1f%%), peak (VmHWM) %.1f MB",
             rounds, calls, double(elapsed.elapsed()) / 1000, double(warmRssKiB) / 1024,
             double(lastRssKiB) / 1024, change * 100, double(server->peakRssKiB()) / 1024);
         QVERIFY2(std::abs(change) <= kAllowedRssChange,
-                 qPrintable(QStringLiteral("server RSS moved %1% from the warm-up round (limit %2%)")
+                 qPrintable(QStringLiteral("server RSS moved %1% from the end of the warm-up (limit %2%)")
                                 .arg(change * 100, 0, 'f', 1)
                                 .arg(kAllowedRssChange * 100)));
         QVERIFY(server->alive());
