@@ -8,7 +8,6 @@ namespace {
 
 // A GLib poll function has no user data: the coalescer of the context this thread iterates.
 thread_local WakeupCoalescer *current = nullptr;
-thread_local GPollFunc currentPrevious = nullptr;
 
 }  // namespace
 
@@ -19,7 +18,6 @@ WakeupCoalescer::WakeupCoalescer(GMainContext *context, std::chrono::microsecond
     }
     current = this;
     previous_ = g_main_context_get_poll_func(context_);
-    currentPrevious = previous_;
     g_main_context_set_poll_func(context_, &WakeupCoalescer::poll);
 }
 
@@ -27,7 +25,6 @@ WakeupCoalescer::~WakeupCoalescer() {
     if (previous_) {
         g_main_context_set_poll_func(context_, previous_);
         current = nullptr;
-        currentPrevious = nullptr;
     }
 }
 
@@ -43,10 +40,10 @@ gint64 WakeupCoalescer::delayBeforePoll(gint64 now, gint timeoutMs) {
 
 gint WakeupCoalescer::poll(GPollFD *fds, guint count, gint timeoutMs) {
     WakeupCoalescer *self = current;
-    const GPollFunc previous = currentPrevious ? currentPrevious : g_poll;
     if (!self) {
-        return previous(fds, count, timeoutMs);
+        return g_poll(fds, count, timeoutMs);
     }
+    const GPollFunc previous = self->previous_;
     const gint64 delay = self->delayBeforePoll(g_get_monotonic_time(), timeoutMs);
     if (delay > 0) {
         g_usleep(gulong(delay));
