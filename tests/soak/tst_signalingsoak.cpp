@@ -1,8 +1,8 @@
 // Soak: 2,000 clients connect, sign in, do a call's signaling in pairs (offer, answer, candidates,
 // leave) and disconnect, round after round for CONFAB_SOAK_SECONDS (default 300) against one
 // confab-server. The server must not crash, send no error, close no one, lose no message, let
-// every name go between rounds, and end with its RSS within 10% of what it was after the first
-// (warm-up) round. Registered with the `soak` label; see docs/security.md.
+// every name go between rounds, and end with its RSS within 10% of what it was after the warm-up
+// (the rounds of the first tenth of the time). Registered with the `soak` label; see docs/security.md.
 #include "ServerProcess.h"
 #include "SoakClients.h"
 #include "TestTime.h"
