@@ -1,13 +1,12 @@
 #pragma once
 
+#include "ClientTransport.h"
 #include "LatencyHistogram.h"
 #include "WireFrames.h"
 
-#include <libsoup/soup.h>
+#include <glib.h>
 
 #include <atomic>
-#include <functional>
-#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,22 +15,22 @@
 
 namespace confab::bench {
 
-// One bench thread: its own GMainContext and SoupSession, holding a share of the clients. The main
-// thread starts phases with begin*() and watches the counters; everything else runs on this thread.
-// Clients that only sit signed in live in a different worker from the pairs that relay, so the
-// relaying thread's main loop polls just its own few sockets, not all N.
-class LoadWorker {
+// One bench thread holding a share of the clients, on its own event loop (a ClientTransport: libsoup
+// on GLib, or our own WebSocket client on epoll). The main thread starts phases with begin*() and
+// watches the counters; everything else runs on this thread. Clients that only sit signed in live
+// in a different worker from the pairs that relay, so the relaying thread handles only the pairs'
+// sockets and its CPU time is theirs.
+class LoadWorker final : private ClientTransport::Events {
 public:
     struct Settings {
+        ClientTransport::Kind transport = ClientTransport::Kind::Raw;
         std::vector<std::string> urls;           // the server each client signs in to
         std::vector<std::string> names;          // one client per name
         std::vector<std::pair<int, int>> pairs;  // indexes into names: who relays with whom
         int connectWindow = 64;                  // handshakes plus logins in flight at once
         int messageBytes = 0;                    // 0: a candidate's natural size
         int nameWidth = 0;
-        // > 0: before each wait for network events, sleep this long, so one main-loop iteration
-        // handles every frame that arrived meanwhile. For clients that only sit signed in: each
-        // iteration costs O(sockets on this thread), and presence reaches every client at once.
+        // SoupTransport only (see there): sleep this long before each poll, to read in batches.
         int batchMicroseconds = 0;
     };
     struct RelayPlan {
@@ -72,8 +71,9 @@ public:
     // Stops sending and counting, and returns once this thread has done so: the counters and
     // latencies then describe the same messages.
     void freeze();
-    // Closes every client (politely: a WebSocket close, waiting up to 3 s for the server's answer)
-    // and joins the thread. Then latencies() and maxSendLagUs() may be read.
+    // Closes every client (politely: a WebSocket close, waiting up to 3 s for the server's
+    // answers; otherwise at once, without a handshake) and joins the thread. Then latencies() and
+    // maxSendLagUs() may be read.
     void finish(bool closePolitely);
 
     // From now on connections may fail or close (the bench is stopping the server): no more
@@ -91,28 +91,23 @@ private:
     struct Client;
 
     void run();
-    static gint batchingPoll(GPollFD *fds, guint count, gint timeoutMs);
-    void post(std::function<void()> work);
     void connectMore();
     void connectOne(Client &client);
-    static void onNetworkEvent(SoupMessage *, GSocketClientEvent event, GIOStream *connection, gpointer);
-    static void onConnected(GObject *session, GAsyncResult *result, gpointer data);
-    static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer data);
-    static void onClosed(SoupWebsocketConnection *, gpointer data);
-    static void onError(SoupWebsocketConnection *, GError *error, gpointer data);
-    void receive(Client &client, std::string_view frame);
+    void opened(int client) override;
+    void openFailed(int client, std::string_view why) override;
+    void received(int client, std::string_view text) override;
+    void failed(int client, std::string_view why) override;
+    void closed(int client, int code, std::string_view reason) override;
     void receiveCandidate(Client &client, std::string_view frame);
     void loginDone();
     void send(Client &from, gint64 nowUs);
     bool maySend(gint64 nowUs) const;
-    static gboolean onRateTick(gpointer self);
+    bool rateTick();
 
     Settings settings_;
     CandidateWriter writer_;
     Counters counters_;
-    GMainContext *context_ = nullptr;
-    GMainLoop *loop_ = nullptr;
-    SoupSession *session_ = nullptr;
+    std::unique_ptr<ClientTransport> transport_;
     std::thread thread_;
     std::vector<std::unique_ptr<Client>> clients_;
 
@@ -128,7 +123,6 @@ private:
     bool frozen_ = false;
     size_t nextPair_ = 0;
     long scheduled_ = 0;  // rate mode: messages sent on schedule so far
-    GSource *rateTimer_ = nullptr;
     LatencyHistogram latencies_;
     gint64 maxSendLagUs_ = 0;
 };

@@ -5,8 +5,11 @@
 //
 // Threads: one (or --threads) holds the pairs that relay, others (--holder-threads) the clients
 // that only sit signed in; the main thread starts the phases, samples /proc and prints the report.
-// Each iteration of a GLib main loop costs O(its sources), so the relaying thread polls only the
-// pairs' sockets, and the holders, a few hundred sockets each, read in batches (kHolderBatch...).
+// The clients are our own WebSocket client on epoll (--client raw, the default for ws://), or
+// libsoup on GLib main loops (--client soup, and for wss://). Each iteration of a GLib main loop
+// costs O(its sources), so with libsoup the relaying thread polls only the pairs' sockets, and the
+// holders, a few hundred sockets each, read in batches (kHolderBatch...); with epoll an iteration
+// costs O(ready sockets), and one holder thread is enough for all.
 #include "LatencyHistogram.h"
 #include "LoadWorker.h"
 #include "ServerGroup.h"
@@ -24,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +35,12 @@ namespace {
 
 using namespace confab::bench;
 
+// --client soup: holder threads of at most this many clients each, which read what arrived every
+// 10 ms at most (see SoupTransport).
 constexpr int kSocketsPerHolderThread = 256;
-// Clients that only sit signed in read what arrived every 10 ms at most (see LoadWorker::Settings).
 constexpr int kHolderBatchMicroseconds = 10000;
+
+enum class ClientChoice { Automatic = 1, Soup, Raw };
 
 struct Options {
     std::vector<std::string> urls;  // --url, repeatable: clients are spread over them
@@ -51,7 +58,8 @@ struct Options {
     double seconds = 10;
     int messageBytes = 0;   // 0: a candidate's natural size (about 190 bytes)
     int threads = 1;        // relaying threads
-    int holderThreads = 0;  // threads for the clients that only sit signed in; 0: one per 256
+    int holderThreads = 0;  // threads for the clients that only sit signed in; 0: see settleClients
+    ClientChoice client = ClientChoice::Automatic;
     int connectWindow = 128;
     int floodWindow = 8;
     long maxMessages = 0;  // 0: rate × seconds, or 50 million when flooding
@@ -65,7 +73,7 @@ const char kUsage[] =
     "                      [--server-bin PATH] [--server-arg ARG]... [--server-log FILE]\n"
     "                      [--nodes N [--redis-server-bin PATH] [--presence-ttl S]]\n"
     "                      [--clients N] [--pairs P] [--rate MSGS_PER_S | --flood] [--seconds S]\n"
-    "                      [--message-bytes B] [--threads T] [--holder-threads H]\n"
+    "                      [--message-bytes B] [--threads T] [--holder-threads H] [--client soup|raw]\n"
     "                      [--connect-window W] [--flood-window W]\n"
     "                      [--max-messages M] [--name-prefix TEXT] [--login-timeout S] [--drain-seconds S]\n"
     "See bench/README.md.\n";
@@ -126,6 +134,12 @@ Options parseOptions(int argc, char **argv) {
             o.threads = int(number(arg, value(), 1, 64));
         } else if (arg == "--holder-threads") {
             o.holderThreads = int(number(arg, value(), 1, 256));
+        } else if (arg == "--client") {
+            const std::string kind = value();
+            if (kind != "soup" && kind != "raw") {
+                usageError("--client must be soup or raw");
+            }
+            o.client = kind == "soup" ? ClientChoice::Soup : ClientChoice::Raw;
         } else if (arg == "--connect-window") {
             o.connectWindow = int(number(arg, value(), 1, 100000));
         } else if (arg == "--flood-window") {
@@ -163,12 +177,32 @@ Options parseOptions(int argc, char **argv) {
         o.maxMessages = o.flood ? 50'000'000 : long(std::ceil(o.rate * o.seconds));
     }
     o.threads = std::max(1, std::min(o.threads, o.pairs));
+    return o;
+}
+
+bool anySecure(const std::vector<std::string> &urls) {
+    return std::any_of(urls.begin(), urls.end(),
+                       [](const std::string &url) { return g_str_has_prefix(url.c_str(), "wss://"); });
+}
+
+// Once the URLs are known (a started server's is read from its output): the client to use, and
+// how many threads hold the idle clients. Our own client speaks no TLS: wss:// needs libsoup, and
+// --client raw with a wss:// URL gets nothing.
+std::optional<ClientTransport::Kind> settleClients(Options &o) {
+    if (o.client == ClientChoice::Raw && anySecure(o.urls)) {
+        return std::nullopt;
+    }
+    const ClientTransport::Kind kind = o.client == ClientChoice::Soup || anySecure(o.urls)
+                                           ? ClientTransport::Kind::Soup
+                                           : ClientTransport::Kind::Raw;
     const int idle = o.clients - 2 * o.pairs;
     if (o.holderThreads == 0) {
-        o.holderThreads = (idle + kSocketsPerHolderThread - 1) / kSocketsPerHolderThread;
+        o.holderThreads = kind == ClientTransport::Kind::Soup
+                              ? (idle + kSocketsPerHolderThread - 1) / kSocketsPerHolderThread
+                              : 1;
     }
     o.holderThreads = std::max(idle > 0 ? 1 : 0, std::min(o.holderThreads, idle));
-    return o;
+    return kind;
 }
 
 // The confab-server built next to this benchmark (build/bench/.. → build/app/confab-server).
@@ -293,6 +327,14 @@ int main(int argc, char **argv) {
                          o.serverPid);
         }
     }
+    const std::optional<ClientTransport::Kind> chosenClient = settleClients(o);
+    if (!chosenClient) {
+        std::fprintf(stderr,
+                     "signaling-load: --client raw speaks ws:// only; use --client soup for wss://\n");
+        server->stop();
+        return 2;
+    }
+    const ClientTransport::Kind clientKind = *chosenClient;
     const long serverFileLimit = server->openFileLimit();
     if (benchFileLimit >= 0 && benchFileLimit < o.clients + 64) {
         std::fprintf(stderr, "signaling-load: only %ld open files allowed here; expect connect failures\n",
@@ -331,11 +373,13 @@ int main(int argc, char **argv) {
     }
     std::vector<std::unique_ptr<LoadWorker>> workers;
     std::vector<LoadWorker *> relayers;
+    std::vector<LoadWorker *> holders;
     for (LoadWorker::Settings &plan : plans) {
         if (plan.names.empty()) {
             continue;
         }
         const bool relays = !plan.pairs.empty();
+        plan.transport = clientKind;
         plan.batchMicroseconds = relays ? 0 : kHolderBatchMicroseconds;
         plan.messageBytes = o.messageBytes;
         plan.nameWidth = nameWidth;
@@ -344,9 +388,7 @@ int main(int argc, char **argv) {
             std::max(1, int(double(o.connectWindow) * double(plan.names.size()) / o.clients));
         workers.push_back(std::make_unique<LoadWorker>(std::move(plan)));
         workers.back()->start();
-        if (relays) {
-            relayers.push_back(workers.back().get());
-        }
+        (relays ? relayers : holders).push_back(workers.back().get());
     }
     auto sum = [&](std::atomic<long> LoadWorker::Counters::*counter) {
         long total = 0;
@@ -418,10 +460,15 @@ int main(int argc, char **argv) {
     const double redisCpuBefore = server->redisCpuSeconds();
     const double benchCpuBefore = processCpuSeconds();
     const double machineBefore = machineBusySeconds();
-    double relayCpuBefore = 0;
-    for (LoadWorker *worker : relayers) {
-        relayCpuBefore += worker->threadCpuSeconds();
-    }
+    auto threadCpu = [](const std::vector<LoadWorker *> &which) {
+        double total = 0;
+        for (LoadWorker *worker : which) {
+            total += worker->threadCpuSeconds();
+        }
+        return total;
+    };
+    const double relayCpuBefore = threadCpu(relayers);
+    const double holderCpuBefore = threadCpu(holders);
     const gint64 relayStartUs = g_get_monotonic_time();
     const gint64 relayEndUs = relayStartUs + gint64(o.seconds * 1e6);
     for (LoadWorker *worker : relayers) {
@@ -443,10 +490,8 @@ int main(int argc, char **argv) {
     const double redisCpu = server->clustered() ? server->redisCpuSeconds() - redisCpuBefore : -1;
     const double benchCpu = processCpuSeconds() - benchCpuBefore;
     const double machineCpu = machineBusySeconds() - machineBefore;
-    double relayCpu = -relayCpuBefore;
-    for (LoadWorker *worker : relayers) {
-        relayCpu += worker->threadCpuSeconds();
-    }
+    const double relayCpu = threadCpu(relayers) - relayCpuBefore;
+    const double holderCpu = threadCpu(holders) - holderCpuBefore;
     const double loadAfter = loadAverage();
     // Whatever is still in flight gets a few seconds to arrive; what does not is lost.
     waitFor([&] { return sum(&LoadWorker::Counters::received) >= sum(&LoadWorker::Counters::sent); },
@@ -527,6 +572,7 @@ int main(int argc, char **argv) {
         .number("redis", percent(redisCpu), 0, true)
         .number("benchProcess", percent(benchCpu), 0, true)
         .number("benchRelayThreads", percent(relayCpu), 0, true)
+        .number("benchHolderThreads", holders.empty() ? -1 : percent(holderCpu), 0, true)
         .number("machine", percent(machineCpu), 0, true)
         .number("otherProcesses",
                 percent(machineCpu - benchCpu - std::max(0.0, serverCpu) - std::max(0.0, redisCpu)), 0, true)
@@ -576,7 +622,8 @@ int main(int argc, char **argv) {
                 1, true)
         .number("pairs", o.pairs)
         .number("relayThreads", double(relayers.size()))
-        .number("holderThreads", double(workers.size() - relayers.size()))
+        .number("holderThreads", double(holders.size()))
+        .text("client", clientKind == ClientTransport::Kind::Raw ? "raw" : "soup")
         .raw("targetRate", o.flood ? "null" : std::to_string(long(o.rate)))
         .raw("floodWindow", o.flood ? std::to_string(o.floodWindow) : "null")
         .number("messageBytes", frameBytes)
