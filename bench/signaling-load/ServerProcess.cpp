@@ -158,7 +158,13 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::alive() {
-    if (pid_ <= 0 || reaped_) {
+    if (pid_ <= 0) {
+        // Someone else's server whose pid we were not given: nothing says it is gone. (Returning
+        // false here ended every phase at once: a --url run without --server-pid measured nothing
+        // and still exited 0.)
+        return !owned_;
+    }
+    if (reaped_) {
         return false;
     }
     if (owned_) {

@@ -30,7 +30,8 @@ public:
     pid_t pid() const { return pid_; }
     const std::string &url() const { return url_; }
     bool startedByBench() const { return owned_; }
-    // False once the process is gone (for a started server: exited or killed).
+    // False once the process is gone (for a started server: exited or killed); true for one of
+    // unknown pid.
     bool alive();
 
     // VmRSS and VmHWM (peak RSS over the process's life) in KiB; -1 when unknown.
