@@ -440,17 +440,21 @@ int main(int argc, char **argv) {
         return sum(&LoadWorker::Counters::loggedIn) - sum(&LoadWorker::Counters::droppedAfterLogin);
     };
     const long signedIn = heldNow();
+    // With nobody signed in (no server there, every login refused) there is nothing to wait for or
+    // relay: the report says why at once instead of after the settle and relay times.
+    if (signedIn == 0) {
+        std::fprintf(stderr, "signaling-load: no client signed in; nothing to relay\n");
+    }
     const gint64 settleStartUs = g_get_monotonic_time();
-    const bool settled = waitFor(
-        [&] {
-            const gint64 quietUs =
-                g_get_monotonic_time() - std::max(latest(&LoadWorker::Counters::lastPresenceUs),
-                                                  latest(&LoadWorker::Counters::lastLoginUs));
-            const bool everyoneHasList = sum(&LoadWorker::Counters::usersLists) >= signedIn;
-            // A server that sends no users lists settles after 5 quiet seconds instead.
-            return quietUs > (everyoneHasList ? 1000000 : 5000000) || !server->alive();
-        },
-        120);
+    auto presenceQuiet = [&] {
+        const gint64 quietUs =
+            g_get_monotonic_time() - std::max(latest(&LoadWorker::Counters::lastPresenceUs),
+                                              latest(&LoadWorker::Counters::lastLoginUs));
+        const bool everyoneHasList = sum(&LoadWorker::Counters::usersLists) >= signedIn;
+        // A server that sends no users lists settles after 5 quiet seconds instead.
+        return quietUs > (everyoneHasList ? 1000000 : 5000000) || !server->alive();
+    };
+    const bool settled = signedIn > 0 && waitFor(presenceQuiet, 120);
     const double settleSeconds = seconds(settleStartUs, g_get_monotonic_time());
     const long rssIdleKiB = server->rssKiB();
     const long held = heldNow();  // what that memory holds
@@ -471,7 +475,8 @@ int main(int argc, char **argv) {
     const double holderCpuBefore = threadCpu(holders);
     const gint64 relayStartUs = g_get_monotonic_time();
     const gint64 relayEndUs = relayStartUs + gint64(o.seconds * 1e6);
-    for (LoadWorker *worker : relayers) {
+    const bool relaying = !relayers.empty() && signedIn > 0;
+    for (LoadWorker *worker : relaying ? relayers : std::vector<LoadWorker *>()) {
         LoadWorker::RelayPlan plan;
         const double share = double(worker->clientCount() / 2) / std::max(1, o.pairs);
         plan.startUs = relayStartUs;
@@ -481,11 +486,11 @@ int main(int argc, char **argv) {
         plan.maxMessages = std::max(1L, long(std::ceil(double(o.maxMessages) * share)));
         worker->beginRelay(plan);
     }
-    if (!relayers.empty()) {
+    if (relaying) {
         waitFor([&] { return g_get_monotonic_time() >= relayEndUs || !server->alive(); }, o.seconds + 1);
     }
     const gint64 windowEndUs = std::min(g_get_monotonic_time(), relayEndUs);
-    const double relaySeconds = relayers.empty() ? 0 : seconds(relayStartUs, windowEndUs);
+    const double relaySeconds = relaying ? seconds(relayStartUs, windowEndUs) : 0;
     const double serverCpu = server->cpuSeconds() - serverCpuBefore;
     const double redisCpu = server->clustered() ? server->redisCpuSeconds() - redisCpuBefore : -1;
     const double benchCpu = processCpuSeconds() - benchCpuBefore;
@@ -493,9 +498,14 @@ int main(int argc, char **argv) {
     const double relayCpu = threadCpu(relayers) - relayCpuBefore;
     const double holderCpu = threadCpu(holders) - holderCpuBefore;
     const double loadAfter = loadAverage();
-    // Whatever is still in flight gets a few seconds to arrive; what does not is lost.
-    waitFor([&] { return sum(&LoadWorker::Counters::received) >= sum(&LoadWorker::Counters::sent); },
-            o.drainSeconds);
+    // Whatever is still in flight gets a few seconds to arrive (unless the server is gone); what
+    // does not is lost.
+    waitFor(
+        [&] {
+            return sum(&LoadWorker::Counters::received) >= sum(&LoadWorker::Counters::sent) ||
+                   !server->alive();
+        },
+        o.drainSeconds);
     for (auto &worker : workers) {
         worker->freeze();
     }
