@@ -76,18 +76,21 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
     return true;
 }
 
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
 // True when the comma-separated header value `list` has `token` (case-insensitive).
 bool hasToken(std::string_view list, std::string_view token) {
     while (!list.empty()) {
         const size_t comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-            item.remove_suffix(1);
-        }
-        if (equalsIgnoringCase(item, token)) {
+        if (equalsIgnoringCase(trimmed(list.substr(0, comma)), token)) {
             return true;
         }
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
@@ -229,10 +232,11 @@ size_t RawWebSocket::consumeUpgrade(std::string_view data) {
     const std::string_view head = data.substr(0, end + 2);  // every line ends with CRLF
     const size_t statusEnd = head.find("\r\n");
     const std::string_view status = head.substr(0, statusEnd);
-    // "HTTP/1.1 101 Switching Protocols": the code is the second word.
+    // "HTTP/1.1 101 Switching Protocols": the code is the second word (the reason may be empty).
     const size_t space = status.find(' ');
-    if (status.substr(0, 5) != "HTTP/" || space == std::string_view::npos ||
-        status.substr(space + 1, 4) != "101 ") {
+    const std::string_view code =
+        space == std::string_view::npos ? std::string_view() : status.substr(space + 1).substr(0, 4);
+    if (status.substr(0, 5) != "HTTP/" || (code != "101" && code != "101 ")) {
         openFailedNow("the server did not switch to WebSocket: " + std::string(status));
         return 0;
     }
@@ -249,13 +253,7 @@ size_t RawWebSocket::consumeUpgrade(std::string_view data) {
             continue;
         }
         const std::string_view name = line.substr(0, colon);
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-            value.remove_prefix(1);
-        }
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-            value.remove_suffix(1);
-        }
+        const std::string_view value = trimmed(line.substr(colon + 1));
         if (equalsIgnoringCase(name, "Upgrade")) {
             upgrade = equalsIgnoringCase(value, "websocket");
         } else if (equalsIgnoringCase(name, "Connection")) {
@@ -609,10 +607,14 @@ void RawWebSocket::fail(std::string_view why) {
 }
 
 void RawWebSocket::failLater(std::string why) {
-    // A write failed inside sendText() or close(): their callers get no events from inside the
-    // call, so the failure is reported from the loop. Nothing more is written meanwhile.
+    // A write failed, perhaps inside sendText() or close(), whose callers get no events from
+    // inside the call: the failure is reported from the loop. Meanwhile nothing more is written
+    // (sendText() sends only while open).
     output_.clear();
     closeWhenFlushed_ = false;
+    if (state_ == State::Open) {
+        state_ = State::Closing;
+    }
     loop_.post([this, why = std::move(why)] { fail(why); });
 }
 
