@@ -147,6 +147,10 @@ bool parseOptions(const QCommandLineParser &parser, const confab::ServerConfigFi
         return false;
     }
     options->maxPendingBytes = number;
+    if (!wholeNumber(parser, file, QStringLiteral("connections-per-shard"), 0, &number)) {
+        return false;
+    }
+    options->connectionsPerShard = int(std::min<qlonglong>(number, 1000000));
 
     options->turnSecret = value(QStringLiteral("turn-secret")).toUtf8();
     if (const QString secretFile = value(QStringLiteral("turn-secret-file")); !secretFile.isEmpty()) {
@@ -354,6 +358,10 @@ int main(int argc, char *argv[]) {
                         "messages are served by one main-loop iteration (it waits only as long as its "
                         "iterations take). 0: never waits."),
          QStringLiteral("microseconds"), QStringLiteral("300")},
+        {QStringLiteral("connections-per-shard"),
+         QStringLiteral("Connections served by each main-loop shard: the server's cost per message grows "
+                        "with this, not with everyone connected. 0: one shard for all."),
+         QStringLiteral("number"), QStringLiteral("32")},
         {QStringLiteral("max-pending-bytes"),
          QStringLiteral("Bytes a client may send that do not make a whole message (a fragment flood) "
                         "before it is disconnected. 0: unwatched."),

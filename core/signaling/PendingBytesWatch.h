@@ -1,49 +1,35 @@
 #pragma once
 
-#include "util/GLibPtr.h"
-
-#include <glib.h>
-
 #include <QHash>
 
 #include <functional>
 
 namespace confab {
 
-// Tells the server when bytes arrive on any client's TCP socket, through one epoll set and one
-// main-loop source for all connections.
+// Knows which connection owns which client TCP socket, so that the server can check a connection
+// for a fragment flood (ServerConnection::checkPending) each time its socket was read.
 //
-// The fragment-flood check (ServerConnection::checkPending) must run whenever a client sends
-// bytes. A GSocket source per connection did that, but GLib's main loop walks every source and
-// polls every descriptor on each wake-up: with one more source per client the server's cost per
-// relayed message grew with the number of clients connected. Here the main loop sees one
-// descriptor; epoll (edge-triggered: once per arrival of new bytes) names the sockets that had news.
+// The check compares what the kernel received with what came out as whole messages, so it must
+// run after libsoup read the bytes, not when they arrive: the server's main-loop shards
+// (ContextShardSet) call bytesRead() for each descriptor that had input, once its sources ran. An
+// edge-triggered epoll set of all client sockets did this before, and it missed every arrival that
+// libsoup drained before the set was read (the kernel drops an edge whose bytes are gone).
 class PendingBytesWatch {
 public:
     using Callback = std::function<void(void *owner)>;
 
-    // `onBytes` is called on the main thread with the owner given to watch() for each socket that
-    // received bytes since the last call.
-    explicit PendingBytesWatch(Callback onBytes);
-    ~PendingBytesWatch();
-    PendingBytesWatch(const PendingBytesWatch &) = delete;
-    PendingBytesWatch &operator=(const PendingBytesWatch &) = delete;
+    // `onBytes` is called with the owner given to watch().
+    explicit PendingBytesWatch(Callback onBytes) : onBytes_(std::move(onBytes)) {}
 
-    // False when the kernel refused (then the socket is simply not watched).
-    bool watch(int fd, void *owner);
+    void watch(int fd, void *owner) { owners_.insert(fd, owner); }
     // Must be called before the owner is destroyed. Only `owner`'s own entry goes: when libsoup
-    // closed the socket first, the kernel dropped it from the set and the number may already
-    // belong to a newer connection.
+    // closed the socket first, the number may already belong to a newer connection.
     void unwatch(int fd, void *owner);
+    // Descriptor `fd` had input and its reader ran.
+    void bytesRead(int fd) const;
 
 private:
-    static gboolean onReady(gint fd, GIOCondition, gpointer self);
-
     Callback onBytes_;
-    int epoll_ = -1;
-    GSourcePtr source_;
-    // fd → owner. Looked up for each event, so a socket unwatched while its event was already
-    // queued in the kernel's ready list reaches nobody.
     QHash<int, void *> owners_;
 };
 

@@ -1,14 +1,18 @@
 #include "signaling/ServerAcceptor.h"
 
+#include "util/ContextShardSet.h"
 #include "util/Logging.h"
+#include "util/ScopedThreadDefault.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 namespace confab {
 
-ServerAcceptor::ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate)
+ServerAcceptor::ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate,
+                               ContextShardSet *shards)
     : server_(server),
+      shards_(shards),
       listener_(retained(listener)),
       certificate_(certificate ? retained(certificate) : nullptr) {
     g_socket_set_blocking(listener, FALSE);
@@ -59,6 +63,13 @@ gboolean ServerAcceptor::onIncoming(GSocket *, GIOCondition, gpointer self) {
 
 void ServerAcceptor::acceptOne(GSocket *client) {
     count(client);
+    // Everything libsoup (and TLS) sets up for this connection attaches to its shard from here on.
+    GMainContext *shard = nullptr;
+    if (shards_) {
+        shards_->forget(g_socket_get_fd(client));
+        shard = shards_->contextFor(live_->sockets.load());
+    }
+    const ScopedThreadDefault inShard(shard);
     // Signaling frames are small and each one matters now (an ICE candidate waiting behind
     // Nagle's algorithm and a delayed ACK costs 40 ms or more).
     g_socket_set_option(client, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);

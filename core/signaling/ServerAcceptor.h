@@ -10,6 +10,8 @@
 
 namespace confab {
 
+class ContextShardSet;
+
 // Accepts TCP connections on the server's listening socket and hands them to the SoupServer.
 //
 // libsoup 3.2's own listener accepts one connection per main-loop wake-up, and each wake-up costs
@@ -27,12 +29,17 @@ namespace confab {
 // Not soup_server_listen_socket() for a second reason: libsoup 3.2's listener never releases the
 // reference g_socket_accept() gives it (soup-listener.c, listen_watch), so every connection it
 // accepted left its GSocket (336 bytes) alive for good: the soak's +0.7 MB per 2,000 connections.
+//
+// Each connection is set up with a shard of `shards` as the thread-default context, so that libsoup
+// attaches all of its sources there (ContextShardSet says why).
 class ServerAcceptor {
 public:
     static constexpr int kAcceptBatch = 128;
 
-    // `certificate` non-null: connections are TLS (wss://).
-    ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate);
+    // `certificate` non-null: connections are TLS (wss://). `shards` null: every connection in the
+    // main context.
+    ServerAcceptor(SoupServer *server, GSocket *listener, GTlsCertificate *certificate,
+                   ContextShardSet *shards);
     ~ServerAcceptor();
     ServerAcceptor(const ServerAcceptor &) = delete;
     ServerAcceptor &operator=(const ServerAcceptor &) = delete;
@@ -55,6 +62,7 @@ private:
     static constexpr guint kRetryMs = 1000;
 
     SoupServer *server_;
+    ContextShardSet *shards_;
     GObjectPtr<GSocket> listener_;
     GObjectPtr<GTlsCertificate> certificate_;
     GSourcePtr source_;  // null while paused

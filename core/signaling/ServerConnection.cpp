@@ -51,11 +51,10 @@ ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp
     // making libsoup buffer without end, and the connection goes.
     if (tcp_ && watch && pendingLimit_ > 0 && bytesReceived() >= 0) {
         const int fd = g_socket_get_fd(tcp_.get());
-        if (watch->watch(fd, this)) {
-            watch_ = watch;
-            watchedFd_ = fd;
-            markDelivered();
-        }
+        watch->watch(fd, this);
+        watch_ = watch;
+        watchedFd_ = fd;
+        markDelivered();
     }
 }
 

@@ -45,6 +45,7 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
     : QObject(parent),
       options_(std::move(options)),
       limits_{options_.maxMessageBytes, options_.maxJsonDepth},
+      shards_(options_.connectionsPerShard, [this](int fd) { pendingWatch_.bytesRead(fd); }),
       pendingWatch_([](void *connection) { static_cast<ServerConnection *>(connection)->checkPending(); }),
       presence_(new PresenceBatcher(
           options_.presenceBatchMilliseconds, [this] { return online_.size(); }, this)),
@@ -154,7 +155,7 @@ bool SignalingServer::start(QString *error) {
         return false;
     }
     // Not soup_server_listen_socket(): see ServerAcceptor for why we accept connections ourselves.
-    acceptor_ = std::make_unique<ServerAcceptor>(server_.get(), listener.get(), certificate.get());
+    acceptor_ = std::make_unique<ServerAcceptor>(server_.get(), listener.get(), certificate.get(), &shards_);
     GObjectPtr<GSocketAddress> bound(g_socket_get_local_address(listener.get(), nullptr));
     const int port = G_IS_INET_SOCKET_ADDRESS(bound.get())
                          ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound.get()))

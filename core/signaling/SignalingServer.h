@@ -6,6 +6,7 @@
 #include "signaling/PendingBytesWatch.h"
 #include "signaling/ServerAcceptor.h"
 #include "signaling/SignalingServerOptions.h"
+#include "util/ContextShardSet.h"
 #include "util/GLibPtr.h"
 #include "util/HeapTrimmer.h"
 
@@ -87,10 +88,13 @@ private:
 
     SignalingServerOptions options_;
     protocol::JsonLimits limits_;
+    // The connections' main-loop contexts: declared before everything that has sources in them.
+    ContextShardSet shards_;
     GObjectPtr<SoupServer> server_;
     std::unique_ptr<ServerAcceptor> acceptor_;  // feeds server_; goes first
     QUrl url_;
-    // Bytes arriving on every client socket, for the fragment-flood check; outlives the connections.
+    // Which connection a socket that was just read belongs to, for the fragment-flood check (the
+    // shards report each read); outlives the connections.
     PendingBytesWatch pendingWatch_;
     // Every open connection, owned here; logged-in ones are also found by name.
     // Closed connections are destroyed from the event loop, never inside libsoup's own signal.

@@ -19,6 +19,9 @@ struct SignalingServerOptions {
     int keepaliveIntervalSeconds = 15;  // WebSocket pings
     int silentTimeoutSeconds = 45;      // no pong or message for this long: the connection is dead
     int presenceBatchMilliseconds = 100;
+    // Connections per main-loop shard (ContextShardSet): GLib's per-connection work costs
+    // O(connections in a shard). 0: one shard for all.
+    int connectionsPerShard = 32;
 
     // Abuse limits (docs/security.md). A value of 0 turns a limit off.
     double messagesPerSecond = 50;    // per connection, sustained (token bucket refill)

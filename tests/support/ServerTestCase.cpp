@@ -7,6 +7,11 @@ using namespace confab;
 SignalingServerOptions ServerTestCase::fastOptions() {
     SignalingServerOptions options;
     options.presenceBatchMilliseconds = 20;
+    // Each connection in a main-loop shard of its own, so that every relay crosses shards;
+    // tst_signalingserver runs once more with 0 (one shard for all), see tests/signaling.
+    bool set = false;
+    const int perShard = qEnvironmentVariableIntValue("CONFAB_TEST_CONNECTIONS_PER_SHARD", &set);
+    options.connectionsPerShard = set ? perShard : 1;
     return options;
 }
 

@@ -1,0 +1,133 @@
+#include "util/ContextShardSet.h"
+
+#include "util/Logging.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+namespace confab {
+
+namespace {
+
+struct SetSource {
+    GSource base;
+    ContextShardSet *set;
+    bool running;
+};
+
+}  // namespace
+
+ContextShardSet::ContextShardSet(int connectionsPerShard, InputCallback afterInput, int maxShards)
+    : perShard_(connectionsPerShard),
+      maxShards_(connectionsPerShard > 0 ? std::clamp(maxShards, 1, kMaxShards) : 1),
+      afterInput_(afterInput ? std::move(afterInput) : [](int) {}) {
+    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) {
+        qCWarning(lcServer) << "cannot create an epoll set for main-loop shards:" << std::strerror(errno);
+        return;
+    }
+    static GSourceFuncs funcs = {nullptr, nullptr, &ContextShardSet::dispatch, nullptr, nullptr, nullptr};
+    GSource *base = g_source_new(&funcs, sizeof(SetSource));
+    auto *source = reinterpret_cast<SetSource *>(base);
+    source->set = this;
+    source->running = false;
+    g_source_add_unix_fd(base, epoll_, G_IO_IN);
+    // Not blocked while dispatched: blocking removes and re-adds our descriptor, and each of those
+    // wakes the main loop once more for nothing. `running` refuses the recursion instead.
+    g_source_set_can_recurse(base, TRUE);
+    g_source_set_name(base, "confab context shards");
+    g_source_attach(base, g_main_context_get_thread_default());
+    source_.reset(base);
+}
+
+ContextShardSet::~ContextShardSet() {
+    source_.reset();
+    shards_.clear();
+    if (epoll_ >= 0) {
+        close(epoll_);
+    }
+}
+
+GMainContext *ContextShardSet::contextFor(int openConnections) {
+    if (epoll_ < 0) {
+        return nullptr;
+    }
+    const int wanted =
+        perShard_ > 0 ? std::clamp((openConnections + perShard_ - 1) / perShard_, 1, maxShards_) : 1;
+    while (int(shards_.size()) < wanted && addShard()) {
+    }
+    const std::size_t usable = std::min(std::size_t(wanted), shards_.size());
+    if (usable == 0) {
+        return nullptr;
+    }
+    // Round robin: connections that close leave holes evenly, whichever they are.
+    return shards_[next_++ % usable]->context();
+}
+
+void ContextShardSet::forget(int fd) {
+    for (const auto &shard : shards_) {
+        shard->forget(fd);
+    }
+}
+
+ContextShard *ContextShardSet::addShard() {
+    auto shard = std::make_unique<ContextShard>();
+    if (!shard->isValid()) {
+        return nullptr;
+    }
+    epoll_event event = {};
+    event.events = EPOLLIN;
+    event.data.u32 = uint32_t(shards_.size());
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, shard->epollFd(), &event) != 0) {
+        qCWarning(lcServer) << "cannot add a main-loop shard:" << std::strerror(errno);
+        return nullptr;
+    }
+    shards_.push_back(std::move(shard));
+    return shards_.back().get();
+}
+
+gboolean ContextShardSet::dispatch(GSource *base, GSourceFunc, gpointer) {
+    auto *source = reinterpret_cast<SetSource *>(base);
+    if (!source->running) {  // a nested main loop run from inside a shard: that shard is mid-run
+        source->running = true;
+        source->set->runDue();
+        source->running = false;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void ContextShardSet::runDue() {
+    std::vector<epoll_event> ready(std::max<std::size_t>(1, shards_.size()));
+    const int count = epoll_wait(epoll_, ready.data(), int(ready.size()), 0);
+    due_.assign(shards_.size(), 0);
+    for (int i = 0; i < count; ++i) {
+        due_[ready[std::size_t(i)].data.u32] = 1;
+    }
+    const gint64 now = g_get_monotonic_time();
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        if (due_[i] || shards_[i]->deadline() <= now) {
+            shards_[i]->run(afterInput_);
+        }
+    }
+    updateReadyTime(now);
+}
+
+void ContextShardSet::updateReadyTime(gint64 now) {
+    gint64 earliest = G_MAXINT64;
+    for (const auto &shard : shards_) {
+        earliest = std::min(earliest, shard->deadline());
+    }
+    // Only moved earlier, or on once it has passed: a shard's deadline is "now + its timeout" and
+    // so changes on every run, and every change of a ready time wakes the main loop once more. A
+    // ready time left earlier than needed costs one look at the deadlines.
+    const gint64 current = g_source_get_ready_time(source_.get());
+    if (current == -1 || current <= now || earliest < current) {
+        g_source_set_ready_time(source_.get(), earliest == G_MAXINT64 ? -1 : earliest);
+    }
+}
+
+}  // namespace confab

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "util/ContextShard.h"
+#include "util/GLibPtr.h"
+
+#include <glib.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace confab {
+
+// Spreads a server's connections over several GMainContexts that the thread's own main loop runs,
+// so that what GLib does per connection costs O(connections in one shard), not O(all of them).
+//
+// Why: with one context, every main-loop iteration prepares and checks every source and polls every
+// descriptor, and libsoup 3.2 removes and re-creates a WebSocket's input source on every read, each
+// time walking the context's list of poll records (sorted by descriptor) from its head. With 10,000
+// clients connected a relayed message cost ~97 µs of server CPU against ~35 µs with 200, and at
+// 10,000 messages a second the server saturated a core. Here the thread's main loop sees one
+// descriptor (an epoll set of the shards' epoll sets) and one source; the shard with news runs alone.
+//
+// Everything still runs on one thread: the shards are contexts of this thread, not threads, so
+// libsoup objects are used only from the thread that made them. A connection's sources go to the
+// shard that was the thread-default context when libsoup created them (see ScopedThreadDefault in
+// ServerAcceptor): at its set-up, and then whenever the shard runs. A source created outside any
+// shard (a reply sent from a timer) simply lives in the main context, as before.
+class ContextShardSet {
+public:
+    using InputCallback = std::function<void(int fd)>;
+
+    // A new shard is opened for every `connectionsPerShard` open connections (0: one shard for
+    // all), up to `maxShards`. `afterInput` is called with each descriptor that had input, after
+    // its shard ran (ContextShard::run). Attaches to the calling thread's default context, which
+    // only this thread may run.
+    explicit ContextShardSet(int connectionsPerShard, InputCallback afterInput = {},
+                             int maxShards = kMaxShards);
+    ~ContextShardSet();
+    ContextShardSet(const ContextShardSet &) = delete;
+    ContextShardSet &operator=(const ContextShardSet &) = delete;
+
+    // The context for a connection set up now, while `openConnections` are open (it included), or
+    // null when not even one shard could be made (the kernel refused an epoll set): then it stays
+    // in the main context, and afterInput never hears of it.
+    GMainContext *contextFor(int openConnections);
+    // A socket was just given descriptor `fd` (see ContextShard::forget): before any source watches it.
+    void forget(int fd);
+    int shardCount() const { return int(shards_.size()); }
+
+    static constexpr int kMaxShards = 1024;
+
+private:
+    static gboolean dispatch(GSource *, GSourceFunc, gpointer);
+    void runDue();
+    void updateReadyTime(gint64 now);
+    ContextShard *addShard();
+
+    int perShard_;
+    int maxShards_;
+    InputCallback afterInput_;
+    int epoll_ = -1;  // the shards' epoll sets, each under its index
+    std::vector<std::unique_ptr<ContextShard>> shards_;
+    std::vector<char> due_;  // scratch, by shard: to run now
+    std::size_t next_ = 0;   // round robin over the shards open connections call for
+    GSourcePtr source_;      // in the main context: our epoll set, and the earliest shard timer
+};
+
+}  // namespace confab

@@ -1,0 +1,285 @@
+// ContextShardSet and ContextShard: a source in a shard runs from the thread's own main loop as it
+// would in the main context (on input, on time, when added during a run or from another thread),
+// and a descriptor number that a new socket reuses is watched again (core/util/ContextShardSet.h).
+#include "util/ContextShardSet.h"
+#include "util/ScopedThreadDefault.h"
+
+#include <glib-unix.h>
+
+#include <QElapsedTimer>
+#include <QSet>
+#include <QTest>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+using confab::ContextShardSet;
+using confab::ScopedThreadDefault;
+
+namespace {
+
+struct SocketPair {
+    int a = -1;  // watched
+    int b = -1;  // written to
+    SocketPair() {
+        int fds[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) == 0) {
+            a = fds[0];
+            b = fds[1];
+        }
+    }
+    ~SocketPair() {
+        closeWatched();
+        if (b >= 0) {
+            close(b);
+        }
+    }
+    void closeWatched() {
+        if (a >= 0) {
+            close(a);
+            a = -1;
+        }
+    }
+    bool poke() const { return write(b, "x", 1) == 1; }
+};
+
+// Counts the times its descriptor was found readable (and drains it each time).
+struct ReadWatch {
+    int hits = 0;
+    GMainContext *ranIn = nullptr;
+    GSource *source;
+
+    ReadWatch(int fd, GMainContext *context) : source(g_unix_fd_source_new(fd, G_IO_IN)) {
+        g_source_set_callback(source, G_SOURCE_FUNC(&ReadWatch::onReadable), this, nullptr);
+        g_source_attach(source, context);
+    }
+    ~ReadWatch() {
+        g_source_destroy(source);
+        g_source_unref(source);
+    }
+    ReadWatch(const ReadWatch &) = delete;
+    ReadWatch &operator=(const ReadWatch &) = delete;
+
+    static gboolean onReadable(gint fd, GIOCondition, gpointer self) {
+        char buffer[64];
+        while (read(fd, buffer, sizeof buffer) > 0) {
+        }
+        auto *watch = static_cast<ReadWatch *>(self);
+        ++watch->hits;
+        watch->ranIn = g_main_context_get_thread_default();
+        return G_SOURCE_CONTINUE;
+    }
+};
+
+// Attaches a one-shot source to `context` that records that it ran, on which thread and with which
+// thread-default context.
+struct OneShot {
+    bool ran = false;
+    GThread *thread = nullptr;
+    GMainContext *ranIn = nullptr;
+
+    GSource *make(GSource *source) {
+        g_source_set_callback(
+            source,
+            [](gpointer self) -> gboolean {
+                auto *shot = static_cast<OneShot *>(self);
+                shot->ran = true;
+                shot->thread = g_thread_self();
+                shot->ranIn = g_main_context_get_thread_default();
+                return G_SOURCE_REMOVE;
+            },
+            this, nullptr);
+        return source;
+    }
+    void attach(GSource *source, GMainContext *context) {
+        g_source_attach(make(source), context);
+        g_source_unref(source);
+    }
+};
+
+}  // namespace
+
+class TestContextShards : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shardsOpenAsConnectionsGrowUpToTheLimit() {
+        ContextShardSet shards(2, {}, 3);
+        GMainContext *first = shards.contextFor(1);
+        QVERIFY(first);
+        QVERIFY(first != g_main_context_default());
+        QCOMPARE(shards.shardCount(), 1);
+        QCOMPARE(shards.contextFor(2), first);  // two fit in one shard
+        GMainContext *third = shards.contextFor(3);
+        QCOMPARE(shards.shardCount(), 2);
+        QSet<GMainContext *> seen{first, third};
+        for (int open = 4; open <= 100; ++open) {
+            seen.insert(shards.contextFor(open));
+        }
+        QCOMPARE(shards.shardCount(), 3);
+        QCOMPARE(seen.size(), 3);
+    }
+
+    void zeroPerShardPutsEveryoneInOneShard() {
+        ContextShardSet shards(0);
+        GMainContext *only = shards.contextFor(1);
+        QVERIFY(only);
+        QCOMPARE(shards.contextFor(500), only);
+        QCOMPARE(shards.shardCount(), 1);
+    }
+
+    void aSourceInAShardRunsEachTimeItsDescriptorIsReady() {
+        ContextShardSet shards(1);
+        GMainContext *shard = shards.contextFor(1);
+        SocketPair pair;
+        QVERIFY(pair.a >= 0);
+        ReadWatch watch(pair.a, shard);
+        QVERIFY(pair.poke());
+        QTRY_COMPARE(watch.hits, 1);
+        QCOMPARE(watch.ranIn, shard);  // the shard is the thread-default context while it runs
+        QTest::qWait(50);
+        QCOMPARE(watch.hits, 1);  // nothing more to read: not run again
+        QVERIFY(pair.poke());
+        QTRY_COMPARE(watch.hits, 2);
+    }
+
+    void afterInputHearsOfEachReadableDescriptorOnceItsReaderRan() {
+        std::vector<std::pair<int, int>> heard;  // descriptor, reads done by then
+        ReadWatch *watch = nullptr;
+        ContextShardSet shards(1, [&](int fd) { heard.emplace_back(fd, watch ? watch->hits : -1); });
+        GMainContext *shard = shards.contextFor(1);
+        SocketPair pair;
+        ReadWatch reader(pair.a, shard);
+        watch = &reader;
+        QVERIFY(pair.poke());
+        QTRY_COMPARE(reader.hits, 1);
+        const auto forReader = [&] {
+            QList<int> reads;
+            for (const auto &[fd, hits] : heard) {
+                if (fd == pair.a) {
+                    reads.append(hits);
+                }
+            }
+            return reads;
+        };
+        QCOMPARE(forReader(), QList<int>{1});  // after the read, not before it
+        QVERIFY(pair.poke());
+        QTRY_COMPARE(reader.hits, 2);
+        QCOMPARE(forReader(), (QList<int>{1, 2}));
+    }
+
+    void aTimerInAShardFiresAndNotBeforeItsTime() {
+        ContextShardSet shards(1);
+        GMainContext *shard = shards.contextFor(1);
+        OneShot shot;
+        QElapsedTimer clock;
+        clock.start();
+        shot.attach(g_timeout_source_new(60), shard);
+        QTRY_VERIFY(shot.ran);
+        QVERIFY2(clock.elapsed() >= 60, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(shot.ranIn, shard);
+    }
+
+    void aSourceAddedWhileAShardRunsStaysInItAndRuns() {
+        ContextShardSet shards(1);
+        GMainContext *shard = shards.contextFor(1);
+        SocketPair pair;
+        OneShot later;
+        OneShot timer;
+        struct Context {
+            OneShot *later;
+            OneShot *timer;
+        } context{&later, &timer};
+        // As libsoup does on every read: a new source on the thread-default context.
+        GSource *source = g_unix_fd_source_new(pair.a, G_IO_IN);
+        g_source_set_callback(
+            source, G_SOURCE_FUNC(+[](gint, GIOCondition, gpointer data) -> gboolean {
+                auto *added = static_cast<Context *>(data);
+                added->later->attach(g_idle_source_new(), g_main_context_get_thread_default());
+                added->timer->attach(g_timeout_source_new(30), g_main_context_get_thread_default());
+                return G_SOURCE_REMOVE;
+            }),
+            &context, nullptr);
+        g_source_attach(source, shard);
+        g_source_unref(source);
+        QVERIFY(pair.poke());
+        QTRY_VERIFY(later.ran);
+        QCOMPARE(later.ranIn, shard);
+        QTRY_VERIFY(timer.ran);
+        QCOMPARE(timer.ranIn, shard);
+    }
+
+    void aSourceAttachedFromAnotherThreadWakesItsShard() {
+        ContextShardSet shards(1);
+        GMainContext *shard = shards.contextFor(1);
+        QTest::qWait(20);  // the shard at rest: nothing due, nothing ready
+        OneShot shot;
+        std::thread([&] { shot.attach(g_idle_source_new(), shard); }).join();
+        QTRY_VERIFY(shot.ran);
+        QCOMPARE(shot.thread, g_thread_self());  // run by the thread that owns the shards
+        QCOMPARE(shot.ranIn, shard);
+    }
+
+    void aDescriptorNumberReusedByANewSocketIsWatchedAgain() {
+        ContextShardSet shards(1);
+        GMainContext *shard = shards.contextFor(1);
+        SocketPair old;
+        auto first = std::make_unique<ReadWatch>(old.a, shard);
+        QVERIFY(old.poke());
+        QTRY_COMPARE(first->hits, 1);  // the shard's epoll set holds old.a now
+        const int number = old.a;
+
+        // Closed and reused before the shard runs again: the number and the events it is watched
+        // for look the same as before, but the kernel dropped the closed socket from the set.
+        first.reset();
+        old.closeWatched();
+        SocketPair fresh;  // the lowest free number is the one just closed, but make sure
+        if (fresh.a != number) {
+            QVERIFY(dup2(fresh.a, number) == number);
+            close(fresh.a);
+            fresh.a = number;
+        }
+        shards.forget(number);  // as ServerAcceptor does for every accepted socket
+        ReadWatch second(number, shard);
+        QVERIFY(fresh.poke());
+        QTRY_COMPARE(second.hits, 1);
+    }
+
+    void manySocketsOverManyShardsAllDeliver() {
+        ContextShardSet shards(8);
+        std::vector<std::unique_ptr<SocketPair>> pairs;
+        std::vector<std::unique_ptr<ReadWatch>> watches;
+        QSet<GMainContext *> used;
+        for (int i = 0; i < 200; ++i) {
+            pairs.push_back(std::make_unique<SocketPair>());
+            QVERIFY(pairs.back()->a >= 0);
+            GMainContext *shard = shards.contextFor(i + 1);
+            used.insert(shard);
+            watches.push_back(std::make_unique<ReadWatch>(pairs.back()->a, shard));
+        }
+        QCOMPARE(shards.shardCount(), 25);
+        QVERIFY2(used.size() >= 20, qPrintable(QString::number(used.size())));  // round robin as they opened
+        for (int round = 1; round <= 3; ++round) {
+            for (const auto &pair : pairs) {
+                QVERIFY(pair->poke());
+            }
+            const auto allRead = [&] {
+                for (const auto &watch : watches) {
+                    if (watch->hits != round) {
+                        return false;
+                    }
+                }
+                return true;
+            };
+            QTRY_VERIFY(allRead());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestContextShards)
+#include "tst_contextshards.moc"
