@@ -212,9 +212,10 @@ void LoadWorker::closed(int index, int code, std::string_view reason) {
         increment(counters_.droppedAfterLogin);
     }
     client.state = Client::State::Out;
+    const std::string_view why = reason.empty() ? std::string_view("no reason") : reason;
     char detail[160];
-    std::snprintf(detail, sizeof detail, "code %d, %.*s", code, int(std::min<size_t>(reason.size(), 120)),
-                  reason.empty() ? "no reason" : reason.data());
+    std::snprintf(detail, sizeof detail, "code %d, %.*s", code, int(std::min<size_t>(why.size(), 120)),
+                  why.data());
     report(reportedErrors, "the server closed a connection", detail);
     increment(counters_.closedByServer);
     if (wasLoggingIn) {
