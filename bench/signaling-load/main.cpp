@@ -506,6 +506,11 @@ int main(int argc, char **argv) {
                    !server->alive();
         },
         o.drainSeconds);
+    // A dead server's connections end at once, but libsoup takes a moment to say so: without this
+    // wait the counts of closed connections would depend on which client noticed first.
+    if (!server->alive()) {
+        waitFor([&] { return heldNow() == 0; }, 1);
+    }
     for (auto &worker : workers) {
         worker->freeze();
     }
