@@ -2,7 +2,9 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,9 +85,16 @@ void EpollLoop::every(gint64 periodUs, std::function<bool()> callback) {
 void EpollLoop::run() {
     quit_ = false;
     epoll_event events[kEventsPerWait];
+    if (pollIntervalUs_ > 0) {
+        prctl(PR_SET_TIMERSLACK, 1000UL);  // ns: the default 50 µs would stretch each sleep
+    }
     runPosted();  // work posted before the thread started
     while (!quit_) {
-        const int count = epoll_wait(epollFd_, events, kEventsPerWait, -1);
+        const int count = epoll_wait(epollFd_, events, kEventsPerWait, pollIntervalUs_ > 0 ? 0 : -1);
+        if (count == 0 && pollIntervalUs_ > 0) {
+            sleepUntilNextLook();
+            continue;
+        }
         if (count < 0) {
             if (errno == EINTR) {
                 continue;
@@ -144,13 +153,28 @@ void EpollLoop::runDueTimers() {
     armTimerFd();
 }
 
+gint64 EpollLoop::earliestTimerUs() const {
+    gint64 dueUs = G_MAXINT64;
+    for (const Timer &timer : timers_) {
+        dueUs = std::min(dueUs, timer.dueUs);
+    }
+    return dueUs;
+}
+
+void EpollLoop::sleepUntilNextLook() {
+    // Until the next look, or the next timer if that is sooner (its timerfd is then readable).
+    const gint64 wakeUs = std::min(g_get_monotonic_time() + pollIntervalUs_, earliestTimerUs());
+    timespec until{};
+    until.tv_sec = wakeUs / 1000000;
+    until.tv_nsec = long(wakeUs % 1000000 * 1000);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
+    }
+}
+
 void EpollLoop::armTimerFd() {
     itimerspec when{};  // all zero disarms
     if (!timers_.empty()) {
-        const gint64 dueUs =
-            std::min_element(timers_.begin(), timers_.end(), [](const Timer &a, const Timer &b) {
-                return a.dueUs < b.dueUs;
-            })->dueUs;
+        const gint64 dueUs = earliestTimerUs();
         // Absolute on CLOCK_MONOTONIC; a time already past fires at once (but 0 would disarm).
         when.it_value.tv_sec = std::max<gint64>(0, dueUs / 1000000);
         when.it_value.tv_nsec = long(std::max<gint64>(1, dueUs % 1000000 * 1000));

@@ -2,7 +2,8 @@
 
 namespace confab::bench {
 
-EpollTransport::EpollTransport(int clients, Events &events) : events_(events) {
+EpollTransport::EpollTransport(int clients, Events &events, gint64 pollIntervalUs) : events_(events) {
+    loop_.setPollInterval(pollIntervalUs);
     RawWebSocket::Listener &listener = *this;  // a private base, which make_unique cannot reach
     sockets_.reserve(size_t(clients));
     for (int i = 0; i < clients; ++i) {

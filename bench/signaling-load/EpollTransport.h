@@ -20,7 +20,8 @@ namespace confab::bench {
 // sockets on the thread, and an idle connection costs nothing until the server pings it.
 class EpollTransport final : public ClientTransport, private RawWebSocket::Listener {
 public:
-    EpollTransport(int clients, Events &events);
+    // `pollIntervalUs`: see EpollLoop::setPollInterval (0: wait in epoll_wait).
+    EpollTransport(int clients, Events &events, gint64 pollIntervalUs);
     ~EpollTransport() override;
     EpollTransport(const EpollTransport &) = delete;
     EpollTransport &operator=(const EpollTransport &) = delete;

@@ -57,7 +57,7 @@ LoadWorker::LoadWorker(Settings settings)
     if (settings_.transport == ClientTransport::Kind::Soup) {
         transport_ = std::make_unique<SoupTransport>(count, events, settings_.batchMicroseconds);
     } else {
-        transport_ = std::make_unique<EpollTransport>(count, events);
+        transport_ = std::make_unique<EpollTransport>(count, events, settings_.pollMicroseconds);
     }
 }
 

@@ -32,6 +32,9 @@ public:
         int nameWidth = 0;
         // SoupTransport only (see there): sleep this long before each poll, to read in batches.
         int batchMicroseconds = 0;
+        // EpollTransport only: look for network events this often instead of waiting for them
+        // (see EpollLoop::setPollInterval); 0 waits.
+        int pollMicroseconds = 0;
     };
     struct RelayPlan {
         gint64 startUs = 0;    // monotonic clock
