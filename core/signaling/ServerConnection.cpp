@@ -122,6 +122,16 @@ void ServerConnection::markDelivered() {
 }
 
 void ServerConnection::checkPending() {
+    if (deliveredInThisRead_) {
+        // The read just done made whole messages: what it took is accounted for. Taken once per
+        // read rather than at each message (two system calls each), at the price of also counting
+        // as delivered the start of a fragmented message that follows the last whole one in the
+        // same read: at most one read's worth (the socket's receive buffer), after which no whole
+        // message can come until that one ends, so the next reads are checked in full.
+        deliveredInThisRead_ = false;
+        markDelivered();
+        return;
+    }
     const qint64 pending = bytesReceived() - deliveredThrough_;
     const double allowance =
         double(pendingLimit_) + kPendingLeakBytesPerSecond * double(deliveredAt_.elapsed()) / 1000.0;
@@ -146,8 +156,10 @@ void ServerConnection::onMessage(SoupWebsocketConnection *, gint type, GBytes *m
         return;  // what a client sends after we closed on it is not read
     }
     connection->lastHeard_.restart();
-    // A data message cannot interleave with a fragmented one, so none is half-buffered now.
-    connection->markDelivered();
+    // A data message cannot interleave with a fragmented one, so none is half-buffered now;
+    // checkPending(), after this read, takes the count.
+    connection->deliveredInThisRead_ = true;
+    connection->deliveredAt_.restart();
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
         connection->handlers_.binary(connection);
         return;

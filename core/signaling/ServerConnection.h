@@ -63,8 +63,8 @@ public:
     // What to do with a message that just arrived, by the connection's message rate.
     enum class Admission { Accept = 1, RefuseWithError, RefuseQuietly, Disconnect };
     Admission admitMessage();
-    // Bytes arrived on the TCP socket: closes the connection when far more have come in than made
-    // whole messages (a fragment flood). Called by the server's PendingBytesWatch.
+    // Its TCP socket was just read: closes the connection when far more bytes have come in than
+    // made whole messages (a fragment flood). Called by the server's PendingBytesWatch.
     void checkPending();
     // Who this user is in a call with (an offer opens a pairing, a leave closes it).
     QSet<QString> &callPartners() { return callPartners_; }
@@ -79,7 +79,7 @@ private:
     void stopWatching();
     // Bytes the kernel has received on the TCP socket so far, or -1 when it cannot say.
     qint64 bytesReceived() const;
-    // A whole message (or pong) arrived: what the client sent so far is accounted for.
+    // What the client sent so far is accounted for.
     void markDelivered();
 
     GObjectPtr<SoupWebsocketConnection> socket_;
@@ -91,8 +91,9 @@ private:
     int messageBurst_;
     int refusedInARow_ = 0;
     qsizetype pendingLimit_;
-    qint64 deliveredThrough_ = 0;  // bytesReceived() when the last whole message arrived
-    QElapsedTimer deliveredAt_;
+    qint64 deliveredThrough_ = 0;  // bytesReceived() after the last read that made a whole message
+    QElapsedTimer deliveredAt_;        // when the last whole message arrived
+    bool deliveredInThisRead_ = false;
     PendingBytesWatch *watch_ = nullptr;  // set while our socket is in it
     int watchedFd_ = -1;
     QString name_;
