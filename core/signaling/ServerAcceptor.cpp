@@ -62,14 +62,14 @@ gboolean ServerAcceptor::onIncoming(GSocket *, GIOCondition, gpointer self) {
 }
 
 void ServerAcceptor::acceptOne(GSocket *client) {
-    count(client);
     // Everything libsoup (and TLS) sets up for this connection attaches to its shard from here on.
-    GMainContext *shard = nullptr;
+    ContextShardSet::Placement shard;
     if (shards_) {
         shards_->forget(g_socket_get_fd(client));
-        shard = shards_->contextFor(live_->sockets.load());
+        shard = shards_->place();
     }
-    const ScopedThreadDefault inShard(shard);
+    count(client, shard.shard);
+    const ScopedThreadDefault inShard(shard.context);
     // Signaling frames are small and each one matters now (an ICE candidate waiting behind
     // Nagle's algorithm and a delayed ACK costs 40 ms or more).
     g_socket_set_option(client, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
@@ -94,16 +94,27 @@ void ServerAcceptor::acceptOne(GSocket *client) {
     }
 }
 
-void ServerAcceptor::count(GSocket *socket) {
+void ServerAcceptor::count(GSocket *socket, int shard) {
     ++live_->sockets;
+    // What the socket's end must tell, kept alive by the weak reference (which may be dropped on
+    // a TLS worker thread, after this acceptor and the shards are gone).
+    struct Ticket {
+        std::shared_ptr<LiveCount> live;
+        std::shared_ptr<ContextShardSet::Load> load;
+        int shard;
+    };
+    auto *ticket = new Ticket{live_, shard >= 0 ? shards_->load() : nullptr, shard};
     g_object_weak_ref(
         G_OBJECT(socket),
         [](gpointer data, GObject *) {
-            auto *live = static_cast<std::shared_ptr<LiveCount> *>(data);
-            --(*live)->sockets;
-            delete live;
+            auto *ended = static_cast<Ticket *>(data);
+            --ended->live->sockets;
+            if (ended->load) {
+                ended->load->leave(ended->shard);
+            }
+            delete ended;
         },
-        new std::shared_ptr<LiveCount>(live_));
+        ticket);
 }
 
 GSocket *ServerAcceptor::socketOf(GIOStream *stream) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "util/ContextShardSet.h"
 #include "util/GLibPtr.h"
 
 #include <gio/gio.h>
@@ -9,8 +10,6 @@
 #include <memory>
 
 namespace confab {
-
-class ContextShardSet;
 
 // Accepts TCP connections on the server's listening socket and hands them to the SoupServer.
 //
@@ -73,7 +72,8 @@ private:
         std::atomic<int> sockets{0};
     };
     std::shared_ptr<LiveCount> live_ = std::make_shared<LiveCount>();
-    void count(GSocket *socket);
+    // Counts the socket as live until it is finalized, and in `shard` (-1: none) meanwhile.
+    void count(GSocket *socket, int shard);
 };
 
 }  // namespace confab

@@ -52,6 +52,15 @@ public:
     // TCP sockets accepted and not yet finalized (by anyone: us or libsoup): back to the number of
     // open connections once closed ones are done with, or the server leaks them.
     int liveSocketCount() const { return acceptor_ ? acceptor_->liveSockets() : 0; }
+    // Connections the main-loop shards count as theirs (ContextShardSet::Load): the live sockets
+    // again, or shards would fill with connections long gone.
+    int shardedConnectionCount() const {
+        int count = 0;
+        for (const auto &held : shards_.load()->connections) {
+            count += held.load();
+        }
+        return count;
+    }
 
 private:
     static void onWebsocket(SoupServer *, SoupServerMessage *message, const char *path,

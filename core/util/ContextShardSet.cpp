@@ -52,20 +52,30 @@ ContextShardSet::~ContextShardSet() {
     }
 }
 
-GMainContext *ContextShardSet::contextFor(int openConnections) {
+ContextShardSet::Placement ContextShardSet::place() {
     if (epoll_ < 0) {
-        return nullptr;
+        return {};
     }
-    const int wanted =
-        perShard_ > 0 ? std::clamp((openConnections + perShard_ - 1) / perShard_, 1, maxShards_) : 1;
-    while (int(shards_.size()) < wanted && addShard()) {
+    // Fewest first: placing by turns, while shards open one by one as clients sign in, left the
+    // first ones with several times their share (their walks cost as much) for good.
+    int open = 0;
+    std::size_t fewest = 0;
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        const int held = load_->connections[i].load();
+        open += held;
+        if (held < load_->connections[fewest].load()) {
+            fewest = i;
+        }
     }
-    const std::size_t usable = std::min(std::size_t(wanted), shards_.size());
-    if (usable == 0) {
-        return nullptr;
+    const int wanted = perShard_ > 0 ? std::clamp(open / perShard_ + 1, 1, maxShards_) : 1;
+    if (int(shards_.size()) < wanted && addShard()) {
+        fewest = shards_.size() - 1;
     }
-    // Round robin: connections that close leave holes evenly, whichever they are.
-    return shards_[next_++ % usable]->context();
+    if (shards_.empty()) {
+        return {};
+    }
+    ++load_->connections[fewest];
+    return {shards_[fewest]->context(), int(fewest)};
 }
 
 void ContextShardSet::forget(int fd) {

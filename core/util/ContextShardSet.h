@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include <array>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -29,6 +31,7 @@ namespace confab {
 class ContextShardSet {
 public:
     using InputCallback = std::function<void(int fd)>;
+    static constexpr int kMaxShards = 1024;
 
     // A new shard is opened for every `connectionsPerShard` open connections (0: one shard for
     // all), up to `maxShards`. `afterInput` is called with each descriptor that had input, after
@@ -40,15 +43,25 @@ public:
     ContextShardSet(const ContextShardSet &) = delete;
     ContextShardSet &operator=(const ContextShardSet &) = delete;
 
-    // The context for a connection set up now, while `openConnections` are open (it included), or
-    // null when not even one shard could be made (the kernel refused an epoll set): then it stays
-    // in the main context, and afterInput never hears of it.
-    GMainContext *contextFor(int openConnections);
+    // How many connections each shard holds. Shared with whatever learns that a connection ended,
+    // which may be another thread (a socket finalized on a TLS worker), hence atomic.
+    struct Load {
+        std::array<std::atomic<int>, kMaxShards> connections{};
+        void leave(int shard) { --connections[std::size_t(shard)]; }
+    };
+    struct Placement {
+        GMainContext *context = nullptr;  // null: no shard could be made (the kernel refused an
+                                          // epoll set); the connection stays in the main context,
+                                          // and afterInput never hears of it
+        int shard = -1;                   // for Load::leave() when the connection ends
+    };
+    // Where a connection set up now goes: the shard holding fewest, after opening a new one if
+    // the connections would otherwise be more than `connectionsPerShard` a shard.
+    Placement place();
+    const std::shared_ptr<Load> &load() const { return load_; }
     // A socket was just given descriptor `fd` (see ContextShard::forget): before any source watches it.
     void forget(int fd);
     int shardCount() const { return int(shards_.size()); }
-
-    static constexpr int kMaxShards = 1024;
 
 private:
     static gboolean dispatch(GSource *, GSourceFunc, gpointer);
@@ -62,8 +75,8 @@ private:
     int epoll_ = -1;  // the shards' epoll sets, each under its index
     std::vector<std::unique_ptr<ContextShard>> shards_;
     std::vector<char> due_;  // scratch, by shard: to run now
-    std::size_t next_ = 0;   // round robin over the shards open connections call for
-    GSourcePtr source_;      // in the main context: our epoll set, and the earliest shard timer
+    std::shared_ptr<Load> load_ = std::make_shared<Load>();
+    GSourcePtr source_;  // in the main context: our epoll set, and the earliest shard timer
 };
 
 }  // namespace confab

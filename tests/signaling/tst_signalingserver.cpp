@@ -840,6 +840,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), kClients,
                                   RawWebSocketClient::defaultTimeoutMs());
         QCOMPARE(server().liveSocketCount(), kClients);
+        QCOMPARE(server().shardedConnectionCount(), kClients);
         if (how == QStringLiteral("client")) {
             for (Client &client : clients) {
                 client->close();
@@ -851,6 +852,7 @@ private Q_SLOTS:
         }
         QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), 0, RawWebSocketClient::defaultTimeoutMs());
         QTRY_COMPARE_WITH_TIMEOUT(server().liveSocketCount(), 0, RawWebSocketClient::defaultTimeoutMs());
+        QCOMPARE(server().shardedConnectionCount(), 0);
     }
 
     void connectionsThatNeverUpgradeReleaseTheirSockets_data() {
@@ -891,6 +893,7 @@ private Q_SLOTS:
         }
         connections.clear();  // closes them
         QTRY_COMPARE_WITH_TIMEOUT(server().liveSocketCount(), 0, RawWebSocketClient::defaultTimeoutMs());
+        QCOMPARE(server().shardedConnectionCount(), 0);
     }
 
     void destroyingTheServerClosesEveryConnection() {
