@@ -356,12 +356,13 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("wakeup-coalescing"),
          QStringLiteral("Longest a busy server waits, before blocking for input, so that several clients' "
                         "messages are served by one main-loop iteration (it waits only as long as its "
-                        "iterations take). 0: never waits."),
-         QStringLiteral("microseconds"), QStringLiteral("300")},
+                        "iterations take). 0: never waits; with connections in shards, waiting "
+                        "only adds latency."),
+         QStringLiteral("microseconds"), QStringLiteral("0")},
         {QStringLiteral("connections-per-shard"),
          QStringLiteral("Connections served by each main-loop shard: the server's cost per message grows "
                         "with this, not with everyone connected. 0: one shard for all."),
-         QStringLiteral("number"), QStringLiteral("32")},
+         QStringLiteral("number"), QStringLiteral("16")},
         {QStringLiteral("max-pending-bytes"),
          QStringLiteral("Bytes a client may send that do not make a whole message (a fragment flood) "
                         "before it is disconnected. 0: unwatched."),

@@ -21,7 +21,7 @@ struct SignalingServerOptions {
     int presenceBatchMilliseconds = 100;
     // Connections per main-loop shard (ContextShardSet): GLib's per-connection work costs
     // O(connections in a shard). 0: one shard for all.
-    int connectionsPerShard = 32;
+    int connectionsPerShard = 16;
 
     // Abuse limits (docs/security.md). A value of 0 turns a limit off.
     double messagesPerSecond = 50;    // per connection, sustained (token bucket refill)

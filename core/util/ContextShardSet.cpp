@@ -117,13 +117,50 @@ void ContextShardSet::runDue() {
     for (int i = 0; i < count; ++i) {
         due_[ready[std::size_t(i)].data.u32] = 1;
     }
-    const gint64 now = g_get_monotonic_time();
+    // Input first: every shard with something to read runs (and fires its due timers with it).
     for (std::size_t i = 0; i < shards_.size(); ++i) {
-        if (due_[i] || shards_[i]->deadline() <= now) {
+        if (due_[i]) {
             shards_[i]->run(afterInput_);
         }
     }
+    const gint64 now = g_get_monotonic_time();
+    runTimers(now);
     updateReadyTime(now);
+}
+
+void ContextShardSet::runTimers(gint64 now) {
+    // Shards woken by a timer alone run after the input, paced: libsoup's keep-alive pings are
+    // seconds timers, which GLib fires at the same point of every second for the whole process,
+    // so with 10,000 clients 667 pings fell due at once and their shards ran for 50-90 ms (their
+    // pongs as long again) while every message that arrived meanwhile waited. A turn spends at
+    // most kTimerBudget on them; while some are left over, the next turn comes kTimerPause later,
+    // and input is served in between: pings go out over a few hundred ms instead of at one
+    // instant. Unless the oldest has waited kTimerMaxLag: then timers need more than the pace
+    // allows (the pings of far more clients), and all that are due run now, as they used to.
+    gint64 oldest = G_MAXINT64;
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        if (!due_[i]) {
+            oldest = std::min(oldest, shards_[i]->deadline());
+        }
+    }
+    const bool lagging = oldest < now - kTimerMaxLag.count();
+    if (oldest > now || (now < timerTurnAt_ && !lagging)) {
+        return;
+    }
+    const std::size_t shardCount = shards_.size();
+    for (std::size_t k = 0; k < shardCount; ++k) {
+        const std::size_t i = (timerTurn_ + k) % shardCount;
+        if (!due_[i] && shards_[i]->deadline() <= now) {
+            shards_[i]->run(afterInput_);
+            const gint64 after = g_get_monotonic_time();
+            if (!lagging && after - now > kTimerBudget.count()) {
+                timerTurn_ = i + 1;  // the next turn starts after the last one served
+                timerTurnAt_ = after + kTimerPause.count();
+                return;
+            }
+        }
+    }
+    timerTurnAt_ = 0;  // all served
 }
 
 void ContextShardSet::updateReadyTime(gint64 now) {
@@ -131,6 +168,7 @@ void ContextShardSet::updateReadyTime(gint64 now) {
     for (const auto &shard : shards_) {
         earliest = std::min(earliest, shard->deadline());
     }
+    earliest = std::max(earliest, timerTurnAt_);  // a pause between turns of timers is kept
     // Only moved earlier, or on once it has passed: a shard's deadline is "now + its timeout" and
     // so changes on every run, and every change of a ready time wakes the main loop once more. A
     // ready time left earlier than needed costs one look at the deadlines.

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -64,8 +65,16 @@ public:
     int shardCount() const { return int(shards_.size()); }
 
 private:
+    // Longest a turn spends on shards that only a timer woke, once input has been served; the
+    // pause before the next turn while some are left over; and how late the oldest may get
+    // before all run at once (runTimers() says why).
+    static constexpr std::chrono::microseconds kTimerBudget{300};
+    static constexpr std::chrono::microseconds kTimerPause{2700};
+    static constexpr std::chrono::microseconds kTimerMaxLag{500000};
+
     static gboolean dispatch(GSource *, GSourceFunc, gpointer);
     void runDue();
+    void runTimers(gint64 now);
     void updateReadyTime(gint64 now);
     ContextShard *addShard();
 
@@ -76,7 +85,9 @@ private:
     std::vector<std::unique_ptr<ContextShard>> shards_;
     std::vector<char> due_;  // scratch, by shard: to run now
     std::shared_ptr<Load> load_ = std::make_shared<Load>();
-    GSourcePtr source_;  // in the main context: our epoll set, and the earliest shard timer
+    std::size_t timerTurn_ = 0;  // where the next turn of timer-only runs starts
+    gint64 timerTurnAt_ = 0;     // and when, at the earliest (monotonic µs)
+    GSourcePtr source_;          // in the main context: our epoll set, and the earliest shard timer
 };
 
 }  // namespace confab

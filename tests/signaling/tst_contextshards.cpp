@@ -213,6 +213,58 @@ private Q_SLOTS:
         QCOMPARE(shot.ranIn, shard);
     }
 
+    void inputIsServedBetweenTurnsOfABurstOfTimers() {
+        // Forty shards with a timer each, all due at the same moment (as libsoup's keep-alive
+        // pings are), each taking 2 ms; the first also makes another shard's socket readable.
+        ContextShardSet shards(1);
+        SocketPair pair;
+        struct Burst {
+            int timersRun = 0;
+            int timersBeforeRead = -1;
+            const SocketPair *pair = nullptr;
+        } burst;
+        burst.pair = &pair;
+        GSource *reader = g_unix_fd_source_new(pair.a, G_IO_IN);
+        g_source_set_callback(reader, G_SOURCE_FUNC(+[](gint fd, GIOCondition, gpointer data) -> gboolean {
+                                  char buffer[16];
+                                  while (read(fd, buffer, sizeof buffer) > 0) {
+                                  }
+                                  auto *seen = static_cast<Burst *>(data);
+                                  seen->timersBeforeRead = seen->timersRun;
+                                  return G_SOURCE_REMOVE;
+                              }),
+                              &burst, nullptr);
+        g_source_attach(reader, shards.place().context);
+        g_source_unref(reader);
+        std::vector<GSource *> timers;
+        for (int i = 0; i < 40; ++i) {
+            GSource *timer = g_timeout_source_new(50);
+            g_source_set_callback(
+                timer,
+                [](gpointer data) -> gboolean {
+                    auto *seen = static_cast<Burst *>(data);
+                    if (seen->timersRun++ == 0) {
+                        seen->pair->poke();
+                    }
+                    const gint64 until = g_get_monotonic_time() + 2000;
+                    while (g_get_monotonic_time() < until) {
+                    }
+                    return G_SOURCE_REMOVE;
+                },
+                &burst, nullptr);
+            g_source_attach(timer, shards.place().context);
+            timers.push_back(timer);
+        }
+        QTRY_COMPARE(burst.timersRun, 40);
+        QTRY_VERIFY(burst.timersBeforeRead >= 0);
+        // Served after a turn or two of timers, not after all forty (80 ms later).
+        QVERIFY2(burst.timersBeforeRead >= 1 && burst.timersBeforeRead <= 30,
+                 qPrintable(QString::number(burst.timersBeforeRead)));
+        for (GSource *timer : timers) {
+            g_source_unref(timer);
+        }
+    }
+
     void aSourceAddedWhileAShardRunsStaysInItAndRuns() {
         ContextShardSet shards(1);
         GMainContext *shard = shards.place().context;
