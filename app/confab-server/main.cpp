@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -277,6 +278,24 @@ gboolean quitOnSignal(gpointer) {
 
 }  // namespace
 
+// Every client is a socket, and every 16 of them a main-loop shard (two descriptors more): the
+// soft limit of 1,024 a process gets by default (systemd's services included) stopped the server
+// short of a thousand clients. The hard limit is what the administrator allows; take all of it.
+void raiseOpenFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) {
+        return;
+    }
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        qCWarning(lcServer) << "cannot raise the open file limit from" << before << "to" << limit.rlim_max
+                            << "- at most about" << before << "clients";
+        return;
+    }
+    qCInfo(lcServer) << "open file limit raised from" << before << "to" << limit.rlim_cur;
+}
+
 int main(int argc, char *argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
@@ -413,6 +432,7 @@ int main(int argc, char *argv[]) {
     }
     const confab::WakeupCoalescer coalescer(g_main_context_default(),
                                             std::chrono::microseconds(std::min<qlonglong>(coalescing, 100000)));
+    raiseOpenFileLimit();
     confab::SignalingServer server(options);
     QString error;
     if (!server.start(&error)) {

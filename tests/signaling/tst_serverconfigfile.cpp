@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/resource.h>
+
 using namespace confab;
 
 namespace {
@@ -229,6 +231,41 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.output.contains(QStringLiteral("cannot read the configuration file")),
                  qPrintable(run.output));
+    }
+
+    void serverRaisesItsOpenFileLimitToTheHardLimit() {
+        // Started with a soft limit of 256 (inherited), as a service gets 1,024 from systemd.
+        rlimit ours{};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &ours) == 0);
+        if (ours.rlim_max <= 256) {
+            QSKIP("the hard open file limit here is too low to tell");
+        }
+        rlimit lowered = ours;
+        lowered.rlim_cur = 256;
+        QVERIFY(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+        QProcess process;
+        process.start(qEnvironmentVariable("CONFAB_SERVER_BIN"), {QStringLiteral("--port"), QStringLiteral("0")});
+        const bool started = process.waitForStarted(5000);
+        setrlimit(RLIMIT_NOFILE, &ours);
+        QVERIFY(started);
+        QByteArray output;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                output += process.readAllStandardOutput();
+                return output.contains("listening on") || process.state() == QProcess::NotRunning;
+            },
+            10000));
+        QFile limits(QStringLiteral("/proc/%1/limits").arg(process.processId()));
+        QVERIFY(limits.open(QIODevice::ReadOnly));
+        const QString openFiles = QString::fromLatin1(limits.readAll())
+                                      .split(QLatin1Char('\n'))
+                                      .filter(QStringLiteral("Max open files"))
+                                      .value(0)
+                                      .simplified();
+        process.terminate();
+        process.waitForFinished(5000);
+        const QString hard = ours.rlim_max == RLIM_INFINITY ? QStringLiteral("unlimited") : QString::number(ours.rlim_max);
+        QCOMPARE(openFiles, QStringLiteral("Max open files %1 %1 files").arg(hard));
     }
 };
 
