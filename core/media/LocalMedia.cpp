@@ -1,5 +1,6 @@
 #include "media/LocalMedia.h"
 
+#include "media/BallPattern.h"
 #include "media/DeviceFinder.h"
 #include "media/FrameStamp.h"
 #include "media/Vp8TokenBuffer.h"
@@ -105,7 +106,11 @@ QString LocalMedia::videoSourceDescription() {
     if (options_.testPattern == TestPattern::ScrollingBars) {
         return QStringLiteral("videotestsrc is-live=true pattern=smpte horizontal-speed=4 ! %1").arg(rawCaps);
     }
-    return QStringLiteral("videotestsrc is-live=true pattern=ball background-color=0xff305080 ! %1").arg(rawCaps);
+    // The ball is ours (BallPattern, on the element named here): videotestsrc's own ball pattern
+    // costs more CPU than encoding it.
+    return QStringLiteral("videotestsrc name=ballpattern is-live=true pattern=solid-color foreground-color=0xff305080 "
+                          "! %1")
+        .arg(rawCaps);
 }
 
 QString LocalMedia::videoEncoderDescription() const {
@@ -160,6 +165,9 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
     }
     if (isVideo) {
         addPreview(GST_BIN(branch));
+        if (GstPtr<GstElement> ball{gst_bin_get_by_name(GST_BIN(branch), "ballpattern")}) {
+            BallPattern::drawOn(ball.get());
+        }
     }
     gst_bin_add(pipeline, branch);  // the pipeline takes the floating reference
     GstPtr<GstPad> source(gst_element_get_static_pad(branch, "src"));
