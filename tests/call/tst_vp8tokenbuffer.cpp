@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include <cstring>
+#include <utility>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -30,7 +31,14 @@ struct Mapping {
         : length(bytes),
           begin(reinterpret_cast<std::uintptr_t>(
               mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))) {}
-    ~Mapping() { munmap(reinterpret_cast<void *>(begin), length); }
+    Mapping(Mapping &&other) noexcept : length(std::exchange(other.length, 0)), begin(other.begin) {}
+    Mapping(const Mapping &) = delete;
+    Mapping &operator=(const Mapping &) = delete;
+    ~Mapping() {
+        if (length > 0) {
+            munmap(reinterpret_cast<void *>(begin), length);
+        }
+    }
     Vp8TokenBuffer::Range range() const { return {begin, begin + length}; }
     // Writes what glibc puts at the start of a block it mmapped on its own.
     void writeHeader(std::uintptr_t at, std::uintptr_t sizeWord) const {
@@ -38,6 +46,13 @@ struct Mapping {
         reinterpret_cast<std::uintptr_t *>(at)[1] = sizeWord;
     }
     void touchAll() const { std::memset(reinterpret_cast<void *>(begin), 0, length); }
+    // All resident, holding one mmapped block of `blockBytes` (a header, then zeros).
+    static Mapping residentBlock(std::size_t blockBytes) {
+        Mapping memory(blockBytes);
+        memory.touchAll();
+        memory.writeHeader(memory.begin, blockBytes | 0x2);
+        return memory;
+    }
 };
 
 bool resident(std::uintptr_t page) {
@@ -142,9 +157,7 @@ private Q_SLOTS:
     void aZeroBufferIsReleasedAndReadsBackAsZeros() {
         const std::size_t bytes = 64 * kPage;
         const std::size_t block = blockFor(bytes);
-        Mapping memory(block);
-        memory.touchAll();
-        memory.writeHeader(memory.begin, block | 0x2);
+        const Mapping memory = Mapping::residentBlock(block);
         const std::uint64_t before = Vp8TokenBuffer::releasedBytes();
         QCOMPARE(Vp8TokenBuffer::releaseIfZero(memory.begin, bytes), block - kPage);
         QCOMPARE(Vp8TokenBuffer::releasedBytes() - before, std::uint64_t(block - kPage));
@@ -158,9 +171,7 @@ private Q_SLOTS:
     void aBufferWithAnyByteWrittenIsLeftAlone() {
         const std::size_t bytes = 64 * kPage;
         const std::size_t block = blockFor(bytes);
-        Mapping memory(block);
-        memory.touchAll();
-        memory.writeHeader(memory.begin, block | 0x2);
+        const Mapping memory = Mapping::residentBlock(block);
         reinterpret_cast<unsigned char *>(memory.begin)[block - 1] = 7;  // the very last byte
         QCOMPARE(Vp8TokenBuffer::releaseIfZero(memory.begin, bytes), std::size_t(0));
         QVERIFY(resident(memory.begin + kPage));
