@@ -111,11 +111,11 @@ gboolean ContextShardSet::dispatch(GSource *base, GSourceFunc, gpointer) {
 }
 
 void ContextShardSet::runDue() {
-    std::vector<epoll_event> ready(std::max<std::size_t>(1, shards_.size()));
-    const int count = epoll_wait(epoll_, ready.data(), int(ready.size()), 0);
+    ready_.resize(std::max<std::size_t>(1, shards_.size()));  // each shard's set is in ours once
+    const int count = epoll_wait(epoll_, ready_.data(), int(ready_.size()), 0);
     due_.assign(shards_.size(), 0);
     for (int i = 0; i < count; ++i) {
-        due_[ready[std::size_t(i)].data.u32] = 1;
+        due_[ready_[std::size_t(i)].data.u32] = 1;
     }
     // Input first: every shard with something to read runs (and fires its due timers with it).
     for (std::size_t i = 0; i < shards_.size(); ++i) {

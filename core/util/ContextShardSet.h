@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include <sys/epoll.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -83,7 +85,8 @@ private:
     InputCallback afterInput_;
     int epoll_ = -1;  // the shards' epoll sets, each under its index
     std::vector<std::unique_ptr<ContextShard>> shards_;
-    std::vector<char> due_;  // scratch, by shard: to run now
+    std::vector<struct epoll_event> ready_;  // scratch: what our epoll set reports
+    std::vector<char> due_;                  // scratch, by shard: to run now
     std::shared_ptr<Load> load_ = std::make_shared<Load>();
     std::size_t timerTurn_ = 0;  // where the next turn of timer-only runs starts
     gint64 timerTurnAt_ = 0;     // and when, at the earliest (monotonic µs)
