@@ -31,6 +31,8 @@ constexpr std::uintptr_t kFlagBits = 0x7;
 
 std::atomic<std::uint64_t> released{0};
 
+constexpr std::size_t kLargestRegion = std::size_t(4) << 30;
+
 std::size_t pageSize() {
     static const std::size_t size = std::size_t(sysconf(_SC_PAGESIZE));
     return size;
@@ -160,7 +162,9 @@ std::vector<std::uintptr_t> Vp8TokenBuffer::blocksFor(const std::vector<Range> &
     std::vector<unsigned char> resident;
     for (const Range &region : regions) {
         const std::size_t length = region.end - region.begin;
-        if (length < smallest) {
+        // Past kLargestRegion a mapping is address space held in reserve (AddressSanitizer's shadow
+        // is terabytes), not blocks of malloc: a 4K frame's buffer is 200 MB.
+        if (length < smallest || length > kLargestRegion) {
             continue;
         }
         // Only resident pages are read: reading one that is not would map a page in.

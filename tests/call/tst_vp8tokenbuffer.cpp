@@ -113,6 +113,14 @@ QByteArray encode(int width, int height, int frames, bool release) {
     return ended ? hash.result() : QByteArray();
 }
 
+// AddressSanitizer's allocator replaces glibc's: libvpx's buffer then has no glibc block header,
+// is never found, and nothing is released (the stream is still checked).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 }  // namespace
 
 class TestVp8TokenBuffer : public QObject {
@@ -184,6 +192,9 @@ private Q_SLOTS:
         const std::uint64_t before = Vp8TokenBuffer::releasedBytes();
         const QByteArray released = encode(1280, 720, 60, true);
         QCOMPARE(released.toHex(), kept.toHex());
+        if (kAddressSanitizer) {
+            QSKIP("AddressSanitizer's allocator makes no glibc blocks to find");
+        }
         // The whole 720p buffer but the page holding the block's header.
         QVERIFY2(Vp8TokenBuffer::releasedBytes() - before >= Vp8TokenBuffer::bufferBytes(1280, 720) - kPage,
                  qPrintable(QString::number(Vp8TokenBuffer::releasedBytes() - before)));
@@ -192,6 +203,9 @@ private Q_SLOTS:
     void everyEncoderInTheProcessHasItsBufferReleased() {
         // A second call in the same process: glibc would have raised its mmap threshold to the
         // first buffer's size when that was freed, and put the next buffer in the heap.
+        if (kAddressSanitizer) {
+            QSKIP("AddressSanitizer's allocator makes no glibc blocks to find");
+        }
         for (int call = 0; call < 2; ++call) {
             const std::uint64_t before = Vp8TokenBuffer::releasedBytes();
             QVERIFY(!encode(640, 480, 10, true).isEmpty());
