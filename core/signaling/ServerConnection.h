@@ -43,8 +43,10 @@ public:
     ~ServerConnection() override;
 
     void send(const QByteArray &text);
-    // Starts the closing handshake; messages that still arrive are ignored from now on.
+    // Starts the closing handshake; messages that still arrive are ignored from now on. A client
+    // that has not answered it after kCloseAnswerWaitMs is reported closed.
     void close(int code, const QString &reason);
+    static constexpr int kCloseAnswerWaitMs = 3000;
     // Closes and reports the connection closed at once, for a peer that stopped answering:
     // libsoup would wait 5 s more for its answer to the close before emitting `closed`.
     void abandon(int code, const QString &reason);

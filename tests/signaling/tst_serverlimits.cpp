@@ -165,6 +165,32 @@ private Q_SLOTS:
         QVERIFY(bob->isOpen());
     }
 
+    void aFlooderThatNeverAnswersTheCloseIsLetGoBeforeLibsoupsWait() {
+        // libsoup 3.2 waits 5 s for the answer to a close, and leaks that timer's source when it
+        // fires; the server lets go after ServerConnection::kCloseAnswerWaitMs instead.
+        SignalingServerOptions options = fastOptions();
+        options.messagesPerSecond = 1;
+        options.messageBurst = 5;
+        startServer(options);
+        auto bob = signedIn(QStringLiteral("bob"));
+        UnresponsivePeer flooder(server().port());
+        QVERIFY(flooder.handshake());
+        QVERIFY(flooder.sendText(R"({"type":"login","name":"mallory"})"));
+        QTRY_COMPARE_WITH_TIMEOUT(server().onlineCount(), 2, RawWebSocketClient::defaultTimeoutMs());
+        // Five accepted, one refused with an error, five refused quietly, then closed (1008); it
+        // never reads, so it never answers.
+        for (int i = 0; i < 12; ++i) {
+            QVERIFY(flooder.sendText(R"({"type":"ringing","name":"bob"})"));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(bob->pendingCount(QStringLiteral("ringing")), 4, RawWebSocketClient::defaultTimeoutMs());
+        QElapsedTimer closing;
+        closing.start();
+        QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), 1, 10000);
+        QVERIFY2(closing.elapsed() < 4500, qPrintable(QString::number(closing.elapsed())));
+        QCOMPARE(server().onlineCount(), 1);
+        QVERIFY(bob->isOpen());
+    }
+
     void binaryFramesCountAgainstTheRateToo() {
         SignalingServerOptions options = fastOptions();
         options.messagesPerSecond = 1;
