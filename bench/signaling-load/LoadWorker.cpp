@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -70,6 +71,7 @@ void LoadWorker::start() {
 }
 
 void LoadWorker::run() {
+    threadId_ = gettid();
     transport_->run();
     timespec cpu{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);

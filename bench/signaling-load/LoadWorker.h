@@ -5,6 +5,7 @@
 #include "WireFrames.h"
 
 #include <glib.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <memory>
@@ -87,6 +88,8 @@ public:
     const Counters &counters() const { return counters_; }
     double threadCpuSeconds() const;
     const LatencyHistogram &latencies() const { return latencies_; }
+    // The kernel's id of this worker's thread, 0 before it runs (for CpuWaitSampler).
+    pid_t threadId() const { return threadId_.load(); }
     gint64 maxSendLagUs() const { return maxSendLagUs_; }
     int frameBytes() const { return writer_.frameBytes(); }
 
@@ -119,6 +122,7 @@ private:
     int inFlight_ = 0;
     long openSockets_ = 0;
     double finalCpuSeconds_ = -1;
+    std::atomic<pid_t> threadId_{0};
 
     // Relay phase.
     RelayPlan plan_;

@@ -212,4 +212,14 @@ void ServerGroup::stop() {
     }
 }
 
+std::vector<pid_t> ServerGroup::pids() const {
+    std::vector<pid_t> pids;
+    for (const auto &node : nodes_) {
+        if (node->pid() > 0) {
+            pids.push_back(node->pid());
+        }
+    }
+    return pids;
+}
+
 }  // namespace confab::bench

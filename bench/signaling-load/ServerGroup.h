@@ -36,6 +36,8 @@ public:
     int nodeCount() const { return int(urls_.size()); }
     bool clustered() const { return redis_ != nullptr; }
     pid_t pid() const { return nodes_.empty() ? 0 : nodes_.front()->pid(); }
+    // Every node's process id that is known (a server someone else runs may have none).
+    std::vector<pid_t> pids() const;
     bool startedByBench() const { return !nodes_.empty() && nodes_.front()->startedByBench(); }
     // False once any node is gone.
     bool alive();

@@ -10,6 +10,7 @@
 // costs O(its sources), so with libsoup the relaying thread polls only the pairs' sockets, and the
 // holders, a few hundred sockets each, read in batches (kHolderBatch...); with epoll an iteration
 // costs O(ready sockets), and one holder thread is enough for all.
+#include "CpuWaitSampler.h"
 #include "LatencyHistogram.h"
 #include "LoadWorker.h"
 #include "ServerGroup.h"
@@ -480,6 +481,17 @@ int main(int argc, char **argv) {
     };
     const double relayCpuBefore = threadCpu(relayers);
     const double holderCpuBefore = threadCpu(holders);
+    std::vector<CpuWaitSampler::Watched> waitWatched;
+    for (pid_t pid : server->pids()) {
+        waitWatched.push_back({"server", pid, {}});
+    }
+    CpuWaitSampler::Watched relayThreads{"benchRelayThreads", getpid(), {}};
+    for (LoadWorker *worker : relayers) {
+        relayThreads.tids.push_back(worker->threadId());
+    }
+    waitWatched.push_back(relayThreads);
+    CpuWaitSampler cpuWait(waitWatched);
+    cpuWait.start();
     const gint64 relayStartUs = g_get_monotonic_time();
     const gint64 relayEndUs = relayStartUs + gint64(o.seconds * 1e6);
     const bool relaying = !relayers.empty() && signedIn > 0;
@@ -497,6 +509,7 @@ int main(int argc, char **argv) {
         waitFor([&] { return g_get_monotonic_time() >= relayEndUs || !server->alive(); }, o.seconds + 1);
     }
     const gint64 windowEndUs = std::min(g_get_monotonic_time(), relayEndUs);
+    cpuWait.stop();
     const double relaySeconds = relaying ? seconds(relayStartUs, windowEndUs) : 0;
     const double serverCpu = server->cpuSeconds() - serverCpuBefore;
     const double redisCpu = server->clustered() ? server->redisCpuSeconds() - redisCpuBefore : -1;
@@ -614,6 +627,19 @@ int main(int argc, char **argv) {
         .number("machine", loginPercent(machineLogin), 0, true)
         .number("otherProcesses", loginPercent(machineLogin - benchCpuLogin - std::max(0.0, serverCpuLogin)),
                 0, true);
+    // The server ("server0", "server1", ... per node in a cluster), then the relay threads together.
+    JsonReport waits;
+    waits.number("windowMs", CpuWaitSampler::kWindowMs);
+    for (size_t i = 0; i < waitWatched.size(); ++i) {
+        const CpuWaitSampler::Figures &figures = cpuWait.figures()[i];
+        JsonReport one;
+        one.number("totalMs", figures.totalMs, 1, true)
+            .number("worstWindowMs", figures.worstWindowMs, 1, true)
+            .number("windowsOver2Ms", double(figures.windowsOver2Ms));
+        const bool node = waitWatched[i].label == "server" && server->nodeCount() > 1;
+        const std::string key = node ? "server" + std::to_string(i) : waitWatched[i].label;
+        waits.raw(key.c_str(), one.finish());
+    }
     JsonReport files;
     files.number("bench", double(benchFileLimit), 0, true).number("server", double(serverFileLimit), 0, true);
 
@@ -658,6 +684,7 @@ int main(int argc, char **argv) {
         .raw("latencyMs", latency.finish())
         .number("maxSendLagMs", o.flood ? -1 : double(maxSendLagUs) / 1000.0, 3, true)
         .raw("cpuPercentDuringRelay", cpu.finish())
+        .raw("cpuWaitDuringRelay", waits.finish())
         .raw("openFileLimit", files.finish())
         .number("durationSeconds", seconds(runStartUs, g_get_monotonic_time()), 1)
         .raw("errors", errors.finish())
