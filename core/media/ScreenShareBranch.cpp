@@ -91,6 +91,11 @@ void ScreenShareBranch::removeFromPipeline() {
     }
     // Stopped first (main thread: this joins the capture's streaming thread), then unlinked, so
     // the capture never pushes into a pad that is gone — that would be a not-linked error on the bus.
+    // Its state is locked first: a capture that never prerolled leaves its parent's state change
+    // pending, and the parent finishing it set this bin to PLAYING again right after our NULL
+    // (seen under ASan: the bin NULL with PLAYING pending, its children READY). Elements disposed
+    // in READY skip their cleanup, and their error message leaked.
+    gst_element_set_locked_state(bin_.get(), TRUE);
     gst_element_set_state(bin_.get(), GST_STATE_NULL);
     GstPtr<GstPad> source(gst_element_get_static_pad(bin_.get(), "src"));
     if (source && selectorPad_) {
