@@ -1,14 +1,14 @@
 // cpu-steadiness: how steady this machine's CPU speed is, as a yardstick for latency tails.
 //
-// One thread does the same small unit of work (reading and writing through a 256 KiB buffer, about 12 µs here)
-// over and over for --seconds, timing each unit by its own thread CPU time, so time spent queued
-// behind other threads does not count. It then groups the units by 10 ms of wall time and compares
-// each window's mean with the run's median. On bare metal the same work takes the same time; in a
-// VM whose host hands the core to someone else (or whose hyperthread sibling is busy) it does not,
-// and the guest's scheduler cannot see it. A server at half a core that suddenly runs 1.5x slower
-// for 50 ms saturates, and every message in those 50 ms waits: that is the signaling bench's tail
-// that neither `cpuWaitDuringRelay` nor `/proc/stat`'s steal shows. Run it on an idle machine,
-// before or after a benchmark, never beside one (it keeps a core busy).
+// One thread does the same small unit of work (reading and writing through a 256 KiB buffer, about 12 µs
+// here) over and over for --seconds, timing each unit by its own thread CPU time, so time spent queued behind
+// other threads does not count. It then groups the units by 10 ms of wall time and compares each window's
+// mean with the run's median. On bare metal the same work takes the same time; in a VM whose host hands the
+// core to someone else (or whose hyperthread sibling is busy) it does not, and the guest's scheduler cannot
+// see it. A server at half a core that suddenly runs 1.5x slower for 50 ms saturates, and every message in
+// those 50 ms waits: that is the signaling bench's tail that neither `cpuWaitDuringRelay` nor `/proc/stat`'s
+// steal shows. Run it on an idle machine, before or after a benchmark, never beside one (it keeps a core
+// busy).
 #include <time.h>
 
 #include <algorithm>
