@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sourced by scripts/run, scripts/test and friends: the Debian bookworm packages Confab needs,
 # and a function that installs the missing ones (with sudo when not root; nothing when all present).
 

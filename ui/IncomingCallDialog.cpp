@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "IncomingCallDialog.h"
 
 #include "AppIcon.h"

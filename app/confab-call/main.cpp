@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-call: the headless Confab peer for bots, automation, the echo service and tests.
 #include "call/HeadlessPeer.h"
 #include "confab/Version.h"
 #include "media/MediaWarmup.h"
 #include "media/X11WindowList.h"
 #include "signaling/ServerCertificate.h"
+#include "util/VersionOption.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -56,7 +58,7 @@ int main(int argc, char *argv[]) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Headless Confab peer: places, answers or echoes calls."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    parser.addOption(confab::VersionOption::option());
     parser.addOptions({
         {QStringLiteral("server"), QStringLiteral("Signaling server, ws:// or wss://."), QStringLiteral("url")},
         {QStringLiteral("name"), QStringLiteral("Name to sign in with."), QStringLiteral("name")},
@@ -106,6 +108,9 @@ int main(int argc, char *argv[]) {
                         "that shows it would, instead of right after the decoder.")},
     });
     parser.process(app);
+    if (confab::VersionOption::handle(parser, QStringLiteral("confab-call"))) {
+        return 0;
+    }
 
     confab::HeadlessPeer::Options options;
     options.server = QUrl(parser.value(QStringLiteral("server")));

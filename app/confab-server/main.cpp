@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-server: the signaling server. Options in (command line over --config file over defaults),
 // SignalingServer up, run until SIGINT/SIGTERM.
 #include "confab/Version.h"
@@ -7,6 +8,7 @@
 #include "signaling/SignalingServer.h"
 #include "signaling/cluster/RedisUrl.h"
 #include "util/Logging.h"
+#include "util/VersionOption.h"
 #include "util/WakeupCoalescer.h"
 
 #include <glib-unix.h>
@@ -307,7 +309,7 @@ int main(int argc, char *argv[]) {
         QStringLiteral("Confab signaling server: sign-in by name, presence, and "
                        "relay of WebRTC offers, answers and candidates."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    parser.addOption(confab::VersionOption::option());
     const QList<QCommandLineOption> serverOptions{
         {QStringLiteral("host"), QStringLiteral("IP address to listen on."), QStringLiteral("address"),
          QStringLiteral("127.0.0.1")},
@@ -400,6 +402,9 @@ int main(int argc, char *argv[]) {
         QStringLiteral("name"));
     parser.addOption(addUserOption);
     parser.process(app);
+    if (confab::VersionOption::handle(parser, QStringLiteral("confab-server"))) {
+        return 0;
+    }
     if (!parser.positionalArguments().isEmpty()) {
         std::fprintf(stderr, "confab-server: unexpected argument \"%s\"; see --help.\n",
                      qPrintable(parser.positionalArguments().constFirst()));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab: the desktop app. Parses the command line, hands it to a running instance if there is one,
 // and otherwise wires the main window to this process's settings and call defaults.
 #include "LaunchRequest.h"
@@ -6,6 +7,7 @@
 #include "UiLogging.h"
 #include "confab/Version.h"
 #include "media/MediaWarmup.h"
+#include "util/VersionOption.h"
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -44,9 +46,12 @@ int main(int argc, char *argv[]) {
     parser.setApplicationDescription(
         QApplication::translate("main", "Confab: audio and video calls with people you name."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    parser.addOption(confab::VersionOption::option());
     confab::ui::LaunchRequest::addOptions(parser);
     parser.process(arguments);
+    if (confab::VersionOption::handle(parser, QStringLiteral("confab"))) {
+        return 0;
+    }
     QString error;
     const std::optional<confab::ui::LaunchRequest> request =
         confab::ui::LaunchRequest::fromParser(parser, &error);

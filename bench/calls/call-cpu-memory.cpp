@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // bench/call-cpu-memory: CPU seconds per second of call and peak memory of a confab-call pair
 // against a Chromium pair (every process of each browser counted), same size, frame rate and
 // codec. Prints one JSON object; see bench/README.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // bench/call-setup: time from the caller's "call" to the first decoded remote video frame on each
 // side, confab-call <-> confab-call and Chromium <-> Chromium through one confab-server, same
 // resolution, frame rate and codec. Prints one JSON object; see bench/README.md.

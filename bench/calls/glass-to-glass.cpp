@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // bench/glass-to-glass: a call between two confab-call processes that stamp each frame's capture
 // time into its pixels (confab-call --stamp-latency, core/media/FrameStamp); each side reads the
 // other's stamps after its decoder. p50/p95/max per size. Prints one JSON object; see bench/README.md.

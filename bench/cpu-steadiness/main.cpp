@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // cpu-steadiness: how steady this machine's CPU speed is, as a yardstick for latency tails.
 //
 // One thread does the same small unit of work (reading and writing through a 256 KiB buffer, about 12 µs

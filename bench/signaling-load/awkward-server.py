@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A deliberately awkward signaling server, for checking signaling-load's own WebSocket client
 (RawWebSocket) by hand after changing it. Not a test: nothing runs it automatically.
 

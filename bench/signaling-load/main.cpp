@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // signaling-load: holds N signed-in WebSocket clients against a signaling server and measures its
 // memory, the relayed messages per second, and relay latency. It speaks only the wire protocol
 // (docs/protocol.md), so it can be pointed at any server that does (--url); by default it starts

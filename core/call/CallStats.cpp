@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "call/CallStats.h"
 
 #define GST_USE_UNSTABLE_API

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "media/X11WindowList.h"
 
 #include "util/Logging.h"

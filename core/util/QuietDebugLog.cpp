@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libsoup 3.2 calls g_debug() for every WebSocket frame it queues, sends and receives, and GLib 2.74
 // formats each such message (vasprintf, then getenv("G_MESSAGES_DEBUG")) before it finds that debug
 // output is off: about a fifth of the signaling bench's CPU per relayed message, and as much work

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // BallPattern: the ball drawn on videotestsrc's flat frames is videotestsrc's own ball pattern, frame
 // by frame: the same luma to the level, chroma within a level or two at the ball's edge.
 #include "media/BallPattern.h"

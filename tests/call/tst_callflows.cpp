@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Call control over a real server and real pipelines, all in one process: who ends a call, how,
 // and what each side is told. Sessions are CallControllers of TestPeers signed in to a
 // SignalingServer on an ephemeral port.

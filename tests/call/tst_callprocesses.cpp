@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-call and confab-server as separate processes over loopback: what a user of the command
 // line sees, and what happens when a process is killed outright.
 #include "ProcessCall.h"

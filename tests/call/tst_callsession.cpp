@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Two CallSessions in one process, wired to each other directly (no server): the engine itself.
 #include "call/CallSession.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // FrameStamp: a capture time written into the picture survives a real VP8 encoder and decoder, and
 // anything that is not an intact stamp is refused.
 #include "media/FrameStamp.h"

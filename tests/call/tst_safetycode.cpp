@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The safety code: the same short code on both sides of a call, computed from the two DTLS
 // certificate fingerprints in the SDP, and a different one when a fingerprint was swapped in the
 // middle; two confab-call processes print the same code.

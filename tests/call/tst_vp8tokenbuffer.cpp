@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Vp8TokenBuffer: libvpx's zero-filled token buffer is found and its pages given back, the encoded
 // stream stays the same bit for bit, and memory that does not look exactly like that buffer (the
 // wrong size or flags, a page not resident, one byte written) is never touched.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A real call between two confab-call processes signed in to different nodes of a cluster: the
 // offer, answer and candidates cross Redis, and then audio, video and chat flow peer to peer.
 #include "ClusterServerProcess.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-server nodes sharing one Redis (confab-server --redis), as separate processes on
 // loopback: users signed in to different nodes call each other, see one presence list, cannot
 // take each other's names, hear `leave` when a node dies, and the cluster survives a Redis restart.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What cluster nodes say to each other and what a node makes of it, without Redis: the text form
 // of ClusterMessage, RemotePresence's bookkeeping of other nodes' users, and --redis URLs.
 #include "signaling/cluster/ClusterMessage.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // RedisConnection against a real redis-server on loopback: commands and replies, pub/sub, and
 // what happens when Redis goes away and comes back (it reconnects and resubscribes by itself).
 #include "RawWebSocketClient.h"

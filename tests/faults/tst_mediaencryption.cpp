@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Media is encrypted: a tshark capture on the loopback during a call between two confab-call
 // processes shows STUN, DTLS and SRTP only, never plain RTP. The same check, run on a plain RTP
 // stream (gst-launch rtpvp8pay/rtpopuspay ! udpsink), must find it: the test shows its own teeth.

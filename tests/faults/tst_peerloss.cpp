@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A peer killed or cut off mid-call: the other side ends the call within 5 s with a reason a
 // person can read. Three ways to lose a peer:
 //  - killed (SIGKILL): its signaling connection drops with it, and the server's `leave`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The signaling server restarted in the middle of a call: both clients sign in again on their
 // own within 5 s of the server being back, and the call, whose media goes peer to peer, never
 // stops: frames keep arriving on both sides before, during and after the outage. The hang-up at

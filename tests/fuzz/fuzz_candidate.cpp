@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A trickled ICE candidate string: inside a candidate message (the server's length check scans the
 // inner object again; clients decode it) and as an `a=candidate:` line of a remote description.
 #include "call/OfferReader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Presence and users lists as a client receives them: the fuzzer's bytes are the list.
 #include "protocol/MessageCodec.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One WebSocket text frame from a client, through what the server and clients do with it: the
 // relay's FrameScanner (and its name splice), the json-glib pre-checks, and the full codec.
 #include "protocol/FrameScanner.h"

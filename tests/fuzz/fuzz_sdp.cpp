@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A remote session description as CallSession reads it: GStreamer's SDP parser, then OfferReader
 // (what to send, the mids) and SafetyCode's fingerprint reading.
 #include "call/OfferReader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Confab with a real browser. Headless Chromium runs page/confab-peer.html, a plain
 // RTCPeerConnection page that knows only the seed protocol, and calls confab-call through
 // confab-server, then is called by it. Both directions must carry video, audio and chat both ways

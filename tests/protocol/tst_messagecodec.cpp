@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The protocol codec and its limits: every message both ways, hand-written and browser-shaped JSON,
 // every refusal, and the rules for names.
 #include "protocol/JsonLimits.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // NAT: two confab-call peers in network namespaces with no route between them reach each other
 // only through a coturn relay, with the TURN REST credentials confab-server hands out at login
 // (--turn-secret). Needs root, iproute2 and coturn; skipped, never passed, without them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // A stand-in for xdg-desktop-portal's ScreenCast interface on a test's private bus: answers each

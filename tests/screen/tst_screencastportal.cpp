@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Wayland path of screen sharing: ScreenCastPortal's D-Bus exchange with xdg-desktop-portal,
 // against a fake portal on a private session bus (dbus-daemon started here) — a fake only at the
 // edge of the machine. The fake answers each Request with a Response signal the way the real portal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Screen sharing in the desktop app, on an Xvfb of the test's own: the picker lists the screen and
 // the windows by title; the call window's Share screen button opens it, the chosen window's colour
 // reaches the other side, Stop sharing brings the camera (test source) back, and a shared window

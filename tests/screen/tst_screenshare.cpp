@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Screen sharing over real calls on an X server of the test's own (Xvfb): a window of one known
 // colour is shared and the other side's decoded frames turn that colour; stopping brings the test
 // source back; closing the shared window mid-share ends the share but not the call. In-process

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A browser sees a Confab screen share: confab-call --video screen:WINDOW-ID calls headless Chromium
 // (tests/interop's page: a plain RTCPeerConnection). The page decodes the shared window at its own
 // size; when the window closes, the test pattern comes back at its size — on the same track, with no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-call and a wss:// server with a self-signed certificate: refused unless
 // --trust-certificate names that certificate's SHA-256 fingerprint, and then only that one. Real
 // confab-server (--tls-cert/--tls-key with the test fixture) and confab-call processes on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ContextShardSet and ContextShard: a source in a shard runs from the thread's own main loop as it
 // would in the main context (on input, on time, when added during a run or from another thread),
 // and a descriptor number that a new socket reuses is watched again (core/util/ContextShardSet.h).

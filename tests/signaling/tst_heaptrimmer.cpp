@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // HeapTrimmer: one trim, `quiet` after the last of a run of releases, and one at least every
 // `atMost` while releases never pause
 // (core/util/HeapTrimmer.h says why the server trims at all).

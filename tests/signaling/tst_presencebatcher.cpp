@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PresenceBatcher: one change per window, each name with its last state, and a window that grows
 // with the number of people a flush goes to (so sign-in storms on big servers stay affordable).
 #include "signaling/PresenceBatcher.h"

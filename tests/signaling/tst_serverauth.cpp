@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Optional sign-in authentication over real WebSockets on 127.0.0.1: the users file of Argon2id
 // hashes (--users, written by confab-server --add-user), the shared server token (--token-file),
 // their refusals, SignalingClient and confab-call sending them, and the seed login unchanged

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-server's --config file: `key = value` lines named like the long options, the first bad
 // line reported with its number, and the command line winning over the file.
 #include "signaling/ServerConfigFile.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The server's abuse limits over real WebSockets on 127.0.0.1: message rate, connections per
 // address, the login timeout, SDP and candidate lengths, a fragment flood that libsoup 3.2 would
 // buffer without end, and a flooding client that must not slow the others down.

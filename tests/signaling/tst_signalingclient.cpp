@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SignalingClient against the real server on 127.0.0.1 (and, for what our server never does, a
 // scripted one and one that stops answering): signing in and the states it reports, typed signals
 // for each message, who is online, refusals, and reconnecting after the server goes away.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The signaling server over real WebSockets on 127.0.0.1, seen as the exact JSON on the wire:
 // signing in, relaying with the sender's name, presence, every error, limits, pairing and leave,
 // and connections that close or go silent.

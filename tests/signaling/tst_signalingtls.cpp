@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // wss://: the server serves TLS with --tls-cert/--tls-key; the client verifies certificates and
 // accepts a self-signed one only when told to trust exactly that certificate. One it does not
 // trust is refused, reported with its fingerprint (for the user to decide) and not retried.

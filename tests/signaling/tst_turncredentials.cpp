@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TURN REST credentials (coturn use-auth-secret) in the login reply: the exact username and
 // credential, checked against values computed independently with openssl.
 #include "RawWebSocketClient.h"

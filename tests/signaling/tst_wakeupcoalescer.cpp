@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // WakeupCoalescer: when the server's main loop waits before blocking, and that it never loses or
 // delays a ready source (core/util/WakeupCoalescer.h says why it exists).
 #include "util/WakeupCoalescer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Soak: 2,000 clients connect, sign in, do a call's signaling in pairs (offer, answer, candidates,
 // leave) and disconnect, round after round for CONFAB_SOAK_SECONDS (default 300) against one
 // confab-server. The server must not crash, send no error, close no one, lose no message, let

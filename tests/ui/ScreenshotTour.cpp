@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // confab-screenshot-tour: drives the real main window through the moments users judge first —
 // the contacts, an incoming call, a call with video — and saves each as a PNG. Run by
 // scripts/screenshot under Xvfb (a real X server, so the real xcb platform and style); the people

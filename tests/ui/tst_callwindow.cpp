@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CallWindow in real calls: this side is a CallController shown by a CallWindow, the other a
 // TestPeer (test pattern: a ball on mid-blue), both signed in to an in-process SignalingServer on
 // an ephemeral 127.0.0.1 port. Checks pixels, not flags.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A wss:// server whose certificate this computer does not trust: the desktop app does not
 // connect, asks "Trust this certificate?" with the SHA-256 fingerprint, remembers a yes per server,
 // and refuses a changed certificate with a warning that offers no way to trust it. A real

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The desktop around a call, over a private session bus (dbus-daemon) with stand-ins for the
 // notification and screensaver services — fakes only at the edge of the machine: notifications
 // with escaped names and Accept/Decline buttons, screensaver inhibition held exactly during a call,

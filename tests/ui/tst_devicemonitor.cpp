@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // DeviceMonitor: lists what GstDeviceMonitor sees and follows hot-plug. This machine has no camera,
 // microphone or speaker, so the first test is the real answer here (nothing, and no error); the
 // others plug test devices through a fake GstDeviceProvider (FakeDevices), the one fake at the

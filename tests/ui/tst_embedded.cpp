@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The first-start default: with no server configured the app runs a server on 127.0.0.1 and an
 // `echo` contact, signs in by itself, and calling `echo` shows your own video; a second app on the
 // same port joins that server instead of failing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // KeychainCredentialStore against a real Secret Service: the test runs under with-private-keyring,
 // which starts a GNOME Keyring of its own on a private session bus. What is written reads back,
 // changes, goes away, and is not on disk in the clear. Skipped (saying why) where that keyring

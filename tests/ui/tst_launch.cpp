@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Command line and single instance: what `confab [--server URL] [--name NAME] [--call PEER]` and
 // `confab confab:PEER` ask for, and a second launch handing `--call` to the running window.
 #include "LaunchRequest.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The desktop shell over a real in-process server and real calls: signing in and its failures,
 // presence and filtering, placing and answering calls, hanging up from either side, names shown
 // literally, do-not-disturb, and what survives a restart (settings, call history).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SettingsDialog and CallSettings: what the lists say with no devices (this machine), values that
 // survive a restart and become the right CallController::Settings, refused STUN/TURN addresses,
 // and — with test devices plugged through a fake GstDeviceProvider — the device lists, hot-plug,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // "Remember password and token": the desktop app keeps them in the keyring (CredentialStore),
 // never in its settings file, signs in with them at the next start, and says so plainly when
 // there is no keyring. The server is a real in-process one that wants a token; the keyring is a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // VideoWidget: frames from a real pipeline reach the widget on the GUI thread, are painted with their
 // aspect ratio kept, and give way to a placeholder when they stop or the camera is covered. Also
 // measures what the render path costs per frame (logged; figures in docs/performance.md).

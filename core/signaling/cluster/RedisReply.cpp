@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "signaling/cluster/RedisReply.h"
 
 #include <hiredis/hiredis.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The browser side of the interop tests: a plain RTCPeerConnection and the seed protocol, nothing
 // Confab-specific. Every line the tests read is console.log("CONFAB-RESULT " + JSON):
 //   {"event":"logged-in"}
