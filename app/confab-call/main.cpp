@@ -13,6 +13,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <cstdio>
@@ -35,6 +36,22 @@ QString readSecret(const QString &path, QString *error) {
         *error = QStringLiteral("%1 is empty.").arg(path);
     }
     return secret;
+}
+
+// Empty when `path` names a readable file; otherwise why not. Whether GStreamer can decode it is
+// known when the call starts (a note, and a test source instead).
+QString unreadableFile(const QString &path) {
+    const QFileInfo info(path);
+    if (path.isEmpty()) {
+        return QStringLiteral("file: needs a path, as in file:clip.y4m.");
+    }
+    if (!info.exists()) {
+        return QStringLiteral("%1 does not exist.").arg(path);
+    }
+    if (!info.isFile() || !info.isReadable()) {
+        return QStringLiteral("%1 is not a readable file.").arg(path);
+    }
+    return {};
 }
 
 int usage(const char *sentence) {
@@ -79,11 +96,15 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("answer"), QStringLiteral("Answer the next incoming call, then exit when it ends.")},
         {QStringLiteral("echo"), QStringLiteral("Answer every caller and send their audio and video back.")},
         {QStringLiteral("video"),
-         QStringLiteral("Video to send: test, camera, none, or screen[:WINDOW-ID] (the whole X11 screen, or one "
-                        "window by its id as xwininfo shows it; the test pattern goes out when the window closes)."),
+         QStringLiteral("Video to send: test, camera, none, file:PATH (any video file GStreamer can decode, "
+                        "looped, scaled to --size and --fps), or screen[:WINDOW-ID] (the whole X11 screen, or "
+                        "one window by its id as xwininfo shows it; the test pattern goes out when the window "
+                        "closes)."),
          QStringLiteral("source"), QStringLiteral("test")},
-        {QStringLiteral("audio"), QStringLiteral("Audio to send: test, mic or none."), QStringLiteral("source"),
-         QStringLiteral("test")},
+        {QStringLiteral("audio"),
+         QStringLiteral("Audio to send: test, mic, none, or file:PATH (any audio file GStreamer can decode, "
+                        "looped)."),
+         QStringLiteral("source"), QStringLiteral("test")},
         {QStringLiteral("codec"), QStringLiteral("Video codec to offer: vp8 or h264."), QStringLiteral("codec"),
          QStringLiteral("vp8")},
         {QStringLiteral("size"), QStringLiteral("Video size."), QStringLiteral("WxH"), QStringLiteral("640x480")},
@@ -173,6 +194,13 @@ int main(int argc, char *argv[]) {
             media.video = confab::VideoSourceKind::Camera;
         } else if (video == QLatin1StringView("none")) {
             media.video = confab::VideoSourceKind::None;
+        } else if (video.startsWith(QLatin1StringView("file:"))) {
+            media.video = confab::VideoSourceKind::File;
+            media.videoFile = video.mid(5);
+            if (const QString error = unreadableFile(media.videoFile); !error.isEmpty()) {
+                std::fprintf(stderr, "confab-call: --video: %s\n", qPrintable(error));
+                return 2;
+            }
         } else if (video == QLatin1StringView("screen") || video.startsWith(QLatin1StringView("screen:"))) {
             // The share replaces a test pattern, which goes out again if the shared window closes.
             media.video = confab::VideoSourceKind::Test;
@@ -197,7 +225,7 @@ int main(int argc, char *argv[]) {
                 options.call.screenShare = confab::ScreenSource::x11Window(id, windows.windowTitle(id));
             }
         } else {
-            return usage("--video must be test, camera, none or screen[:WINDOW-ID].");
+            return usage("--video must be test, camera, none, file:PATH or screen[:WINDOW-ID].");
         }
         if (audio == QLatin1StringView("test")) {
             media.audio = confab::AudioSourceKind::Test;
@@ -205,8 +233,15 @@ int main(int argc, char *argv[]) {
             media.audio = confab::AudioSourceKind::Microphone;
         } else if (audio == QLatin1StringView("none")) {
             media.audio = confab::AudioSourceKind::None;
+        } else if (audio.startsWith(QLatin1StringView("file:"))) {
+            media.audio = confab::AudioSourceKind::File;
+            media.audioFile = audio.mid(5);
+            if (const QString error = unreadableFile(media.audioFile); !error.isEmpty()) {
+                std::fprintf(stderr, "confab-call: --audio: %s\n", qPrintable(error));
+                return 2;
+            }
         } else {
-            return usage("--audio must be test, mic or none.");
+            return usage("--audio must be test, mic, none or file:PATH.");
         }
     }
     const QString pattern = parser.value(QStringLiteral("test-pattern"));

@@ -76,6 +76,15 @@ QString LocalMedia::audioSourceDescription() {
             return QStringLiteral("audiotestsrc is-live=true wave=silence samplesperbuffer=960");
         case AudioSourceKind::Echo:
             return QStringLiteral("interaudiosrc channel=%1-audio").arg(options_.echoChannel);
+        case AudioSourceKind::File: {
+            QString error;
+            audioFile_ = FileSource::start(options_.audioFile, FileSource::Kind::Audio, 0, 0, 0, &error);
+            if (audioFile_) {
+                return audioFile_->launchDescription();
+            }
+            notes_.append(tr("%1 Sending a test tone instead.").arg(error));
+            break;
+        }
         case AudioSourceKind::Test:
         case AudioSourceKind::None:
             break;
@@ -98,6 +107,16 @@ QString LocalMedia::videoSourceDescription() {
             break;
         case VideoSourceKind::Echo:
             return QStringLiteral("intervideosrc channel=%1-video ! videoconvert ! %2").arg(options_.echoChannel, rawCaps);
+        case VideoSourceKind::File: {
+            QString error;
+            videoFile_ = FileSource::start(options_.videoFile, FileSource::Kind::Video, options_.width,
+                                           options_.height, options_.fps, &error);
+            if (videoFile_) {
+                return videoFile_->launchDescription();
+            }
+            notes_.append(tr("%1 Sending a test pattern instead.").arg(error));
+            break;
+        }
         case VideoSourceKind::Test:
         case VideoSourceKind::None:
             break;

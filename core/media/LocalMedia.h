@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "media/FileSource.h"
 #include "media/MediaOptions.h"
 #include "media/ScreenShareBranch.h"
 #include "media/ScreenSource.h"
@@ -99,6 +100,9 @@ private:
     GstBin *pipeline_ = nullptr;              // not owned: the call's, which outlives us
     GstPtr<GstElement> videoInput_;           // the input-selector in front of the encoder
     std::unique_ptr<ScreenShareBranch> screenShare_;
+    // The players behind VideoSourceKind::File / AudioSourceKind::File, made by the source descriptions.
+    std::unique_ptr<FileSource> videoFile_;
+    std::unique_ptr<FileSource> audioFile_;
     int bitrateKbps_ = 0;
 };
 

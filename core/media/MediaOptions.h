@@ -5,9 +5,10 @@
 
 namespace confab {
 
-// What a call sends. "None" sends no track of that kind (the call can still receive it).
-enum class VideoSourceKind { None = 1, Test, Camera, Echo };
-enum class AudioSourceKind { None = 1, Test, Microphone, Echo };
+// What a call sends. "None" sends no track of that kind (the call can still receive it). "File"
+// loops a media file (videoFile/audioFile) as if it were a camera or microphone (FileSource).
+enum class VideoSourceKind { None = 1, Test, Camera, Echo, File };
+enum class AudioSourceKind { None = 1, Test, Microphone, Echo, File };
 enum class VideoCodec { VP8 = 1, H264 };
 // What a test video source draws. Ball: a ball bouncing on a flat background (the default).
 // ScrollingBars: SMPTE colour bars scrolling sideways, which costs a quarter of the ball to draw at
@@ -33,6 +34,9 @@ struct MediaOptions {
     QString cameraDevice;
     QString microphoneDevice;
     QString speakerDevice;  // for the host's audio sink; core itself plays nothing
+    // For VideoSourceKind::File and AudioSourceKind::File: any file GStreamer can decode.
+    QString videoFile;
+    QString audioFile;
     // webrtcdsp on the microphone with webrtcechoprobe before the playback sink (same pipeline).
     // Off by default: the sound server may cancel echo already, and doing it twice hurts.
     bool echoCancellation = false;

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "media/FileSource.h"
+
+#include "util/GLibPtr.h"
+#include "util/Logging.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+
+namespace confab {
+
+namespace {
+
+QString tr(const char *text) {
+    return QCoreApplication::translate("confab::FileSource", text);
+}
+
+// Long enough for a slow disk or a large container's index; a local clip prerolls in ~20 ms.
+constexpr GstClockTime kPrerollTimeout = 10 * GST_SECOND;
+
+// Half a second of converted frames (or audio) between the decoder and the real-time sink: what
+// covers the main loop's delay in answering a segment's end with the next seek.
+constexpr guint64 kQueueNs = 500 * GST_MSECOND;
+constexpr guint64 kAudioLeadNs = 100 * GST_MSECOND;
+
+bool isKind(GstCaps *caps, FileSource::Kind kind) {
+    if (!caps || gst_caps_is_empty(caps) || gst_caps_is_any(caps)) {
+        return false;
+    }
+    const char *name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+    return g_str_has_prefix(name, kind == FileSource::Kind::Video ? "video/" : "audio/");
+}
+
+}  // namespace
+
+FileSource::FileSource(Kind kind, QString path) : kind_(kind), path_(std::move(path)) {
+    static std::atomic<int> count{0};
+    channel_ = QStringLiteral("confab-file-%1-%2")
+                   .arg(++count)
+                   .arg(kind == Kind::Video ? QStringLiteral("video") : QStringLiteral("audio"));
+}
+
+std::unique_ptr<FileSource> FileSource::start(const QString &path, Kind kind, int width, int height, int fps,
+                                              QString *error) {
+    const QFileInfo info(path);
+    if (!info.isFile() || !info.isReadable()) {
+        *error = tr("Cannot read %1.").arg(path);
+        return nullptr;
+    }
+    std::unique_ptr<FileSource> source(new FileSource(kind, info.absoluteFilePath()));
+    if (!source->build(width, height, fps, error)) {
+        return nullptr;
+    }
+    return source;
+}
+
+FileSource::~FileSource() {
+    if (busWatch_) {
+        g_source_remove(busWatch_);
+    }
+    if (pipeline_) {
+        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    }
+}
+
+QString FileSource::launchDescription() const {
+    if (kind_ == Kind::Video) {
+        // The frames keep coming at the call's rate whatever the file does: intervideosrc repeats
+        // the last one, and goes black after a second without any (timeout, in ns).
+        return QStringLiteral("intervideosrc channel=%1 timeout=1000000000 ! %2").arg(channel_, rawCaps_);
+    }
+    return QStringLiteral("interaudiosrc channel=%1 ! %2").arg(channel_, rawCaps_);
+}
+
+bool FileSource::build(int width, int height, int fps, QString *error) {
+    const bool video = kind_ == Kind::Video;
+    rawCaps_ = video ? QStringLiteral(
+                           "video/x-raw,format=I420,width=%1,height=%2,framerate=%3/1,"
+                           "pixel-aspect-ratio=1/1")
+                           .arg(width)
+                           .arg(height)
+                           .arg(fps)
+                     : QStringLiteral("audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1");
+    // videoscale keeps the picture's shape (black borders when the aspect ratios differ).
+    const QString convert = video ? QStringLiteral("videoconvert ! videoscale ! videorate")
+                                  : QStringLiteral("audioconvert ! audioresample");
+    // Audio is handed over 100 ms ahead of its time (ts-offset): interaudiosrc fills what it lacks
+    // with silence, and without a margin a few ms of lateness at a loop's seam (seen in 1 of ~40
+    // seams) was 20 ms of it. The picture needs none: intervideosrc repeats the last frame.
+    const QString sink = video ? QStringLiteral("intervideosink")
+                               : QStringLiteral("interaudiosink ts-offset=%1").arg(-qint64(kAudioLeadNs));
+    description_ = QStringLiteral(
+                       "filesrc name=file ! decodebin name=decode "
+                       "queue name=output max-size-buffers=0 max-size-bytes=0 max-size-time=%1 ! %2 ! %3 "
+                       "! %4 channel=%5")
+                       .arg(kQueueNs)
+                       .arg(convert, rawCaps_, sink, channel_);
+    if (!open(error)) {
+        return false;
+    }
+    // The file is opened, its streams found and the first frame decoded, or we know why not.
+    gst_element_set_state(pipeline_.get(), GST_STATE_PAUSED);
+    if (!waitForPreroll(error)) {
+        return false;
+    }
+    // From the start, as a segment of its own: its end then posts SEGMENT_DONE instead of EOS,
+    // and the next segment can be queued behind it without a flush (startOver()). Tried here,
+    // before anything plays, because some demuxers claim to seek and then fail; y4mdec is not
+    // even tried: in 1.22 its seeks fail only some of the time ("Failed to parse YUV4MPEG frame"
+    // after a seek that prerolled), and a Y4M file is what Chromium's fake camera reads.
+    QString seekError;
+    segmentSeeks_ = !usesElement("y4mdec") &&
+                    gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME,
+                                     GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_SEGMENT),
+                                     GST_SEEK_TYPE_SET, 0, GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE) &&
+                    waitForPreroll(&seekError);
+    if (!segmentSeeks_) {
+        qCDebug(lcMedia).noquote() << path_ << "is not seeked" << seekError
+                                   << "; it is played again from a new pipeline at its end";
+        if (!open(error)) {
+            return false;
+        }
+        gst_element_set_state(pipeline_.get(), GST_STATE_PAUSED);
+        if (!waitForPreroll(error)) {
+            return false;
+        }
+    }
+    play();
+    qCDebug(lcMedia).noquote() << "file source" << channel_ << "playing" << path_;
+    return true;
+}
+
+bool FileSource::open(QString *error) {
+    if (busWatch_) {
+        g_source_remove(busWatch_);
+        busWatch_ = 0;
+    }
+    if (pipeline_) {
+        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    }
+    output_.reset();
+    linked_ = false;
+    endReachedEarly_ = false;
+    GErrorPtr parseError;
+    pipeline_.reset(gst_parse_launch(description_.toUtf8().constData(), out(parseError)));
+    if (!pipeline_ || parseError) {
+        *error = tr("Cannot build a player for %1: %2")
+                     .arg(path_, parseError ? QString::fromUtf8(parseError->message) : QString());
+        return false;
+    }
+    gst_object_ref_sink(pipeline_.get());
+    GstPtr<GstElement> file(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "file"));
+    GstPtr<GstElement> decode(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "decode"));
+    output_.reset(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "output"));
+    g_object_set(file.get(), "location", path_.toUtf8().constData(), nullptr);
+    g_signal_connect(decode.get(), "autoplug-continue", G_CALLBACK(&FileSource::continueAutoplug), this);
+    g_signal_connect(decode.get(), "pad-added", G_CALLBACK(&FileSource::onPadAdded), this);
+    g_signal_connect(decode.get(), "no-more-pads", G_CALLBACK(&FileSource::onNoMorePads), this);
+    return true;
+}
+
+bool FileSource::waitForPreroll(QString *error) {
+    GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
+    // A clip shorter than the output queue is read to its end while the sink prerolls: its
+    // SEGMENT_DONE comes before ASYNC_DONE and must not be lost, or it would never start over.
+    const auto wanted = GstMessageType(GST_MESSAGE_ASYNC_DONE | GST_MESSAGE_ERROR | GST_MESSAGE_SEGMENT_DONE |
+                                       GST_MESSAGE_EOS | GST_MESSAGE_APPLICATION);
+    QString reason;
+    for (;;) {
+        GstMessage *message = gst_bus_timed_pop_filtered(bus.get(), kPrerollTimeout, wanted);
+        if (!message) {
+            reason = tr("it did not start within %1 s").arg(kPrerollTimeout / GST_SECOND);
+            break;
+        }
+        const GstMessageType type = GST_MESSAGE_TYPE(message);
+        if (type == GST_MESSAGE_ERROR) {
+            GErrorPtr gstError;
+            gst_message_parse_error(message, out(gstError), nullptr);
+            reason = QString::fromUtf8(gstError->message);
+        } else if (type == GST_MESSAGE_APPLICATION || (type == GST_MESSAGE_ASYNC_DONE && !linked_)) {
+            // onNoMorePads() found nothing of our kind; without it the sink would wait for ever.
+            reason = kind_ == Kind::Video ? tr("it has no video that can be decoded")
+                                          : tr("it has no audio that can be decoded");
+        } else if (type == GST_MESSAGE_SEGMENT_DONE || type == GST_MESSAGE_EOS) {
+            endReachedEarly_ = true;
+            gst_message_unref(message);
+            continue;
+        }
+        gst_message_unref(message);
+        break;
+    }
+    if (reason.isEmpty()) {
+        return true;
+    }
+    *error = tr("Cannot play %1: %2.").arg(path_, reason);
+    gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    return false;
+}
+
+bool FileSource::usesElement(const char *factoryName) const {
+    GstIterator *elements = gst_bin_iterate_recurse(GST_BIN(pipeline_.get()));
+    bool found = false;
+    GValue item = G_VALUE_INIT;
+    while (!found && gst_iterator_next(elements, &item) == GST_ITERATOR_OK) {
+        auto *element = GST_ELEMENT(g_value_get_object(&item));
+        GstElementFactory *factory = gst_element_get_factory(element);
+        found = factory && g_strcmp0(GST_OBJECT_NAME(factory), factoryName) == 0;
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(elements);
+    return found;
+}
+
+void FileSource::play() {
+    GstPtr<GstBus> bus(gst_element_get_bus(pipeline_.get()));
+    busWatch_ = gst_bus_add_watch(bus.get(), &FileSource::onBusMessage, this);
+    if (segmentSeeks_ && endReachedEarly_) {
+        endReachedEarly_ = false;
+        startOver();  // queued behind the segment still in the output queue
+    }
+    gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING);
+}
+
+gboolean FileSource::continueAutoplug(GstElement *, GstPad *, GstCaps *caps, gpointer self) {
+    // A stream of the other kind is not decoded at all: it ends, still encoded, in a fakesink.
+    const Kind other = static_cast<FileSource *>(self)->kind_ == Kind::Video ? Kind::Audio : Kind::Video;
+    return isKind(caps, other) ? FALSE : TRUE;
+}
+
+// Streaming thread. The first raw stream of our kind goes to the output; anything else (a second
+// video stream, the other kind, subtitles) to a fakesink of its own, so that the demuxer never
+// sees "not linked".
+void FileSource::onPadAdded(GstElement *decodebin, GstPad *pad, gpointer self) {
+    auto *source = static_cast<FileSource *>(self);
+    GstCapsPtr caps(gst_pad_get_current_caps(pad));
+    if (!caps) {
+        caps.reset(gst_pad_query_caps(pad, nullptr));
+    }
+    const char *rawName = source->kind_ == Kind::Video ? "video/x-raw" : "audio/x-raw";
+    const bool wanted = caps && !gst_caps_is_empty(caps.get()) &&
+                        gst_structure_has_name(gst_caps_get_structure(caps.get(), 0), rawName);
+    if (wanted && !source->linked_.exchange(true)) {
+        GstPtr<GstPad> sink(gst_element_get_static_pad(source->output_.get(), "sink"));
+        if (GST_PAD_LINK_FAILED(gst_pad_link(pad, sink.get()))) {
+            qCWarning(lcMedia).noquote() << "cannot link the decoded stream of" << source->path_;
+            source->linked_ = false;
+        }
+        return;
+    }
+    GstElement *bin = GST_ELEMENT(gst_element_get_parent(decodebin));
+    GstElement *discard = gst_element_factory_make("fakesink", nullptr);
+    g_object_set(discard, "sync", FALSE, "async", FALSE, nullptr);
+    gst_bin_add(GST_BIN(bin), discard);
+    gst_element_sync_state_with_parent(discard);
+    GstPtr<GstPad> sink(gst_element_get_static_pad(discard, "sink"));
+    gst_pad_link(pad, sink.get());
+    gst_object_unref(bin);
+}
+
+// Streaming thread: every stream of the file is exposed. None of our kind means the sink will never
+// preroll; tell waitForPreroll().
+void FileSource::onNoMorePads(GstElement *decodebin, gpointer self) {
+    auto *source = static_cast<FileSource *>(self);
+    if (!source->linked_) {
+        gst_element_post_message(
+            decodebin,
+            gst_message_new_application(GST_OBJECT(decodebin), gst_structure_new_empty("confab-no-stream")));
+    }
+}
+
+gboolean FileSource::onBusMessage(GstBus *, GstMessage *message, gpointer self) {
+    auto *source = static_cast<FileSource *>(self);
+    switch (GST_MESSAGE_TYPE(message)) {
+        case GST_MESSAGE_SEGMENT_DONE:
+        case GST_MESSAGE_EOS:
+            source->startOver();
+            // With segment seeks the watch stays; otherwise startOver() made a new pipeline and
+            // a new watch on its bus.
+            return source->segmentSeeks_ ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+        case GST_MESSAGE_ERROR: {
+            GErrorPtr error;
+            gchar *rawDebug = nullptr;
+            gst_message_parse_error(message, out(error), &rawDebug);
+            const GCharPtr debug(rawDebug);
+            // The call goes on: the inter source repeats the last frame, then sends black.
+            qCWarning(lcMedia).noquote()
+                << "playing" << source->path_ << "failed:" << error->message << (debug ? debug.get() : "");
+            break;
+        }
+        default:
+            break;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void FileSource::startOver() {
+    ++loops_;
+    qCDebug(lcMedia).noquote() << "file source" << channel_ << "starts over:" << loops_;
+    if (segmentSeeks_) {
+        // Queued behind the segment now ending, no flush: its running time goes on seamlessly.
+        if (!gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_SEGMENT, GST_SEEK_TYPE_SET,
+                              0, GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE)) {
+            qCWarning(lcMedia).noquote() << "cannot start" << path_ << "over; it stays on its last frame";
+        }
+        return;
+    }
+    busWatch_ = 0;  // removed by returning G_SOURCE_REMOVE from the watch that called us
+    QString error;
+    if (!open(&error)) {
+        qCWarning(lcMedia).noquote() << error;
+        return;
+    }
+    play();
+}
+
+}  // namespace confab

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "util/GstPtr.h"
+
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace confab {
+
+// A media file played in a loop as a live source for a call (confab-call --video file:PATH,
+// --audio file:PATH): benchmarks send the same natural clip as a browser's fake camera.
+//
+// A file is not a live source, and a call's pipeline is: so the file is decoded in a pipeline of
+// its own, converted to the call's format (size, frame rate; mono 48 kHz audio) and played in
+// real time into an intervideosink/interaudiosink; the call's branch starts with the matching
+// intervideosrc/interaudiosrc (launchDescription()), which stays live whatever the file does:
+// it repeats the last frame, then sends black (silence) if decoding stops. The loop has no gap:
+// segment seeks, each new segment queued behind the last without a flush. A file whose demuxer
+// cannot seek is played again from a fresh pipeline at its end instead (a few ms in which the
+// last frame repeats): build() tries a seek once before playing, and never seeks a Y4M file
+// (GStreamer 1.22's y4mdec fails on seeks some of the time).
+//
+// Owned by the LocalMedia of one call; created and destroyed on the main thread (its bus watch
+// runs there).
+class FileSource {
+public:
+    enum class Kind { Video, Audio };
+
+    // Decodes `path` and starts playing it; null with *error (a sentence) when the file cannot be
+    // read or holds no stream of that kind. Waits up to a few seconds for the first frame.
+    static std::unique_ptr<FileSource> start(const QString &path, Kind kind, int width, int height, int fps,
+                                             QString *error);
+    ~FileSource();
+    FileSource(const FileSource &) = delete;
+    FileSource &operator=(const FileSource &) = delete;
+
+    // The source end for the call's branch, ending in raw caps (I420 at the size and rate asked
+    // for; or S16LE mono 48 kHz audio).
+    QString launchDescription() const;
+    // How many times the file has started over (for tests and logs).
+    int loops() const { return loops_; }
+
+private:
+    FileSource(Kind kind, QString path);
+    bool build(int width, int height, int fps, QString *error);
+    // Makes a new decoding pipeline for the file, in NULL state; false with *error.
+    bool open(QString *error);
+    // Waits for the pipeline to preroll (or fail, with the reason in *error) after a state change
+    // or a flushing seek.
+    bool waitForPreroll(QString *error);
+    void play();
+    bool usesElement(const char *factoryName) const;
+    static void onNoMorePads(GstElement *decodebin, gpointer self);
+    static gboolean onBusMessage(GstBus *bus, GstMessage *message, gpointer self);
+    void startOver();
+    static void onPadAdded(GstElement *decodebin, GstPad *pad, gpointer self);
+    static gboolean continueAutoplug(GstElement *, GstPad *, GstCaps *caps, gpointer self);
+
+    Kind kind_;
+    QString path_;
+    QString channel_;
+    QString rawCaps_;
+    QString description_;
+    GstPtr<GstElement> pipeline_;
+    GstPtr<GstElement> output_;  // the first element after decodebin: where the wanted stream goes
+    guint busWatch_ = 0;
+    std::atomic<bool> linked_{false};  // decodebin gave us a stream of our kind (set on a streaming thread)
+    bool segmentSeeks_ = false;        // else each loop reopens the file
+    bool endReachedEarly_ = false;     // the first segment ended while prerolling
+    int loops_ = 0;
+};
+
+}  // namespace confab

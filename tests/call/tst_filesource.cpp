@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// FileSource and `confab-call --video file:PATH --audio file:PATH`: a short clip goes on being sent,
+// looped, at the size and rate asked for, for longer than it lasts; the loop repeats no more than
+// a frame or two and leaves no silence; a file that cannot be played is refused with a sentence.
+#include "ProcessCall.h"
+#include "ProcessPeers.h"
+#include "TestTime.h"
+#include "media/FileSource.h"
+#include "util/GLibPtr.h"
+#include "util/GstPtr.h"
+
+#include <gst/app/gstappsink.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using confab::FileSource;
+using confab::GErrorPtr;
+using confab::GstPtr;
+using confab::out;
+
+namespace {
+
+constexpr int kStartMs = 20000;
+
+// Runs a finite pipeline to its end; false when it fails.
+bool runToEnd(const QString &description) {
+    GErrorPtr error;
+    GstPtr<GstElement> pipeline(gst_parse_launch(description.toUtf8().constData(), out(error)));
+    if (!pipeline || error) {
+        return false;
+    }
+    gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+    GstPtr<GstBus> bus(gst_element_get_bus(pipeline.get()));
+    GstMessage *message = gst_bus_timed_pop_filtered(bus.get(), 20 * GST_SECOND,
+                                                     GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+    const bool ended = message && GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS;
+    if (message) {
+        gst_message_unref(message);
+    }
+    gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+    return ended;
+}
+
+// A clip of `frames` frames of videotestsrc's ball (every frame differs from the one before) at
+// 320x240 and 15 fps, as Y4M: the format Chromium's fake camera reads, and one whose demuxer
+// cannot seek (FileSource plays it again from a new pipeline).
+QString makeVideoClip(const QTemporaryDir &dir, int frames) {
+    const QString path = dir.filePath(QStringLiteral("clip.y4m"));
+    const bool made = runToEnd(QStringLiteral("videotestsrc pattern=ball num-buffers=%1 "
+                                              "! video/x-raw,format=I420,width=320,height=240,framerate=15/1 "
+                                              "! y4menc ! filesink location=%2")
+                                   .arg(frames)
+                                   .arg(path));
+    return made ? path : QString();
+}
+
+// Half a second of a 44.1 kHz stereo sine as WAV (whose demuxer does seek in segments).
+QString makeAudioClip(const QTemporaryDir &dir) {
+    const QString path = dir.filePath(QStringLiteral("clip.wav"));
+    const bool made =
+        runToEnd(QStringLiteral("audiotestsrc wave=sine freq=300 volume=0.5 samplesperbuffer=2205 "
+                                "num-buffers=10 ! audio/x-raw,rate=44100,channels=2 ! wavenc "
+                                "! filesink location=%1")
+                     .arg(path));
+    return made ? path : QString();
+}
+
+// What the call's branch would see: the source's launch description into an appsink.
+struct Consumer {
+    GstPtr<GstElement> pipeline;
+    GstElement *sink = nullptr;
+
+    explicit Consumer(const QString &sourceDescription) {
+        GErrorPtr error;
+        pipeline.reset(gst_parse_launch((sourceDescription + QStringLiteral(" ! appsink name=sink sync=false "
+                                                                            "max-buffers=1000"))
+                                            .toUtf8()
+                                            .constData(),
+                                        out(error)));
+        if (pipeline) {
+            gst_object_ref_sink(pipeline.get());
+            sink = gst_bin_get_by_name(GST_BIN(pipeline.get()), "sink");
+            gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+        }
+    }
+    ~Consumer() {
+        if (pipeline) {
+            gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+        }
+        if (sink) {
+            gst_object_unref(sink);
+        }
+    }
+    GstSample *next() { return gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_MSECOND); }
+};
+
+}  // namespace
+
+class TestFileSource : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { gst_init(nullptr, nullptr); }
+
+    void videoClipLoopsWithFreshFramesAtTheRequestedSize() {
+        QTemporaryDir dir;
+        const QString clip = makeVideoClip(dir, 8);  // 0.53 s
+        QVERIFY(!clip.isEmpty());
+        QString error;
+        auto source = FileSource::start(clip, FileSource::Kind::Video, 176, 144, 15, &error);
+        QVERIFY2(source, qPrintable(error));
+        Consumer consumer(source->launchDescription());
+        QVERIFY(consumer.sink);
+
+        // 2.5 s: more than four times the clip. A frame that is the same as the one before is a
+        // repeat: the loop's restart, or the two pipelines' frame clocks slipping past each other.
+        int frames = 0;
+        int repeats = 0;
+        int longestRepeat = 0;
+        int run = 0;
+        QByteArray previous;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 2500) {
+            QTest::qWait(1);  // the source's bus watch runs on this thread's main loop
+            GstSample *sample = consumer.next();
+            if (!sample) {
+                continue;
+            }
+            GstCaps *caps = gst_sample_get_caps(sample);
+            const GstStructure *format = gst_caps_get_structure(caps, 0);
+            int width = 0;
+            int height = 0;
+            gst_structure_get_int(format, "width", &width);
+            gst_structure_get_int(format, "height", &height);
+            QCOMPARE(width, 176);
+            QCOMPARE(height, 144);
+            GstMapInfo map;
+            QVERIFY(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+            const QByteArray luma(reinterpret_cast<const char *>(map.data), 176 * 144);
+            gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+            gst_sample_unref(sample);
+            ++frames;
+            if (luma == previous) {
+                ++repeats;
+                longestRepeat = std::max(longestRepeat, ++run);
+            } else {
+                run = 0;
+            }
+            previous = luma;
+        }
+        qInfo("%d frames in 2.5 s, %d repeated (longest run %d), %d loops", frames, repeats, longestRepeat,
+              source->loops());
+        QVERIFY2(source->loops() >= 3, qPrintable(QString::number(source->loops())));
+        QVERIFY2(frames >= 30, qPrintable(QString::number(frames)));  // 15 fps, after start-up
+        // Never black (intervideosrc's timeout) and never stuck on one frame for long.
+        QVERIFY2(longestRepeat <= 2, qPrintable(QString::number(longestRepeat)));
+        QVERIFY2(repeats <= frames / 4, qPrintable(QString::number(repeats)));
+    }
+
+    void audioClipLoopsWithoutSilence() {
+        QTemporaryDir dir;
+        const QString clip = makeAudioClip(dir);
+        QVERIFY(!clip.isEmpty());
+        QString error;
+        auto source = FileSource::start(clip, FileSource::Kind::Audio, 0, 0, 0, &error);
+        QVERIFY2(source, qPrintable(error));
+        Consumer consumer(source->launchDescription());
+        QVERIFY(consumer.sink);
+        // Every 10 ms of the 48 kHz mono output carries the sine: a gap at a loop would be a chunk
+        // of interaudiosrc's silence. The first 200 ms are left out (the source starting).
+        std::vector<gint16> samples;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 2000) {
+            QTest::qWait(1);
+            GstSample *sample = consumer.next();
+            if (!sample) {
+                continue;
+            }
+            GstMapInfo map;
+            QVERIFY(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+            const auto *data = reinterpret_cast<const gint16 *>(map.data);
+            samples.insert(samples.end(), data, data + map.size / 2);
+            gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+            gst_sample_unref(sample);
+        }
+        constexpr size_t kChunk = 480;
+        int silentChunks = 0;
+        int chunks = 0;
+        for (size_t start = 20 * kChunk; start + kChunk <= samples.size(); start += kChunk) {
+            double sum = 0;
+            for (size_t i = start; i < start + kChunk; ++i) {
+                sum += double(samples[i]) * samples[i];
+            }
+            ++chunks;
+            if (std::sqrt(sum / kChunk) < 1000) {  // the sine's RMS is ~11,600
+                ++silentChunks;
+                qInfo("silent: 10 ms from %.0f ms", double(start) / 48);
+            }
+        }
+        qInfo("%d chunks of 10 ms, %d silent, %d loops", chunks, silentChunks, source->loops());
+        QVERIFY2(source->loops() >= 2, qPrintable(QString::number(source->loops())));
+        QVERIFY2(chunks >= 100, qPrintable(QString::number(chunks)));
+        QCOMPARE(silentChunks, 0);
+    }
+
+    void fileThatCannotBePlayedIsRefusedWithASentence() {
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY(!FileSource::start(dir.filePath(QStringLiteral("missing.y4m")), FileSource::Kind::Video, 176,
+                                   144, 15, &error));
+        QVERIFY2(error.contains(QStringLiteral("Cannot read")), qPrintable(error));
+
+        QFile text(dir.filePath(QStringLiteral("notes.txt")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("not a video\n");
+        text.close();
+        error.clear();
+        QVERIFY(!FileSource::start(text.fileName(), FileSource::Kind::Video, 176, 144, 15, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("Cannot play ")), qPrintable(error));
+
+        // A file with video only has no audio to send.
+        const QString clip = makeVideoClip(dir, 2);
+        error.clear();
+        QVERIFY(!FileSource::start(clip, FileSource::Kind::Audio, 0, 0, 0, &error));
+        QVERIFY2(error.contains(QStringLiteral("no audio")), qPrintable(error));
+    }
+
+    // The command line end to end: both sides send a 1 s clip at another size than the file's; the
+    // other side receives it at the requested size and rate for 5 s.
+    void callSendsAShortClipForLongerThanItLasts() {
+        QTemporaryDir dir;
+        const QString video = makeVideoClip(dir, 15);
+        const QString audio = makeAudioClip(dir);
+        QVERIFY(!video.isEmpty() && !audio.isEmpty());
+        const QStringList media{QStringLiteral("--video"), QStringLiteral("file:") + video,
+                                QStringLiteral("--audio"), QStringLiteral("file:") + audio,
+                                QStringLiteral("--size"),  QStringLiteral("176x144"),
+                                QStringLiteral("--fps"),   QStringLiteral("15")};
+        ProcessCall call(kStartMs);
+        QVERIFY(call.startWithServer(QStringList{QStringLiteral("--duration"), QStringLiteral("5")} + media,
+                                     media));
+        for (CallProcess *peer : call.both()) {
+            QVERIFY2(peer->waitForExit(kStartMs), qPrintable(peer->errorOutput()));
+            QCOMPARE(peer->exitCode(), 0);
+            const QList<QJsonObject> stats = peer->events(QStringLiteral("stats"));
+            QVERIFY2(stats.size() >= 4, qPrintable(QString::number(stats.size())));
+            // From the second second on (more than the clip's length after the first frame),
+            // every second brought frames at the requested size and about the requested rate.
+            for (qsizetype i = 1; i < stats.size(); ++i) {
+                const QJsonObject &s = stats.at(i);
+                QCOMPARE(s.value(QStringLiteral("width")).toInt(), 176);
+                QCOMPARE(s.value(QStringLiteral("height")).toInt(), 144);
+                QVERIFY2(s.value(QStringLiteral("fps")).toDouble() >= 10,
+                         qPrintable(QString::number(s.value(QStringLiteral("fps")).toDouble())));
+            }
+            QVERIFY(stats.last().value(QStringLiteral("videoFrames")).toInt() >= 55);
+            QVERIFY(stats.last().value(QStringLiteral("audioBuffers")).toInt() > 150);
+            for (const QJsonObject &notice : peer->events(QStringLiteral("notice"))) {
+                // "Cannot play …; sending a test pattern instead." would mean the file was not sent.
+                QVERIFY2(
+                    !notice.value(QStringLiteral("message")).toString().contains(QStringLiteral("instead")),
+                    qPrintable(notice.value(QStringLiteral("message")).toString()));
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFileSource)
+#include "tst_filesource.moc"
