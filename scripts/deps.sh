@@ -41,9 +41,13 @@ CONFAB_SCREENSHOT_PACKAGES=(
     xvfb fonts-dejavu-core
 )
 
-# What scripts/bench needs besides the build: Chromium, the other side of the call benchmarks.
+# What scripts/bench needs besides the build: Chromium, the other side of the call benchmarks; the
+# material of the natural test clip (scripts/make-test-clip: a photograph, speech and sox to shape
+# it); and what bench/network builds its networks with (namespaces, nftables, tc).
 CONFAB_BENCH_PACKAGES=(
     chromium
+    plasma-workspace-wallpapers espeak-ng sox
+    iproute2 nftables
 )
 
 # What scripts/fuzz needs: clang and its libFuzzer runtime.
