@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // bench/call-cpu-memory: CPU seconds per second of call and peak memory of a confab-call pair
 // against a Chromium pair (every process of each browser counted), same size, frame rate and
-// codec. Prints one JSON object; see bench/README.md.
+// codec, both sending the same natural clip (scripts/make-test-clip). Prints one JSON object; see
+// bench/README.md.
 #include "BenchSupport.h"
 #include "BrowserPeer.h"
 #include "ProcessPeers.h"
@@ -9,6 +10,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QTest>
 
@@ -27,6 +30,7 @@ struct Options {
     int settleMs = 1000;
     bool confab = true;
     bool chromium = true;
+    QString clipDir;  // clip.y4m and clip.wav, sent by both kinds of pair
 };
 
 // CPU over a window of the call: both sides' counters read at its start and end.
@@ -62,9 +66,16 @@ QJsonObject cpu(const Window &w) {
 
 QJsonObject confabRun(const Options &o, const QUrl &server, const QString &size, int index) {
     const QString callee = QStringLiteral("cpu-callee-%1").arg(index);
-    const QStringList media{QStringLiteral("--size"),  size,
-                            QStringLiteral("--fps"),   QString::number(o.fps),
-                            QStringLiteral("--codec"), o.codec};
+    const QStringList media{QStringLiteral("--size"),
+                            size,
+                            QStringLiteral("--fps"),
+                            QString::number(o.fps),
+                            QStringLiteral("--codec"),
+                            o.codec,
+                            QStringLiteral("--video"),
+                            QStringLiteral("file:") + QDir(o.clipDir).filePath(QStringLiteral("clip.y4m")),
+                            QStringLiteral("--audio"),
+                            QStringLiteral("file:") + QDir(o.clipDir).filePath(QStringLiteral("clip.wav"))};
     CallProcess answering(callee);
     answering.start(server, QStringList{QStringLiteral("--answer")} + media);
     if (answering.waitFor(QStringLiteral("logged-in"), 15000).isEmpty()) {
@@ -117,7 +128,10 @@ QJsonObject chromiumRun(const Options &o, const QUrl &server, const QString &siz
                                  {QStringLiteral("fps"), QString::number(o.fps)},
                                  {QStringLiteral("codec"), o.codec},
                                  {QStringLiteral("hold"), QString::number(o.seconds)}});
-        peer->setExtraArguments({QStringLiteral("--use-fake-device-for-media-stream=fps=%1").arg(o.fps)});
+        peer->setExtraArguments(
+            {QStringLiteral("--use-fake-device-for-media-stream=fps=%1").arg(o.fps),
+             QStringLiteral("--use-file-for-fake-video-capture=%1/clip.y4m").arg(o.clipDir),
+             QStringLiteral("--use-file-for-fake-audio-capture=%1/clip.wav").arg(o.clipDir)});
     }
     QString error = answering.start(server, callee, QString(), QStringLiteral("hi"));
     if (!error.isEmpty() || answering.waitFor(QStringLiteral("logged-in"), 30000).isEmpty()) {
@@ -195,8 +209,11 @@ int main(int argc, char *argv[]) {
          QStringLiteral("s"), QStringLiteral("3")},
         {QStringLiteral("window-seconds"), QStringLiteral("CPU is measured over this long."),
          QStringLiteral("s"), QStringLiteral("25")},
-        {QStringLiteral("sizes"), QStringLiteral("Comma-separated video sizes."), QStringLiteral("list"),
-         QStringLiteral("640x480,1280x720")},
+        {QStringLiteral("sizes"), QStringLiteral("Comma-separated video sizes (the clip is 16:9)."),
+         QStringLiteral("list"), QStringLiteral("640x360,1280x720")},
+        {QStringLiteral("clip"),
+         QStringLiteral("Directory with clip.y4m and clip.wav (scripts/make-test-clip)."),
+         QStringLiteral("dir")},
         {QStringLiteral("fps"), QStringLiteral("Frame rate."), QStringLiteral("n"), QStringLiteral("30")},
         {QStringLiteral("codec"), QStringLiteral("vp8 or h264."), QStringLiteral("codec"),
          QStringLiteral("vp8")},
@@ -213,6 +230,18 @@ int main(int argc, char *argv[]) {
     o.windowSeconds = parser.value(QStringLiteral("window-seconds")).toInt();
     o.fps = parser.value(QStringLiteral("fps")).toInt();
     o.codec = parser.value(QStringLiteral("codec"));
+    o.clipDir = parser.value(QStringLiteral("clip"));
+    if (o.clipDir.isEmpty()) {
+        o.clipDir = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../test-clip"));
+    }
+    o.clipDir = QFileInfo(o.clipDir).absoluteFilePath();
+    for (const char *file : {"clip.y4m", "clip.wav"}) {
+        if (!QFileInfo::exists(QDir(o.clipDir).filePath(QLatin1StringView(file)))) {
+            progress(QStringLiteral("call-cpu-memory: %1 has no %2: run scripts/make-test-clip first")
+                         .arg(o.clipDir, QLatin1StringView(file)));
+            return 2;
+        }
+    }
     const QString only = parser.value(QStringLiteral("only"));
     o.confab = only.isEmpty() || only == QLatin1StringView("confab");
     o.chromium = only.isEmpty() || only == QLatin1StringView("chromium");
@@ -255,6 +284,7 @@ int main(int argc, char *argv[]) {
     }
     print({{QStringLiteral("bench"), QStringLiteral("call-cpu-memory")},
            {QStringLiteral("codec"), o.codec},
+           {QStringLiteral("clip"), o.clipDir},
            {QStringLiteral("seconds"), o.seconds},
            {QStringLiteral("runs"), runs},
            {QStringLiteral("machineBefore"), before},

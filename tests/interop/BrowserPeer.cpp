@@ -88,7 +88,11 @@ QString BrowserPeer::start(const QUrl &server, const QString &name, const QStrin
     };
     arguments += extraArguments_;
     arguments.append(page.toString(QUrl::FullyEncoded));
-    process_.start(program, arguments);
+    if (launcher_.isEmpty()) {
+        process_.start(program, arguments);
+    } else {
+        process_.start(launcher_.first(), launcher_.mid(1) + QStringList{program} + arguments);
+    }
     if (!process_.waitForStarted(10000)) {
         return QStringLiteral("Chromium did not start: ") + process_.errorString();
     }

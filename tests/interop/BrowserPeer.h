@@ -32,6 +32,9 @@ public:
     // parameters (size=, fps=, codec=, hold=; see page/confab-peer.js) and Chromium switches.
     void setPageParameters(const QList<std::pair<QString, QString>> &parameters) { pageParameters_ = parameters; }
     void setExtraArguments(const QStringList &arguments) { extraArguments_ = arguments; }
+    // A command Chromium runs under, e.g. {"ip", "netns", "exec", NAME} (bench/network); it must
+    // exec Chromium, so that pid() stays the browser's process group.
+    void setLauncher(const QStringList &launcher) { launcher_ = launcher; }
     // Chromium's pid, which is also the id of the process group of everything it forked; 0 when
     // not running.
     qint64 pid() const { return pid_; }
@@ -49,4 +52,5 @@ private:
     QByteArray log_;  // the last part of Chromium's stderr
     QList<std::pair<QString, QString>> pageParameters_;
     QStringList extraArguments_;
+    QStringList launcher_;
 };

@@ -13,6 +13,9 @@
 //   size=WxH   camera size asked for (default 320x240)     fps=N   camera frame rate (default: any)
 //   codec=vp8|h264   put this video codec first (setCodecPreferences)
 //   hold=SECONDS     the caller stays in the call this long after it has seen everything
+//   stats=1          a {"event":"stats"} line every second with getStats figures (bench/network)
+//   adapt=1          with size=: let Chromium lower the resolution as it would for a camera
+//                    (its default degradation preference) instead of keeping the size
 'use strict';
 
 const params = new URLSearchParams(location.search);
@@ -27,6 +30,8 @@ const wantFps = params.get('fps') ? Number(params.get('fps')) : null;
 // MIME types compare case-insensitively (Chromium reports "video/H264", "video/VP8").
 const wantCodec = params.get('codec') ? ('video/' + params.get('codec')).toLowerCase() : null;
 const holdMs = params.get('hold') ? Number(params.get('hold')) * 1000 : 0;
+const reportStats = params.get('stats') === '1';
+const adapt = params.get('adapt') === '1';
 const wallNow = () => performance.timeOrigin + performance.now();
 const kFramesWanted = 30;
 const kAudioPacketsWanted = 25;
@@ -145,11 +150,15 @@ function reportFirstFrame(now, metadata) {
           width: metadata.width, height: metadata.height});
 }
 
+// For stats=1: when the first frame presented since the last stats line was (wall clock), so
+// that a benchmark can tell when pictures came back after an outage.
+let firstPresentedSinceReport = null;
 function countPresentedFrames(video) {
   if (!video.requestVideoFrameCallback) return;
   const next = () => video.requestVideoFrameCallback((now, metadata) => {
     reportFirstFrame(now, metadata);
     seen.framesPresented++;
+    if (firstPresentedSinceReport === null) firstPresentedSinceReport = performance.timeOrigin + now;
     next();
   });
   next();
@@ -171,7 +180,7 @@ function preferCodec() {
 // Keep the asked-for size: Chromium would otherwise scale a busy machine's video down, which a
 // comparison at equal resolution must not allow.
 async function keepResolution() {
-  if (!params.get('size')) return;
+  if (!params.get('size') || adapt) return;
   for (const sender of pc.getSenders()) {
     if (!sender.track || sender.track.kind !== 'video') continue;
     const parameters = sender.getParameters();
@@ -216,6 +225,34 @@ async function setUp() {
     report({event: 'media', camera: videoTrack ? videoTrack.getSettings() : null, codec: wantCodec});
   }
   pollTimer = setInterval(() => poll().catch((e) => fail('stats', e)), 200);
+  if (reportStats) setInterval(() => statsLine().catch((e) => fail('stats-line', e)), 1000);
+}
+
+// stats=1: the receive side's cumulative counters as getStats has them (webrtc-stats names), and
+// the send side's target and estimate, once a second. Readers take differences over a window.
+async function statsLine() {
+  if (!pc || finished) return;
+  const stats = await pc.getStats();
+  const line = {event: 'stats', t: wallNow(), connection: pc.connectionState,
+                firstPresented: firstPresentedSinceReport, framesPresented: seen.framesPresented};
+  firstPresentedSinceReport = null;
+  const pick = (s, names, prefix) => { for (const n of names) if (s[n] !== undefined) line[prefix + n] = s[n]; };
+  stats.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') {
+      pick(s, ['framesDecoded', 'framesReceived', 'framesDropped', 'freezeCount', 'totalFreezesDuration',
+               'frameWidth', 'frameHeight', 'framesPerSecond', 'jitterBufferDelay', 'jitterBufferEmittedCount',
+               'bytesReceived', 'packetsReceived', 'packetsLost', 'nackCount', 'pliCount'], 'video.');
+    } else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+      pick(s, ['concealedSamples', 'totalSamplesReceived', 'bytesReceived', 'packetsReceived', 'packetsLost'],
+           'audio.');
+    } else if (s.type === 'outbound-rtp' && s.kind === 'video') {
+      pick(s, ['targetBitrate', 'bytesSent', 'frameWidth', 'frameHeight', 'framesPerSecond',
+               'qualityLimitationReason'], 'out.');
+    } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+      pick(s, ['availableOutgoingBitrate', 'currentRoundTripTime'], 'pair.');
+    }
+  });
+  report(line);
 }
 
 async function call() {

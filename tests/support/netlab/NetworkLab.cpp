@@ -341,13 +341,16 @@ bool NetworkLab::cutSiteB(bool cut, QString *error) {
     }
     const QString script = QStringLiteral(
         "nft add table inet confab_cut && "
-        "nft add chain inet confab_cut fwd '{ type filter hook forward priority -10; policy accept; }' && "
-        "nft add chain inet confab_cut in '{ type filter hook input priority -10; policy accept; }' && "
-        "nft add chain inet confab_cut out '{ type filter hook output priority -10; policy accept; }' && "
-        "nft add rule inet confab_cut fwd iifname '{ \"to-b\", \"to-b2\" }' drop && "
-        "nft add rule inet confab_cut fwd oifname '{ \"to-b\", \"to-b2\" }' drop && "
-        "nft add rule inet confab_cut in iifname '{ \"to-b\", \"to-b2\" }' drop && "
-        "nft add rule inet confab_cut out oifname '{ \"to-b\", \"to-b2\" }' drop");
+        "nft add chain inet confab_cut cut_forward '{ type filter hook forward priority -10; policy accept; "
+        "}' && "
+        "nft add chain inet confab_cut cut_input '{ type filter hook input priority -10; policy accept; }' "
+        "&& "
+        "nft add chain inet confab_cut cut_output '{ type filter hook output priority -10; policy accept; }' "
+        "&& "
+        "nft add rule inet confab_cut cut_forward iifname '{ \"to-b\", \"to-b2\" }' drop && "
+        "nft add rule inet confab_cut cut_forward oifname '{ \"to-b\", \"to-b2\" }' drop && "
+        "nft add rule inet confab_cut cut_input iifname '{ \"to-b\", \"to-b2\" }' drop && "
+        "nft add rule inet confab_cut cut_output oifname '{ \"to-b\", \"to-b2\" }' drop");
     return execOnRouter({QStringLiteral("sh"), QStringLiteral("-c"), script}, error);
 }
 
