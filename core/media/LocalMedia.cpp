@@ -4,7 +4,6 @@
 #include "media/BallPattern.h"
 #include "media/DeviceFinder.h"
 #include "media/FrameStamp.h"
-#include "media/Vp8TokenBuffer.h"
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
 
@@ -207,9 +206,6 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         pipeline_ = pipeline;
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
-        if (format_.videoCodec == VideoCodec::VP8) {
-            Vp8TokenBuffer::releaseAfterStart(videoEncoder_.get());  // 21 MB at 720p, see there
-        }
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
         blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
                                            this, nullptr);
