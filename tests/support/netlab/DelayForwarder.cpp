@@ -74,7 +74,7 @@ bool DelayForwarder::start(const QString &namespacePath, const QString &first, c
     std::future<QString> started = ready.get_future();
     // A thread of its own: setns() changes only the calling thread's network namespace, and the
     // devices are made in whichever namespace their creator is in.
-    thread_ = std::thread([this, namespacePath, first, second, &ready] {
+    thread_ = std::thread([this, namespacePath, first, second, ready = std::move(ready)]() mutable {
         const int ns = ::open(namespacePath.toLocal8Bit().constData(), O_RDONLY | O_CLOEXEC);
         if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
             ready.set_value(QStringLiteral("cannot enter %1: %2")
