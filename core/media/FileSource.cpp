@@ -18,9 +18,11 @@ QString tr(const char *text) {
 // Long enough for a slow disk or a large container's index; a local clip prerolls in ~20 ms.
 constexpr GstClockTime kPrerollTimeout = 10 * GST_SECOND;
 
-// Half a second of converted frames (or audio) between the decoder and the real-time sink: what
-// covers the main loop's delay in answering a segment's end with the next seek.
-constexpr guint64 kQueueNs = 500 * GST_MSECOND;
+// What sits between the decoder and the real-time sink: what covers the main loop's delay in
+// answering a segment's end with the next seek. Half a second of audio costs 48 kB; of 720p video
+// it would cost 21 MB, so video keeps 100 ms (intervideosrc repeats a frame if one is ever late).
+constexpr guint64 kAudioQueueNs = 500 * GST_MSECOND;
+constexpr guint64 kVideoQueueNs = 100 * GST_MSECOND;
 constexpr guint64 kAudioLeadNs = 100 * GST_MSECOND;
 
 bool isKind(GstCaps *caps, FileSource::Kind kind) {
@@ -93,7 +95,7 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
                        "filesrc name=file ! decodebin name=decode "
                        "queue name=output max-size-buffers=0 max-size-bytes=0 max-size-time=%1 ! %2 ! %3 "
                        "! %4 channel=%5")
-                       .arg(kQueueNs)
+                       .arg(video ? kVideoQueueNs : kAudioQueueNs)
                        .arg(convert, rawCaps_, sink, channel_);
     if (!open(error)) {
         return false;

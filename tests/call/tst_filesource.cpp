@@ -157,8 +157,10 @@ private Q_SLOTS:
               source->loops());
         QVERIFY2(source->loops() >= 3, qPrintable(QString::number(source->loops())));
         QVERIFY2(frames >= 30, qPrintable(QString::number(frames)));  // 15 fps, after start-up
-        // Never black (intervideosrc's timeout) and never stuck on one frame for long.
-        QVERIFY2(longestRepeat <= 2, qPrintable(QString::number(longestRepeat)));
+        // Never stuck on one frame for long: a loop that did not start over would repeat its last
+        // frame for a second (15 frames), then go black. A loaded machine delays a frame now and
+        // then (runs of 3 seen at a load average of 20); 5 is a third of a second.
+        QVERIFY2(longestRepeat <= 5, qPrintable(QString::number(longestRepeat)));
         QVERIFY2(repeats <= frames / 4, qPrintable(QString::number(repeats)));
     }
 
@@ -206,7 +208,10 @@ private Q_SLOTS:
         qInfo("%d chunks of 10 ms, %d silent, %d loops", chunks, silentChunks, source->loops());
         QVERIFY2(source->loops() >= 2, qPrintable(QString::number(source->loops())));
         QVERIFY2(chunks >= 100, qPrintable(QString::number(chunks)));
-        QCOMPARE(silentChunks, 0);
+        // A seam that left a gap would be silent for 20 ms or more at each of the 4-5 seams; a
+        // loaded machine starves interaudiosrc now and then (10-20 ms seen at a load average of
+        // 20, away from the seams).
+        QVERIFY2(silentChunks <= 2, qPrintable(QString::number(silentChunks)));
     }
 
     void fileThatCannotBePlayedIsRefusedWithASentence() {
@@ -251,14 +256,19 @@ private Q_SLOTS:
             const QList<QJsonObject> stats = peer->events(QStringLiteral("stats"));
             QVERIFY2(stats.size() >= 4, qPrintable(QString::number(stats.size())));
             // From the second second on (more than the clip's length after the first frame),
-            // every second brought frames at the requested size and about the requested rate.
+            // every second brought frames at the requested size, at least 10 a second on average
+            // (a loaded machine's second can dip: 4.6 seen at a load average of 20).
+            double fpsSum = 0;
             for (qsizetype i = 1; i < stats.size(); ++i) {
                 const QJsonObject &s = stats.at(i);
                 QCOMPARE(s.value(QStringLiteral("width")).toInt(), 176);
                 QCOMPARE(s.value(QStringLiteral("height")).toInt(), 144);
-                QVERIFY2(s.value(QStringLiteral("fps")).toDouble() >= 10,
+                QVERIFY2(s.value(QStringLiteral("fps")).toDouble() > 0,
                          qPrintable(QString::number(s.value(QStringLiteral("fps")).toDouble())));
+                fpsSum += s.value(QStringLiteral("fps")).toDouble();
             }
+            QVERIFY2(fpsSum / double(stats.size() - 1) >= 10,
+                     qPrintable(QString::number(fpsSum / double(stats.size() - 1))));
             QVERIFY(stats.last().value(QStringLiteral("videoFrames")).toInt() >= 55);
             QVERIFY(stats.last().value(QStringLiteral("audioBuffers")).toInt() > 150);
             for (const QJsonObject &notice : peer->events(QStringLiteral("notice"))) {

@@ -63,15 +63,17 @@ private Q_SLOTS:
         QCOMPARE(probe->received, 20);
         QVERIFY2(probe->medianMs < 5, qPrintable(QString::number(probe->medianMs)));
 
-        // 50 ms each way, ±10: a round trip of 80-120 ms (a little more for the forwarder's own time).
+        // 50 ms each way, ±10: a round trip of 80-120 ms. Never less than the delay; the maximum
+        // is not checked (a loaded machine wakes the forwarder late: 134 ms seen at a load of 20),
+        // the median is.
         QVERIFY2(lab.apply({.delayMs = 50, .jitterMs = 10}, &error), qPrintable(error));
         probe = lab.probe(40, 25, &error);
         QVERIFY2(probe, qPrintable(error));
         qInfo("delay 50±10 ms each way: %d of %d back, round trip %.1f / %.1f / %.1f ms", probe->received,
               probe->sent, probe->minMs, probe->medianMs, probe->maxMs);
         QCOMPARE(probe->received, 40);
-        QVERIFY2(probe->minMs >= 79 && probe->maxMs <= 130,
-                 qPrintable(QStringLiteral("%1..%2").arg(probe->minMs).arg(probe->maxMs)));
+        QVERIFY2(probe->minMs >= 79 && probe->medianMs >= 85 && probe->medianMs <= 118,
+                 qPrintable(QStringLiteral("%1 / %2").arg(probe->minMs).arg(probe->medianMs)));
 
         // 20 % loss at each site: a probe comes back with probability 0.64.
         QVERIFY2(lab.apply({.lossPercent = 20}, &error), qPrintable(error));
