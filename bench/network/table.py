@@ -36,6 +36,8 @@ def row(kind, condition, run):
     if 'error' in run:
         return f"| {condition['condition']} | {kind} | failed: {run['error'][:80]} | | | | | | |"
     s = sides(run)
+    if run.get('noPictureWithin30s') or run.get('noPictureWithin45s'):
+        kind += ' (no picture at first: measured from connecting)'
     freezes = total([x.get('freezeCount') for x in s])
     freeze_ms = total([x.get('totalFreezeMs') for x in s])
     fps = mean([x.get('meanFps') for x in s])
