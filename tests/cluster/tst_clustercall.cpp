@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A real call between two confab-call processes signed in to different nodes of a cluster: the
 // offer, answer and candidates cross Redis, and then audio, video and chat flow peer to peer.
+#include "CannotRun.h"
 #include "ClusterServerProcess.h"
 #include "ProcessCall.h"
 #include "ProcessPeers.h"
@@ -22,7 +23,8 @@ class TestClusterCall : public QObject {
 private Q_SLOTS:
     void usersOnDifferentNodesHoldAVideoAudioAndChatCall() {
         if (!RedisServerProcess::available()) {
-            QSKIP("redis-server is not installed (apt-get install redis-server; scripts/deps.sh lists it)");
+            CONFAB_CANNOT_RUN(QStringLiteral(
+                "redis-server is not installed (apt-get install redis-server; scripts/deps.sh lists it)"));
         }
         RedisServerProcess redis;
         QVERIFY(redis.start());

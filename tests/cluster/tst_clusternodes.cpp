@@ -2,6 +2,7 @@
 // confab-server nodes sharing one Redis (confab-server --redis), as separate processes on
 // loopback: users signed in to different nodes call each other, see one presence list, cannot
 // take each other's names, hear `leave` when a node dies, and the cluster survives a Redis restart.
+#include "CannotRun.h"
 #include "ClusterServerProcess.h"
 #include "RawWebSocketClient.h"
 #include "RedisServerProcess.h"
@@ -147,7 +148,8 @@ private:
 private Q_SLOTS:
     void init() {
         if (!RedisServerProcess::available()) {
-            QSKIP("redis-server is not installed (apt-get install redis-server; scripts/deps.sh lists it)");
+            CONFAB_CANNOT_RUN(QStringLiteral(
+                "redis-server is not installed (apt-get install redis-server; scripts/deps.sh lists it)"));
         }
     }
     void cleanup() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // RedisConnection against a real redis-server on loopback: commands and replies, pub/sub, and
 // what happens when Redis goes away and comes back (it reconnects and resubscribes by itself).
+#include "CannotRun.h"
 #include "RawWebSocketClient.h"
 #include "RedisServerProcess.h"
 
@@ -29,7 +30,8 @@ class TestRedisConnection : public QObject {
 private Q_SLOTS:
     void init() {
         if (!RedisServerProcess::available()) {
-            QSKIP("redis-server is not installed (apt-get install redis-server; scripts/deps.sh lists it)");
+            CONFAB_CANNOT_RUN(QStringLiteral(
+                "redis-server is not installed (apt-get install redis-server; scripts/deps.sh lists it)"));
         }
     }
 

@@ -7,11 +7,12 @@
 // addresses: libnice gathers no loopback candidates, and traffic between local addresses goes
 // over lo), so the capture holds the test's own traffic only. Needs root, iproute2, tshark and
 // gst-launch-1.0; skipped, never passed, without them.
+#include "CannotRun.h"
 #include "MediaWireCheck.h"
 #include "ProcessPeers.h"
 #include "TestNamespaces.h"
-#include "WireCapture.h"
 #include "TestTime.h"
+#include "WireCapture.h"
 
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -107,7 +108,7 @@ private Q_SLOTS:
 
     void callMediaOnTheWireIsDtlsAndSrtpOnly() {
         if (const QString reason = captureSkipReason(); !reason.isEmpty()) {
-            QSKIP(qPrintable(reason));
+            CONFAB_CANNOT_RUN(reason);
         }
         TestNamespaces namespaces;
         QString error;
@@ -164,10 +165,10 @@ private Q_SLOTS:
     // The control: plain RTP of the same codecs through the same capture and check is found.
     void plainRtpIsFoundByTheSameCheck() {
         if (const QString reason = captureSkipReason(); !reason.isEmpty()) {
-            QSKIP(qPrintable(reason));
+            CONFAB_CANNOT_RUN(reason);
         }
         if (QStandardPaths::findExecutable(QStringLiteral("gst-launch-1.0")).isEmpty()) {
-            QSKIP("gst-launch-1.0 (gstreamer1.0-tools) is not installed");
+            CONFAB_CANNOT_RUN(QStringLiteral("gst-launch-1.0 (gstreamer1.0-tools) is not installed"));
         }
         TestNamespaces namespaces;
         QString error;

@@ -2,10 +2,11 @@
 // NAT: two confab-call peers in network namespaces with no route between them reach each other
 // only through a coturn relay, with the TURN REST credentials confab-server hands out at login
 // (--turn-secret). Needs root, iproute2 and coturn; skipped, never passed, without them.
+#include "CannotRun.h"
 #include "NatNetwork.h"
 #include "ProcessPeers.h"
-#include "TurnServer.h"
 #include "TestTime.h"
+#include "TurnServer.h"
 
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -34,16 +35,18 @@ class TestNatRelay : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         if (const QString reason = NatNetwork::unavailableReason(); !reason.isEmpty()) {
-            QSKIP(qPrintable(reason));
+            CONFAB_CANNOT_RUN(reason);
         }
         if (QStandardPaths::findExecutable(QStringLiteral("turnserver")).isEmpty()) {
-            QSKIP("coturn's turnserver is not installed (apt install coturn)");
+            CONFAB_CANNOT_RUN(QStringLiteral("coturn's turnserver is not installed (apt install coturn)"));
         }
     }
 
     void callConnectsThroughTheRelay() {
         NatNetwork network;
-        buildNetwork(network);
+        if (!buildNetwork(network)) {
+            return;  // skipped or failed, with the reason
+        }
         TurnServer turn;
         QString error;
         QVERIFY2(turn.start(network.launcher(NatNetwork::Place::Relay), address(NatNetwork::kRelayAddress),
@@ -124,7 +127,9 @@ private Q_SLOTS:
     // would not be separating the peers and the test above would prove nothing.
     void withoutRelayTheCallFailsAndSaysARelayIsMissing() {
         NatNetwork network;
-        buildNetwork(network);
+        if (!buildNetwork(network)) {
+            return;  // skipped or failed, with the reason
+        }
         ServerProcess server;
         server.setLauncher(network.launcher(NatNetwork::Place::Relay));
         QVERIFY(server.start({QStringLiteral("--host"), address(NatNetwork::kRelayAddress)}));
@@ -154,12 +159,20 @@ private Q_SLOTS:
     }
 
 private:
-    void buildNetwork(NatNetwork &network) {
+    // Makes the network and checks its premise; false when the test has ended (skipped, or failed
+    // with the reason): a QSKIP or QVERIFY in a helper ends only the helper.
+    [[nodiscard]] bool buildNetwork(NatNetwork &network) {
+        bool built = false;
+        buildNetworkOrEnd(network, &built);
+        return built;
+    }
+
+    void buildNetworkOrEnd(NatNetwork &network, bool *built) {
         QString error;
         bool refused = false;
         if (!network.create(&error, &refused)) {
             if (refused) {
-                QSKIP(qPrintable(QStringLiteral("cannot create network namespaces here: ") + error));
+                CONFAB_CANNOT_RUN(QStringLiteral("cannot create network namespaces here: ") + error);
             }
             QFAIL(qPrintable(error));
         }
@@ -168,6 +181,7 @@ private:
         QVERIFY(network.hasRoute(NatNetwork::Place::PeerB, address(NatNetwork::kRelayAddress)));
         QVERIFY(!network.hasRoute(NatNetwork::Place::PeerA, address(NatNetwork::kPeerBAddress)));
         QVERIFY(!network.hasRoute(NatNetwork::Place::PeerB, address(NatNetwork::kPeerAAddress)));
+        *built = true;
     }
 
     static QJsonObject stateEvent(const CallProcess &peer, const QString &state) {

@@ -3,6 +3,7 @@
 // colour is shared and the other side's decoded frames turn that colour; stopping brings the test
 // source back; closing the shared window mid-share ends the share but not the call. In-process
 // peers (CallController, as the desktop app uses it) and confab-call --video screen:WINDOW-ID.
+#include "CannotRun.h"
 #include "ColourPeer.h"
 #include "InProcessCall.h"
 #include "ProcessPeers.h"
@@ -64,7 +65,7 @@ private Q_SLOTS:
         gst_init(nullptr, nullptr);
         GstElementFactory *ximagesrc = gst_element_factory_find("ximagesrc");
         if (!ximagesrc) {
-            QSKIP("ximagesrc (gstreamer1.0-plugins-good) is missing");
+            CONFAB_CANNOT_RUN(QStringLiteral("ximagesrc (gstreamer1.0-plugins-good) is missing"));
         }
         gst_object_unref(ximagesrc);
         QString error;

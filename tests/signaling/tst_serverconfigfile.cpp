@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // confab-server's --config file: `key = value` lines named like the long options, the first bad
 // line reported with its number, and the command line winning over the file.
+#include "CannotRun.h"
+
 #include "signaling/ServerConfigFile.h"
 
 #include <QProcess>
@@ -239,7 +241,7 @@ private Q_SLOTS:
         rlimit ours{};
         QVERIFY(getrlimit(RLIMIT_NOFILE, &ours) == 0);
         if (ours.rlim_max <= 256) {
-            QSKIP("the hard open file limit here is too low to tell");
+            CONFAB_CANNOT_RUN(QStringLiteral("the hard open file limit here is too low to tell"));
         }
         rlimit lowered = ours;
         lowered.rlim_cur = 256;

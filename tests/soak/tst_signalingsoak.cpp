@@ -4,6 +4,7 @@
 // confab-server. The server must not crash, send no error, close no one, lose no message, let
 // every name go between rounds, and end with its RSS within 10% of what it was after the warm-up
 // (the rounds of the first tenth of the time). Registered with the `soak` label; see docs/security.md.
+#include "CannotRun.h"
 #include "ServerProcess.h"
 #include "SoakClients.h"
 #include "TestTime.h"
@@ -52,9 +53,9 @@ private Q_SLOTS:
         // the server inherits.
         const long limit = confab::bench::raiseOwnOpenFileLimit(3 * kClients + 1024);
         if (limit < 2 * kClients + 256) {
-            QSKIP(qPrintable(QStringLiteral("the open-file limit is %1; this soak needs %2")
-                                 .arg(limit)
-                                 .arg(2 * kClients + 256)));
+            CONFAB_CANNOT_RUN(QStringLiteral("the open-file limit is %1; this soak needs %2")
+                                  .arg(limit)
+                                  .arg(2 * kClients + 256));
         }
         QTemporaryDir directory;
         QVERIFY(directory.isValid());

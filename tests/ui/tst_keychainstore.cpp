@@ -3,6 +3,7 @@
 // which starts a GNOME Keyring of its own on a private session bus. What is written reads back,
 // changes, goes away, and is not on disk in the clear. Skipped (saying why) where that keyring
 // cannot be started; tst_signincredentials covers a machine without any keyring.
+#include "CannotRun.h"
 #include "KeychainCredentialStore.h"
 
 #include <QDirIterator>
@@ -47,9 +48,9 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         if (qEnvironmentVariable("CONFAB_PRIVATE_KEYRING") != QLatin1StringView("1")) {
-            QSKIP(
+            CONFAB_CANNOT_RUN(QStringLiteral(
                 "No private keyring: needs dbus-run-session and gnome-keyring-daemon (Debian: dbus-daemon, "
-                "gnome-keyring), run through tests/ui/with-private-keyring");
+                "gnome-keyring), run through tests/ui/with-private-keyring"));
         }
         QVERIFY2(KeychainCredentialStore::missingKeyring().isEmpty(),
                  qPrintable(KeychainCredentialStore::missingKeyring()));
