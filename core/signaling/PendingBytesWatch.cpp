@@ -17,4 +17,12 @@ void PendingBytesWatch::bytesRead(int fd) const {
     }
 }
 
+void PendingBytesWatch::checkAll() const {
+    // By descriptor, each looked up when its turn comes: a check may close others.
+    const QList<int> fds = owners_.keys();
+    for (const int fd : fds) {
+        bytesRead(fd);
+    }
+}
+
 }  // namespace confab

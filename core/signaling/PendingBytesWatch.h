@@ -28,6 +28,9 @@ public:
     void unwatch(int fd, void *owner);
     // Descriptor `fd` had input and its reader ran.
     void bytesRead(int fd) const;
+    // Checks every watched connection: for connections outside the shards, which never report
+    // their reads (ContextShardSet::isSharding()), on a timer.
+    void checkAll() const;
 
 private:
     Callback onBytes_;

@@ -167,6 +167,13 @@ bool SignalingServer::start(QString *error) {
     url_.setPort(port);
     url_.setPath(QStringLiteral("/"));
     silenceSweep_.start();
+    if (!shards_.isSharding() && options_.maxPendingBytes > 0) {
+        // Without shards nothing reports each read: the fragment-flood watch looks at every
+        // connection a few times a second instead.
+        pendingSweep_.setInterval(200);
+        connect(&pendingSweep_, &QTimer::timeout, this, [this] { pendingWatch_.checkAll(); });
+        pendingSweep_.start();
+    }
     qCInfo(lcServer).noquote() << "listening on" << url_.toString();
     if (cluster_) {
         cluster_->start();

@@ -122,6 +122,7 @@ private:
     QThreadPool verifiers_;       // password hashing, off the main thread
     int verifying_ = 0;           // passwords being checked now
     QTimer silenceSweep_;
+    QTimer pendingSweep_;  // runs only without main-loop shards
     HeapTrimmer heapTrimmer_;  // closed connections' memory back to the system
     ClusterNode *cluster_ = nullptr;  // set in cluster mode (--redis); a child of this server
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "util/ContextShard.h"
 
+#include "util/GLibWakeup.h"
 #include "util/Logging.h"
 
 #include <algorithm>
@@ -66,24 +67,27 @@ bool watch(int epoll, int fd, gushort events, bool known) {
 
 }  // namespace
 
-// Ownerless polling: GLib then signals the wakeup descriptor for every source attached, from
-// any thread, as it does for added descriptors and changed ready times. Without it a timer
-// attached by the shard's own thread outside a run (while a connection is set up) stayed unseen
-// until something else woke the shard.
-ContextShard::ContextShard()
-    : context_(g_main_context_new_with_flags(G_MAIN_CONTEXT_FLAGS_OWNERLESS_POLLING)) {
+// Ownerless polling (GLibWakeup::newContext()): GLib then signals the wakeup descriptor for every
+// source attached, from any thread, as it does for added descriptors and changed ready times.
+// Without it a timer attached by the shard's own thread outside a run (while a connection is set
+// up) stayed unseen until something else woke the shard.
+ContextShard::ContextShard() {
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) {
         qCWarning(lcServer) << "cannot create an epoll set for a main-loop shard:" << std::strerror(errno);
         return;
     }
+    context_ = GLibWakeup::newContext();
+    if (!context_) {
+        qCWarning(lcServer) << "no descriptor free for a main-loop shard";
+        close(epoll_);
+        epoll_ = -1;
+        return;
+    }
     g_main_context_acquire(context_);
+    wakeupFd_ = GLibWakeup::descriptorOf(context_);  // a context with no sources yet
     startCycle();
     g_main_context_release(context_);
-    // A context with no sources polls one descriptor: its wakeup (see acknowledgeWakeup()).
-    if (fdCount_ == 1) {
-        wakeupFd_ = fds_[0].fd;
-    }
 }
 
 ContextShard::~ContextShard() {
@@ -91,7 +95,9 @@ ContextShard::~ContextShard() {
         close(epoll_);
     }
     // Sources still attached go with the context, unless libsoup still holds a reference to it.
-    g_main_context_unref(context_);
+    if (context_) {
+        g_main_context_unref(context_);
+    }
 }
 
 void ContextShard::run(const std::function<void(int fd)> &afterInput) {
@@ -124,9 +130,7 @@ void ContextShard::acknowledgeWakeup() {
     // message. Read as GLib's own g_wakeup_acknowledge() does. A signal from another thread after
     // this still wakes the shard; one before it is for a source the prepare sees.
     if (wakeupFd_ >= 0) {
-        char buffer[16];
-        while (read(wakeupFd_, buffer, sizeof buffer) == sizeof buffer) {
-        }
+        GLibWakeup::acknowledge(wakeupFd_);
     }
 }
 

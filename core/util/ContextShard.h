@@ -24,7 +24,8 @@ namespace confab {
 // What the epoll set cannot see by itself: GLib signals the context's wakeup descriptor (which is
 // in the set) whenever a descriptor is added or removed, a ready time changes or a source is
 // attached (the context polls ownerless), so a change made from outside a run, on any thread,
-// brings the shard back to run.
+// brings the shard back to run. That, and which descriptor it is, are GLib's internals:
+// GLibWakeup knows them, and ContextShardSet makes no shard when its check fails.
 class ContextShard {
 public:
     ContextShard();
@@ -32,7 +33,8 @@ public:
     ContextShard(const ContextShard &) = delete;
     ContextShard &operator=(const ContextShard &) = delete;
 
-    // False when the kernel gave no epoll set; the shard must not be used then.
+    // False when the kernel gave no epoll set or no descriptor for the context's wake-up; the
+    // shard must not be used then.
     bool isValid() const { return epoll_ >= 0; }
     GMainContext *context() const { return context_; }
     // Readable when some descriptor of this shard is ready.
@@ -54,7 +56,7 @@ private:
     void updateEpollSet(int count);
     void takeEpollResults();
 
-    GMainContext *context_;
+    GMainContext *context_ = nullptr;
     int epoll_ = -1;
     int wakeupFd_ = -1;  // the context's own (an eventfd); -1 if it could not be told
     gint maxPriority_ = 0;

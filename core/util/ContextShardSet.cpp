@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "util/ContextShardSet.h"
 
+#include "util/GLibWakeup.h"
 #include "util/Logging.h"
 
 #include <algorithm>
@@ -26,6 +27,15 @@ ContextShardSet::ContextShardSet(int connectionsPerShard, InputCallback afterInp
     : perShard_(connectionsPerShard),
       maxShards_(connectionsPerShard > 0 ? std::clamp(maxShards, 1, kMaxShards) : 1),
       afterInput_(afterInput ? std::move(afterInput) : [](int) {}) {
+    if (connectionsPerShard < 0) {
+        return;  // asked to run unsharded
+    }
+    if (const QString problem = GLibWakeup::check(); !problem.isEmpty()) {
+        qCWarning(lcServer).noquote() << "main-loop shards are off, every connection is served from the main "
+                                         "context (slower with thousands connected):"
+                                      << problem;
+        return;
+    }
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) {
         qCWarning(lcServer) << "cannot create an epoll set for main-loop shards:" << std::strerror(errno);
@@ -69,6 +79,7 @@ ContextShardSet::Placement ContextShardSet::place() {
         }
     }
     const int wanted = perShard_ > 0 ? std::clamp(open / perShard_ + 1, 1, maxShards_) : 1;
+    // When no shard can be added (no descriptor free), the fewest-loaded one takes it.
     if (int(shards_.size()) < wanted && addShard()) {
         fewest = shards_.size() - 1;
     }

@@ -32,15 +32,20 @@ namespace confab {
 // shard that was the thread-default context when libsoup created them (see ScopedThreadDefault in
 // ServerAcceptor): at its set-up, and then whenever the shard runs. A source created outside any
 // shard (a reply sent from a timer) simply lives in the main context, as before.
+//
+// Shards depend on GLib internals that GLibWakeup checks first. Where the check fails, or when
+// asked (connectionsPerShard < 0), there are no shards: every connection lives in the main
+// context, correct but O(all connections) per wake-up, and afterInput is never called
+// (isSharding() false: the owner must look at its connections another way).
 class ContextShardSet {
 public:
     using InputCallback = std::function<void(int fd)>;
     static constexpr int kMaxShards = 1024;
 
     // A new shard is opened for every `connectionsPerShard` open connections (0: one shard for
-    // all), up to `maxShards`. `afterInput` is called with each descriptor that had input, after
-    // its shard ran (ContextShard::run). Attaches to the calling thread's default context, which
-    // only this thread may run.
+    // all; below 0: none), up to `maxShards`. `afterInput` is called with each descriptor that had input,
+    // after its shard ran (ContextShard::run). Attaches to the calling thread's default context, which only
+    // this thread may run.
     explicit ContextShardSet(int connectionsPerShard, InputCallback afterInput = {},
                              int maxShards = kMaxShards);
     ~ContextShardSet();
@@ -66,6 +71,8 @@ public:
     // A socket was just given descriptor `fd` (see ContextShard::forget): before any source watches it.
     void forget(int fd);
     int shardCount() const { return int(shards_.size()); }
+    // False when connections are placed in the main context (see above).
+    bool isSharding() const { return epoll_ >= 0; }
 
 private:
     // Longest a turn spends on shards that only a timer woke, once input has been served; the

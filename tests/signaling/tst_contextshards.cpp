@@ -3,6 +3,7 @@
 // would in the main context (on input, on time, when added during a run or from another thread),
 // and a descriptor number that a new socket reuses is watched again (core/util/ContextShardSet.h).
 #include "util/ContextShardSet.h"
+#include "util/GLibWakeup.h"
 #include "util/ScopedThreadDefault.h"
 
 #include <glib-unix.h>
@@ -16,10 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 using confab::ContextShardSet;
+using confab::GLibWakeup;
 using confab::ScopedThreadDefault;
 
 namespace {
@@ -109,6 +112,54 @@ class TestContextShards : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // Fails the day a GLib update changes what the shards rely on; the server then runs without
+    // shards (and says why), but the suite must say it first.
+    void glibStillWakesContextsAsTheShardsAssume() {
+        const QString problem = GLibWakeup::check();
+        QVERIFY2(problem.isEmpty(),
+                 qPrintable(
+                     QStringLiteral("GLib %1.%2.%3 no longer behaves as core/util/GLibWakeup.h describes: %4")
+                         .arg(glib_major_version)
+                         .arg(glib_minor_version)
+                         .arg(glib_micro_version)
+                         .arg(problem)));
+        ContextShardSet shards(16);
+        QVERIFY(shards.isSharding());
+        QVERIFY(shards.place().context != nullptr);
+    }
+
+    void belowZeroPerShardRunsUnsharded() {
+        ContextShardSet shards(-1);
+        QVERIFY(!shards.isSharding());
+        const ContextShardSet::Placement placement = shards.place();
+        QCOMPARE(placement.context, nullptr);  // the main context
+        QCOMPARE(shards.shardCount(), 0);
+    }
+
+    void noShardIsMadeWithoutAFreeDescriptor() {
+        // g_main_context_new() aborts the process when it gets no descriptor for its wake-up; with
+        // none free a new connection goes to a shard that exists.
+        ContextShardSet shards(1);
+        QVERIFY(shards.place().context != nullptr);
+        QCOMPARE(shards.shardCount(), 1);
+        rlimit saved{};
+        QVERIFY(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+        const int lowestFree = dup(0);
+        QVERIFY(lowestFree >= 0);
+        close(lowestFree);
+        rlimit none = saved;
+        none.rlim_cur = rlim_t(lowestFree);  // every number from the lowest free one up is refused
+        QVERIFY(setrlimit(RLIMIT_NOFILE, &none) == 0);
+        GMainContext *context = GLibWakeup::newContext();
+        const ContextShardSet::Placement placement = shards.place();
+        setrlimit(RLIMIT_NOFILE, &saved);
+        QCOMPARE(context, nullptr);
+        QVERIFY(placement.context != nullptr);  // the shard there is
+        QCOMPARE(shards.shardCount(), 1);
+        QVERIFY(shards.place().context != nullptr);
+        QCOMPARE(shards.shardCount(), 2);  // descriptors free again: a new one
+    }
+
     void shardsOpenAsConnectionsGrowUpToTheLimit() {
         ContextShardSet shards(2, {}, 3);
         const ContextShardSet::Placement first = shards.place();

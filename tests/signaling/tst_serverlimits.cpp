@@ -344,6 +344,38 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(server().connectionCount(), 1, RawWebSocketClient::defaultTimeoutMs());
     }
 
+    void withoutMainLoopShardsEndlessFragmentsStillCloseTheConnection() {
+        // Where GLib's wake-up is not as the shards assume (GLibWakeup), the server runs unsharded:
+        // nothing reports each read, and the watch looks at every connection on a timer instead.
+        SignalingServerOptions options = fastOptions();
+        options.connectionsPerShard = -1;
+        options.maxMessageBytes = 16384;
+        options.maxPendingBytes = 256 * 1024;
+        startServer(options);
+        auto bob = signedIn(QStringLiteral("bob"));
+        FragmentSender flooder(server().port());
+        QVERIFY(flooder.handshake());
+        QByteArray queued = FragmentSender::fragment(1, 60000);
+        qint64 sent = 0;
+        bool closed = false;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (int i = 0; i < 16 && !closed; ++i) {
+                    const qsizetype before = queued.size();
+                    closed = !flooder.writeSome(&queued);
+                    sent += before - queued.size();
+                    if (queued.isEmpty()) {
+                        queued = FragmentSender::fragment(0, 60000);
+                    }
+                }
+                closed = closed || flooder.serverClosed();
+                return closed || sent > 64ll * 1024 * 1024;
+            },
+            RawWebSocketClient::scaledMs(60000)));
+        QVERIFY2(closed, "the server held a message in fragments past 64 MiB");
+        QVERIFY(bob->sync());
+    }
+
     void wholeMessagesOverTimeAreNotMistakenForAFragmentFlood() {
         SignalingServerOptions options = fastOptions();
         options.maxMessageBytes = 4096;
