@@ -3,6 +3,7 @@
 // within its bounds and never reorders, and a lab's round trip, loss and rate cap are what was asked
 // for, measured with UDP probes across it. The lab needs root, iproute2, nftables and /dev/net/tun:
 // skipped without root, failed as root when it cannot be made.
+#include "CannotRun.h"
 #include "DelaySchedule.h"
 #include "NetworkLab.h"
 
@@ -49,10 +50,7 @@ private Q_SLOTS:
 
     void labConditionsAreWhatWasAskedFor() {
         if (const QString reason = NetworkLab::unavailableReason(); !reason.isEmpty()) {
-            if (::geteuid() == 0) {
-                QFAIL(qPrintable(reason));  // as root (CI) a lab that cannot be made is a failure
-            }
-            QSKIP(qPrintable(reason));
+            CONFAB_CANNOT_RUN(reason);  // as root (CI) a lab that cannot be made is a failure
         }
         NetworkLab lab;
         QString error;
