@@ -29,12 +29,12 @@ constexpr double kPendingLeakBytesPerSecond = 64;
 }  // namespace
 
 ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, PendingBytesWatch *watch,
-                                   QString peerAddress, QString peerIp, const Limits &limits,
+                                   QString peerAddress, QString addressKey, const Limits &limits,
                                    Handlers handlers)
     : socket_(retained(socket)),
       tcp_(tcp ? retained(tcp) : nullptr),
       peerAddress_(std::move(peerAddress)),
-      peerIp_(std::move(peerIp)),
+      addressKey_(std::move(addressKey)),
       handlers_(std::move(handlers)),
       rate_(limits.messagesPerSecond, limits.messageBurst),
       messageBurst_(std::max(1, limits.messageBurst)),
@@ -51,6 +51,14 @@ ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp
     // upstream in 3.7.1) and never tells us about fragments. So we watch the TCP socket: when the
     // kernel has received far more bytes than have come out as whole messages, the client is
     // making libsoup buffer without end, and the connection goes.
+    // libsoup queues what the client does not read without a limit (and the kernel up to
+    // megabytes); the meter tells how much.
+    if (tcp_ && limits.maxQueuedBytes > 0) {
+        sendMeter_.emplace(g_socket_get_fd(tcp_.get()), limits.maxQueuedBytes);
+        if (!sendMeter_->isValid()) {
+            sendMeter_.reset();
+        }
+    }
     if (tcp_ && watch && pendingLimit_ > 0 && bytesReceived() >= 0) {
         const int fd = g_socket_get_fd(tcp_.get());
         watch->watch(fd, this);
@@ -69,8 +77,27 @@ ServerConnection::~ServerConnection() {
 }
 
 void ServerConnection::send(const QByteArray &text) {
-    if (soup_websocket_connection_get_state(socket_.get()) == SOUP_WEBSOCKET_STATE_OPEN) {
-        soup_websocket_connection_send_text(socket_.get(), text.constData());
+    if (closed_ || overQueued_ ||
+        soup_websocket_connection_get_state(socket_.get()) != SOUP_WEBSOCKET_STATE_OPEN) {
+        return;
+    }
+    soup_websocket_connection_send_text(socket_.get(), text.constData());
+    if (sendMeter_ && sendMeter_->sentOverLimit(SendQueueMeter::frameSize(text.size()))) {
+        qCWarning(lcServer).noquote() << "dropping" << peerAddress_ << name_ << "with"
+                                      << sendMeter_->lastHeld() << "bytes queued that it does not read";
+        overQueued_ = true;
+        // Shut down now: nothing more goes out, and libsoup lets go of what it holds for this
+        // client without waiting for a close handshake that cannot reach it.
+        g_socket_shutdown(tcp_.get(), TRUE, TRUE, nullptr);
+        // Reported closed from the event loop, not here: the caller may be walking the server's
+        // list of everyone online, which the report changes.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                abandon(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                        QCoreApplication::translate("confab", "Too much sent to you that you did not read."));
+            },
+            Qt::QueuedConnection);
     }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "signaling/SendQueueMeter.h"
 #include "signaling/TokenBucket.h"
 #include "util/GLibPtr.h"
 
@@ -13,6 +14,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace confab {
 
@@ -35,14 +37,18 @@ public:
         double messagesPerSecond = 0;  // 0: no rate limit
         int messageBurst = 1;
         qsizetype pendingLimit = 0;  // 0: unwatched; see SignalingServerOptions::maxPendingBytes
+        qsizetype maxQueuedBytes = 0;  // 0: no cap; see SignalingServerOptions::maxQueuedBytes
     };
 
     // `tcp` is the connection's TCP socket (under TLS too), watched through `watch` for bytes that
-    // never become a message; either may be null (no watch).
+    // never become a message, and metered for what its client does not read; either may be null
+    // (neither). `addressKey` names the client's address for the limits kept by address.
     ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp, PendingBytesWatch *watch,
-                     QString peerAddress, QString peerIp, const Limits &limits, Handlers handlers);
+                     QString peerAddress, QString addressKey, const Limits &limits, Handlers handlers);
     ~ServerConnection() override;
 
+    // Queues `text` for the client; a client that has more than Limits::maxQueuedBytes unread is
+    // dropped (reported closed at once).
     void send(const QByteArray &text);
     // Starts the closing handshake; messages that still arrive are ignored from now on. A client
     // that has not answered it after kCloseAnswerWaitMs is reported closed.
@@ -56,7 +62,7 @@ public:
     const QString &name() const { return name_; }
     void setName(const QString &name) { name_ = name; }
     const QString &peerAddress() const { return peerAddress_; }
-    const QString &peerIp() const { return peerIp_; }
+    const QString &addressKey() const { return addressKey_; }
 
     // A password is being checked for this connection's login (off the main thread).
     bool isVerifying() const { return verifying_; }
@@ -88,7 +94,8 @@ private:
     GObjectPtr<SoupWebsocketConnection> socket_;
     GObjectPtr<GSocket> tcp_;
     QString peerAddress_;
-    QString peerIp_;
+    QString addressKey_;
+    std::optional<SendQueueMeter> sendMeter_;
     Handlers handlers_;
     TokenBucket rate_;
     int messageBurst_;
@@ -105,6 +112,7 @@ private:
     bool verifying_ = false;
     int authFailures_ = 0;
     bool closing_ = false;  // we closed it: what still arrives is ignored
+    bool overQueued_ = false;  // dropped for not reading: nothing more is sent
     bool closed_ = false;
 };
 

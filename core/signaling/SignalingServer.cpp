@@ -4,6 +4,7 @@
 #include "protocol/FrameScanner.h"
 #include "protocol/MessageCodec.h"
 #include "protocol/NameRules.h"
+#include "signaling/PeerAddress.h"
 #include "signaling/PresenceBatcher.h"
 #include "signaling/ServerConnection.h"
 #include "signaling/TurnCredentials.h"
@@ -16,6 +17,8 @@
 #include <QPointer>
 
 #include <sodium.h>
+
+#include <malloc.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -50,7 +53,11 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
       pendingWatch_([](void *connection) { static_cast<ServerConnection *>(connection)->checkPending(); }),
       presence_(new PresenceBatcher(
           options_.presenceBatchMilliseconds, [this] { return online_.size(); }, this)),
-      heapTrimmer_(std::chrono::milliseconds(500), std::chrono::seconds(5)) {
+      // Once closes calm down: idle main-loop shards closed, then freed memory handed back.
+      heapTrimmer_(std::chrono::milliseconds(500), std::chrono::seconds(5), [this] {
+          shards_.closeIdleShards();
+          malloc_trim(0);
+      }) {
     connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
     silenceSweep_.setInterval(std::max(1, options_.keepaliveIntervalSeconds) * 1000 / 3);
     verifiers_.setMaxThreadCount(2);
@@ -156,7 +163,13 @@ bool SignalingServer::start(QString *error) {
         return false;
     }
     // Not soup_server_listen_socket(): see ServerAcceptor for why we accept connections ourselves.
-    acceptor_ = std::make_unique<ServerAcceptor>(server_.get(), listener.get(), certificate.get(), &shards_);
+    ServerAcceptor::Policy policy;
+    policy.limits.maxPerAddress = options_.maxConnectionsPerIp;
+    policy.limits.maxHandshakes = options_.maxHandshakes;
+    policy.limits.handshakeTimeout = options_.handshakeTimeout;
+    policy.limitLoopback = options_.limitLoopbackConnections;
+    acceptor_ = std::make_unique<ServerAcceptor>(server_.get(), listener.get(), certificate.get(), &shards_,
+                                                 policy, [this] { heapTrimmer_.released(); });
     GObjectPtr<GSocketAddress> bound(g_socket_get_local_address(listener.get(), nullptr));
     const int port = G_IS_INET_SOCKET_ADDRESS(bound.get())
                          ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound.get()))
@@ -175,6 +188,11 @@ bool SignalingServer::start(QString *error) {
         pendingSweep_.start();
     }
     qCInfo(lcServer).noquote() << "listening on" << url_.toString();
+    qCInfo(lcServer).noquote() << "handshake timeout"
+                               << std::chrono::duration<double>(options_.handshakeTimeout).count()
+                               << "s; at most" << options_.maxHandshakes << "connections in their handshake,"
+                               << options_.maxConnectionsPerIp << "connections an address,"
+                               << options_.maxQueuedBytes << "bytes queued for a client (0: no limit)";
     if (cluster_) {
         cluster_->start();
     }
@@ -184,31 +202,20 @@ bool SignalingServer::start(QString *error) {
 void SignalingServer::onWebsocket(SoupServer *, SoupServerMessage *message, const char *,
                                   SoupWebsocketConnection *socket, gpointer self) {
     auto *server = static_cast<SignalingServer *>(self);
-    QString peer;
-    QString ip;
-    bool loopback = false;
-    GSocketAddress *remote = soup_server_message_get_remote_address(message);
-    if (remote) {
-        GCharPtr text(g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(remote)));
-        peer = QString::fromUtf8(text.get());
-        if (G_IS_INET_SOCKET_ADDRESS(remote)) {
-            GInetAddress *address = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote));
-            GCharPtr ipText(g_inet_address_to_string(address));
-            ip = QString::fromUtf8(ipText.get());
-            loopback = g_inet_address_get_is_loopback(address);
-        }
-    }
+    const PeerAddress peer = PeerAddress::of(soup_server_message_get_remote_address(message));
     // Our acceptor made the connection (TCP_NODELAY set); libsoup does not know its socket.
     GSocket *tcp = ServerAcceptor::socketOf(soup_websocket_connection_get_io_stream(socket));
-    if (!tcp) {
-        qCWarning(lcServer).noquote() << "no TCP socket under the connection from" << peer
-                                      << "- its fragment-flood watch is off";
+    if (tcp) {
+        server->acceptor_->handshakeDone(tcp);
+    } else {
+        qCWarning(lcServer).noquote()
+            << "no TCP socket under the connection from" << peer.text
+            << "- its fragment-flood watch is off, and the handshake timeout will close it";
     }
-    server->accept(socket, tcp, peer, ip, loopback);
+    server->accept(socket, tcp, peer);
 }
 
-void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress,
-                             const QString &peerIp, bool loopback) {
+void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, const PeerAddress &peer) {
     ServerConnection::Handlers handlers;
     handlers.text = [this](ServerConnection *from, QByteArrayView text) { receive(from, text); };
     handlers.binary = [this](ServerConnection *from) {
@@ -225,22 +232,11 @@ void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, cons
     // Never below what a refused-but-read frame may take (kFrameReadFactor × the limit), twice.
     limits.pendingLimit =
         options_.maxPendingBytes > 0 ? std::max(options_.maxPendingBytes, 2 * limits.frameLimit) : 0;
-    const QString counted = (loopback && !options_.limitLoopbackConnections) ? QString() : peerIp;
+    limits.maxQueuedBytes = options_.maxQueuedBytes;
     auto *connection =
-        new ServerConnection(socket, tcp, &pendingWatch_, peerAddress, counted, limits, std::move(handlers));
+        new ServerConnection(socket, tcp, &pendingWatch_, peer.text, peer.key, limits, std::move(handlers));
     connections_.emplace(connection, ConnectionOwner(connection));
-    qCDebug(lcServer).noquote() << "connection from" << peerAddress;
-
-    if (!counted.isEmpty()) {
-        const int count = ++connectionsPerIp_[counted];
-        if (options_.maxConnectionsPerIp > 0 && count > options_.maxConnectionsPerIp) {
-            qCWarning(lcServer).noquote() << "refusing connection" << count << "from" << counted;
-            sendError(connection, ErrorCode::TooManyConnections,
-                      tr("Too many connections from your address (at most %1).").arg(options_.maxConnectionsPerIp));
-            connection->close(SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, tr("Too many connections from your address."));
-            return;
-        }
-    }
+    qCDebug(lcServer).noquote() << "connection from" << peer.text;
     if (options_.loginTimeoutSeconds > 0) {
         // SoupServer has no timeouts of its own: a connection that never signs in would be held
         // for ever (and, with libsoup 3.2, could be fed fragments meanwhile).
@@ -551,12 +547,6 @@ bool SignalingServer::candidateTooLong(QByteArrayView candidateObject) const {
 }
 
 void SignalingServer::disconnected(ServerConnection *connection) {
-    if (!connection->peerIp().isEmpty()) {
-        auto it = connectionsPerIp_.find(connection->peerIp());
-        if (it != connectionsPerIp_.end() && --it.value() <= 0) {
-            connectionsPerIp_.erase(it);
-        }
-    }
     if (connection->isLoggedIn()) {
         const QString name = connection->name();
         qCInfo(lcServer).noquote() << "logout" << name;

@@ -26,6 +26,7 @@
 namespace confab {
 
 class ClusterNode;
+struct PeerAddress;
 class PresenceBatcher;
 class ServerConnection;
 
@@ -53,6 +54,8 @@ public:
     // TCP sockets accepted and not yet finalized (by anyone: us or libsoup): back to the number of
     // open connections once closed ones are done with, or the server leaks them.
     int liveSocketCount() const { return acceptor_ ? acceptor_->liveSockets() : 0; }
+    // Accepted connections that have not completed their WebSocket upgrade yet.
+    int handshakeCount() const { return acceptor_ ? acceptor_->handshakesInProgress() : 0; }
     // Connections the main-loop shards count as theirs (ContextShardSet::Load): the live sockets
     // again, or shards would fill with connections long gone.
     int shardedConnectionCount() const {
@@ -67,8 +70,7 @@ private:
     static void onWebsocket(SoupServer *, SoupServerMessage *message, const char *path,
                             SoupWebsocketConnection *socket, gpointer self);
 
-    void accept(SoupWebsocketConnection *socket, GSocket *tcp, const QString &peerAddress,
-                const QString &peerIp, bool loopback);
+    void accept(SoupWebsocketConnection *socket, GSocket *tcp, const PeerAddress &peer);
     // Applies the connection's message rate; false when the message is to be dropped.
     bool admit(ServerConnection *from);
     void receive(ServerConnection *from, QByteArrayView text);
@@ -114,7 +116,7 @@ private:
     using ConnectionOwner = std::unique_ptr<ServerConnection, DeleteLater>;
     std::unordered_map<ServerConnection *, ConnectionOwner> connections_;
     QHash<QString, ServerConnection *> online_;
-    QHash<QString, int> connectionsPerIp_;  // open connections by peer address (those counted)
+    quint64 connectionSerial_ = 0;          // names uncounted loopback connections for the password checks
     QSet<QString> newcomers_;               // signed in since the last presence batch; owed the full list
     PresenceBatcher *presence_;
     PasswordFile users_;
@@ -123,7 +125,8 @@ private:
     int verifying_ = 0;           // passwords being checked now
     QTimer silenceSweep_;
     QTimer pendingSweep_;  // runs only without main-loop shards
-    HeapTrimmer heapTrimmer_;  // closed connections' memory back to the system
+    // Closed connections' resources back to the system: idle shards, then freed heap pages.
+    HeapTrimmer heapTrimmer_;
     ClusterNode *cluster_ = nullptr;  // set in cluster mode (--redis); a child of this server
 };
 

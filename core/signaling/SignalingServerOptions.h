@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <chrono>
+
 namespace confab {
 
 // Everything confab-server can be told on its command line (and later in /etc/confab/server.conf).
@@ -27,11 +29,23 @@ struct SignalingServerOptions {
     // Abuse limits (docs/security.md). A value of 0 turns a limit off.
     double messagesPerSecond = 50;    // per connection, sustained (token bucket refill)
     int messageBurst = 200;           // per connection, at once (token bucket size)
-    int maxConnectionsPerIp = 64;     // open WebSockets from one address
+    // Connections one address (an IPv6 /64) may hold, counted from accept: those still in their
+    // handshake too.
+    int maxConnectionsPerIp = 64;
     // Loopback peers are not counted by default: behind a TLS proxy on the same host every client
     // comes from 127.0.0.1 (the proxy must limit them), and so do local tools and benchmarks.
     bool limitLoopbackConnections = false;
+    // A connection that has not completed its WebSocket upgrade (and TLS handshake) this long
+    // after accept is closed (PendingHandshakes); 0: never.
+    std::chrono::milliseconds handshakeTimeout = std::chrono::seconds(10);
+    // Connections in their handshake at once; beyond it the oldest of the address holding most
+    // goes. 0: no cap.
+    int maxHandshakes = 1000;
     int loginTimeoutSeconds = 10;     // a connection not signed in by then is closed
+    // Bytes a connection may have queued for sending that its client has not read (a slow or
+    // stalled reader) before it is dropped; 0: no cap. Must exceed the largest presence list
+    // (about 25 bytes a user online).
+    qsizetype maxQueuedBytes = 1048576;
     qsizetype maxSdpBytes = 32768;    // `sdp` of an offer or answer, in UTF-8 bytes
     qsizetype maxCandidateBytes = 1024;  // a trickled `candidate` string, in UTF-8 bytes
     // Bytes a client may send that have not yet made a whole message: bounds what libsoup 3.2

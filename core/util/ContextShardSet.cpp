@@ -90,6 +90,25 @@ ContextShardSet::Placement ContextShardSet::place() {
     return {shards_[fewest]->context(), int(fewest)};
 }
 
+void ContextShardSet::closeIdleShards() {
+    if (epoll_ < 0 || reinterpret_cast<SetSource *>(source_.get())->running) {
+        return;  // no shards, or called from inside a shard's run
+    }
+    int open = 0;
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        open += load_->connections[i].load();
+    }
+    const std::size_t wanted =
+        std::size_t(perShard_ > 0 ? std::clamp(open / perShard_ + 1, 1, maxShards_) : 1);
+    // A shard's count falls when its last socket is finalized (on any thread) and rises only here,
+    // on this thread: one at zero stays at zero.
+    while (shards_.size() > wanted && load_->connections[shards_.size() - 1].load() == 0) {
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, shards_.back()->epollFd(), nullptr);
+        shards_.pop_back();
+    }
+    timerTurn_ = 0;
+}
+
 void ContextShardSet::forget(int fd) {
     for (const auto &shard : shards_) {
         shard->forget(fd);

@@ -71,6 +71,11 @@ public:
     // A socket was just given descriptor `fd` (see ContextShard::forget): before any source watches it.
     void forget(int fd);
     int shardCount() const { return int(shards_.size()); }
+    // Closes the shards at the end of the list that hold no connection, beyond what the open ones
+    // need: each holds two descriptors and its context, and a burst of connections (a flood of
+    // handshakes that were all closed) would leave them behind for good. Only trailing ones:
+    // connections know their shard by its index.
+    void closeIdleShards();
     // False when connections are placed in the main context (see above).
     bool isSharding() const { return epoll_ >= 0; }
 

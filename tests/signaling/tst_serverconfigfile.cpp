@@ -206,6 +206,29 @@ private Q_SLOTS:
         QVERIFY2(run.output.contains(QStringLiteral("listening on ws://127.0.0.1:")), qPrintable(run.output));
     }
 
+    void serverBoundsHandshakesAndQueuesByDefault() {
+        // The defaults, without waiting 10 s for a handshake to time out: the server logs the
+        // limits it runs with (tst_serverhandshakes tests the mechanism with short timeouts).
+        const ServerRun run = runServer({QStringLiteral("--port"), QStringLiteral("0")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(
+            run.output.contains(QStringLiteral("handshake timeout 10 s; at most 1000 connections in their "
+                                               "handshake, 64 connections an address, 1048576 bytes queued")),
+            qPrintable(run.output));
+    }
+
+    void serverTakesTheHandshakeLimitsFromTheFileAndTheCommandLine() {
+        const QString path =
+            writeFile("port = 0\nhandshake-timeout = 3\nmax-handshakes = 50\nmax-queued-bytes = 4096\n");
+        const ServerRun run = runServer(
+            {QStringLiteral("--config"), path, QStringLiteral("--max-handshakes"), QStringLiteral("70")});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(
+            run.output.contains(QStringLiteral("handshake timeout 3 s; at most 70 connections in their "
+                                               "handshake, 64 connections an address, 4096 bytes queued")),
+            qPrintable(run.output));
+    }
+
     void serverRefusesABadLimitNamingTheFileLine_data() {
         QTest::addColumn<QByteArray>("line");
         QTest::newRow("message-rate") << QByteArray("message-rate = fast");
@@ -215,6 +238,9 @@ private Q_SLOTS:
         QTest::newRow("max-sdp-bytes") << QByteArray("max-sdp-bytes = many");
         QTest::newRow("max-candidate-bytes") << QByteArray("max-candidate-bytes = -5");
         QTest::newRow("max-pending-bytes") << QByteArray("max-pending-bytes = 1MB");
+        QTest::newRow("handshake-timeout") << QByteArray("handshake-timeout = 0.5");
+        QTest::newRow("max-handshakes") << QByteArray("max-handshakes = -1");
+        QTest::newRow("max-queued-bytes") << QByteArray("max-queued-bytes = lots");
     }
 
     void serverRefusesABadLimitNamingTheFileLine() {

@@ -23,7 +23,8 @@ public:
     // The type recorded for a frame that was binary or not a JSON object.
     static inline const QString kNotJson = QStringLiteral("<not a JSON object>");
 
-    explicit RawWebSocketClient(const QUrl &url, QObject *parent = nullptr);
+    // `localAddress` (e.g. "127.0.0.7"): the address the connection comes from; empty: any.
+    explicit RawWebSocketClient(const QUrl &url, QObject *parent = nullptr, const QString &localAddress = {});
     ~RawWebSocketClient() override;
 
     // A client whose WebSocket is open, or whose login succeeded. On failure the client is still
