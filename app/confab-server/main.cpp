@@ -381,7 +381,9 @@ int main(int argc, char *argv[]) {
                         "unless --limit-loopback (behind a local TLS proxy, limit there). 0: no limit."),
          QStringLiteral("count"), QStringLiteral("64")},
         {QStringLiteral("limit-loopback"),
-         QStringLiteral("Count loopback addresses too in --max-connections-per-ip (in a file: limit-loopback = true).")},
+         QStringLiteral("Treat loopback addresses as any other in the limits by address: "
+                        "--max-connections-per-ip and the sharing out of password checks (in a file: "
+                        "limit-loopback = true).")},
         {QStringLiteral("handshake-timeout"),
          QStringLiteral("Seconds a connection may take, from accept, to complete its WebSocket upgrade (and "
                         "TLS handshake); then it is closed. 0: no limit."),

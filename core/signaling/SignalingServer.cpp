@@ -33,9 +33,13 @@ namespace {
 // connection; larger ones make libsoup close it, so a client cannot make us buffer without bound.
 constexpr qsizetype kFrameReadFactor = 4;
 
-// Password checks queued at once (each takes 64 MiB and tens of ms); more logins wait their turn
-// by being refused, so a login flood cannot exhaust the server's memory.
-constexpr int kMaxVerifying = 8;
+// Password checks running at once, each on a thread of its own (each takes 64 MiB and tens of
+// ms); the others wait in the PasswordCheckQueue.
+constexpr int kPasswordCheckers = 2;
+
+qint64 monotonicMs() {
+    return g_get_monotonic_time() / 1000;
+}
 
 // Wrong passwords or tokens on one connection before it is closed.
 constexpr int kMaxAuthFailures = 5;
@@ -60,7 +64,7 @@ SignalingServer::SignalingServer(SignalingServerOptions options, QObject *parent
       }) {
     connect(presence_, &PresenceBatcher::changed, this, &SignalingServer::broadcastPresence);
     silenceSweep_.setInterval(std::max(1, options_.keepaliveIntervalSeconds) * 1000 / 3);
-    verifiers_.setMaxThreadCount(2);
+    verifiers_.setMaxThreadCount(kPasswordCheckers);
     connect(&silenceSweep_, &QTimer::timeout, this, &SignalingServer::dropSilentConnections);
 }
 
@@ -233,8 +237,13 @@ void SignalingServer::accept(SoupWebsocketConnection *socket, GSocket *tcp, cons
     limits.pendingLimit =
         options_.maxPendingBytes > 0 ? std::max(options_.maxPendingBytes, 2 * limits.frameLimit) : 0;
     limits.maxQueuedBytes = options_.maxQueuedBytes;
+    // Password checks are shared out by address (PasswordCheckQueue); uncounted loopback
+    // connections (a local proxy's clients, local tools) each count as an address of their own.
+    const QString checksKey = (peer.loopback && !options_.limitLoopbackConnections)
+                                  ? QStringLiteral("connection %1").arg(++connectionSerial_)
+                                  : peer.key;
     auto *connection =
-        new ServerConnection(socket, tcp, &pendingWatch_, peer.text, peer.key, limits, std::move(handlers));
+        new ServerConnection(socket, tcp, &pendingWatch_, peer.text, checksKey, limits, std::move(handlers));
     connections_.emplace(connection, ConnectionOwner(connection));
     qCDebug(lcServer).noquote() << "connection from" << peer.text;
     if (options_.loginTimeoutSeconds > 0) {
@@ -303,6 +312,8 @@ void SignalingServer::receive(ServerConnection *from, QByteArrayView text) {
         // Whatever the second login says, the first name stays and nothing else is answered.
         sendError(from, ErrorCode::AlreadyLoggedIn, tr("You are already signed in as %1.").arg(from->name()),
                   *typeName);
+    } else if (type == MessageType::Login && refusedBeforeParsing(from)) {
+        return;
     } else if (type == MessageType::Login) {
         // Rare, so the full codec: it says precisely what is wrong with a login.
         const Decoded decoded = MessageCodec::decode(text, limits_);
@@ -379,39 +390,104 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
         refuseLogin(from, ErrorCode::AuthRequired, tr("This server needs a password to sign in as %1.").arg(request.name));
         return;
     }
-    if (verifying_ >= kMaxVerifying) {
-        sendError(from, ErrorCode::RateLimited, tr("The server is busy checking other sign-ins; try again shortly."),
-                  wireName(MessageType::Login));
-        return;
-    }
     // Unknown names are checked against a dummy hash: the answer takes as long as for a real one.
     QByteArray hash = users_.hashFor(request.name);
     const bool known = !hash.isEmpty();
     if (!known) {
         hash = unknownUserHash_;
     }
-    ++verifying_;
+    const quint64 id = ++lastCheckId_;
+    const PasswordCheckQueue::Admission admission =
+        passwordChecks_.enqueue(id, from->addressKey(), monotonicMs());
+    if (admission.verdict != PasswordCheckQueue::Verdict::Queued) {
+        refuseCheck(from, admission);
+        return;
+    }
+    if (admission.evicted != 0) {
+        const PendingCheck evicted = pendingChecks_.take(admission.evicted);
+        if (evicted.connection && connections_.count(evicted.connection.data())) {
+            evicted.connection->setVerifying(false);
+            refuseCheck(evicted.connection, {PasswordCheckQueue::Verdict::QueueFull, 0, 0});
+        }
+    }
     from->setVerifying(true);
-    QPointer<ServerConnection> connection(from);
-    const QString name = request.name;
-    const QByteArray password = request.password.toUtf8();
-    verifiers_.start([this, connection, name, hash, password, known] {
-        const bool ok = PasswordFile::verify(hash, password) && known;
-        QMetaObject::invokeMethod(this, [this, connection, name, ok] {
-            --verifying_;
-            if (!connection || !connections_.count(connection.data())) {
-                return;  // it closed meanwhile
-            }
-            connection->setVerifying(false);
-            if (!ok) {
-                refuseLogin(connection, ErrorCode::AuthFailed, tr("The name or password is wrong."));
-            } else if (online_.contains(name)) {
-                refuseLogin(connection, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
-            } else {
-                claimName(connection, name);
-            }
+    pendingChecks_.insert(
+        id, PendingCheck{from, from->addressKey(), request.name, request.password.toUtf8(), hash, known});
+    startPasswordChecks();
+}
+
+bool SignalingServer::refusedBeforeParsing(ServerConnection *from) {
+    if (options_.usersFile.isEmpty()) {
+        return false;
+    }
+    if (from->isVerifying()) {
+        sendError(from, ErrorCode::BadMessage, tr("Your previous sign-in is still being checked."),
+                  wireName(MessageType::Login));
+        return true;
+    }
+    const PasswordCheckQueue::Admission admission = passwordChecks_.peek(from->addressKey(), monotonicMs());
+    if (admission.verdict == PasswordCheckQueue::Verdict::Queued) {
+        return false;
+    }
+    refuseCheck(from, admission);
+    return true;
+}
+
+void SignalingServer::refuseCheck(ServerConnection *from, const PasswordCheckQueue::Admission &admission) {
+    QString message;
+    switch (admission.verdict) {
+        case PasswordCheckQueue::Verdict::Queued:
+            return;
+        case PasswordCheckQueue::Verdict::AddressBusy:
+            message = tr("A sign-in from your address is being checked; try again in a moment.");
+            break;
+        case PasswordCheckQueue::Verdict::AddressWaiting:
+            message = tr("Too many wrong passwords from your address; try again in %n second(s).", nullptr,
+                         int((admission.waitMs + 999) / 1000));
+            break;
+        case PasswordCheckQueue::Verdict::QueueFull:
+            message = tr("The server is busy checking other sign-ins; try again shortly.");
+            break;
+    }
+    sendError(from, ErrorCode::RateLimited, message, wireName(MessageType::Login));
+}
+
+void SignalingServer::startPasswordChecks() {
+    while (checking_ < kPasswordCheckers) {
+        // The last free checker is kept for addresses that have not failed.
+        const quint64 id = passwordChecks_.takeNext(checking_ == kPasswordCheckers - 1);
+        if (id == 0) {
+            return;
+        }
+        const PendingCheck check = pendingChecks_.take(id);
+        if (!check.connection || !connections_.count(check.connection.data())) {
+            // Closed while queued: nothing to check, and nothing counted against its address.
+            passwordChecks_.finished(check.address, true, monotonicMs());
+            continue;
+        }
+        ++checking_;
+        verifiers_.start([this, check] {
+            const bool ok = PasswordFile::verify(check.hash, check.password) && check.known;
+            QMetaObject::invokeMethod(this, [this, check, ok] {
+                --checking_;
+                // Counted whether or not the client is still there to hear the answer.
+                passwordChecks_.finished(check.address, ok, monotonicMs());
+                ServerConnection *connection = check.connection.data();
+                if (connection && connections_.count(connection)) {
+                    connection->setVerifying(false);
+                    if (!ok) {
+                        refuseLogin(connection, ErrorCode::AuthFailed, tr("The name or password is wrong."));
+                    } else if (online_.contains(check.name)) {
+                        refuseLogin(connection, ErrorCode::NameTaken,
+                                    tr("The name %1 is already taken.").arg(check.name));
+                    } else {
+                        claimName(connection, check.name);
+                    }
+                }
+                startPasswordChecks();
+            });
         });
-    });
+    }
 }
 
 void SignalingServer::claimName(ServerConnection *from, const QString &name) {
@@ -547,6 +623,16 @@ bool SignalingServer::candidateTooLong(QByteArrayView candidateObject) const {
 }
 
 void SignalingServer::disconnected(ServerConnection *connection) {
+    if (connection->isVerifying()) {
+        // A check still queued for it frees its address's turn (one running finishes, and counts).
+        for (auto it = pendingChecks_.begin(); it != pendingChecks_.end();) {
+            if (it->connection == connection && passwordChecks_.cancel(it.key())) {
+                it = pendingChecks_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
     if (connection->isLoggedIn()) {
         const QString name = connection->name();
         qCInfo(lcServer).noquote() << "logout" << name;

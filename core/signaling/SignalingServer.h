@@ -3,6 +3,7 @@
 
 #include "protocol/JsonLimits.h"
 #include "protocol/Message.h"
+#include "signaling/PasswordCheckQueue.h"
 #include "signaling/PasswordFile.h"
 #include "signaling/PendingBytesWatch.h"
 #include "signaling/ServerAcceptor.h"
@@ -15,6 +16,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QThreadPool>
 #include <QTimer>
@@ -121,8 +123,25 @@ private:
     PresenceBatcher *presence_;
     PasswordFile users_;
     QByteArray unknownUserHash_;  // verified against for names not in the file: same time taken
-    QThreadPool verifiers_;       // password hashing, off the main thread
-    int verifying_ = 0;           // passwords being checked now
+    // Password checks: waiting their turn (fairly by address), and running on verifiers_.
+    struct PendingCheck {
+        QPointer<ServerConnection> connection;
+        QString address;  // ServerConnection::addressKey()
+        QString name;
+        QByteArray password;
+        QByteArray hash;
+        bool known = false;
+    };
+    void startPasswordChecks();
+    // A sign-in from a connection or an address that must wait is refused before it is parsed
+    // (a guessing flood costs as little as possible); true when it was.
+    bool refusedBeforeParsing(ServerConnection *from);
+    void refuseCheck(ServerConnection *from, const PasswordCheckQueue::Admission &admission);
+    PasswordCheckQueue passwordChecks_{PasswordCheckQueue::Policy{}};
+    QHash<quint64, PendingCheck> pendingChecks_;
+    quint64 lastCheckId_ = 0;
+    QThreadPool verifiers_;  // password hashing, off the main thread
+    int checking_ = 0;       // checks running now
     QTimer silenceSweep_;
     QTimer pendingSweep_;  // runs only without main-loop shards
     // Closed connections' resources back to the system: idle shards, then freed heap pages.

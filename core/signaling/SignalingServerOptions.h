@@ -33,7 +33,8 @@ struct SignalingServerOptions {
     // handshake too.
     int maxConnectionsPerIp = 64;
     // Loopback peers are not counted by default: behind a TLS proxy on the same host every client
-    // comes from 127.0.0.1 (the proxy must limit them), and so do local tools and benchmarks.
+    // comes from 127.0.0.1 (the proxy must limit them), and so do local tools and benchmarks. The
+    // same goes for the fairness of password checks by address (PasswordCheckQueue).
     bool limitLoopbackConnections = false;
     // A connection that has not completed its WebSocket upgrade (and TLS handshake) this long
     // after accept is closed (PendingHandshakes); 0: never.
