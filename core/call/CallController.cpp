@@ -2,28 +2,29 @@
 #include "call/CallController.h"
 
 #include "call/SafetyCode.h"
-#include "signaling/SignalingClient.h"
+#include "call/CallSession.h"
+#include "signaling/CallSignaling.h"
 #include "util/Logging.h"
 
 namespace confab {
 
 using namespace protocol;
 
-CallController::CallController(SignalingClient *signaling, Settings settings, QObject *parent)
+CallController::CallController(CallSignaling *signaling, Settings settings, QObject *parent)
     : QObject(parent), signaling_(signaling), settings_(std::move(settings)) {
     noAnswerTimer_.setSingleShot(true);
     connect(&noAnswerTimer_, &QTimer::timeout, this, [this] {
         // Caller: nobody picked up. Callee: the call was missed.
         finish(CallEndReason::NoAnswer,
-               role_ == CallSession::Role::Caller ? QString::fromLatin1(leave_reason::kNoAnswer) : QString());
+               role_ == MediaSession::Role::Caller ? QString::fromLatin1(leave_reason::kNoAnswer) : QString());
     });
-    connect(signaling_, &SignalingClient::offerReceived, this, &CallController::offerReceived);
-    connect(signaling_, &SignalingClient::answerReceived, this, &CallController::answerReceived);
-    connect(signaling_, &SignalingClient::candidateReceived, this, &CallController::candidateReceived);
-    connect(signaling_, &SignalingClient::leaveReceived, this, &CallController::leaveReceived);
-    connect(signaling_, &SignalingClient::ringingReceived, this, &CallController::ringingReceived);
-    connect(signaling_, &SignalingClient::serverError, this, &CallController::serverError);
-    connect(signaling_, &SignalingClient::stateChanged, this, &CallController::signalingStateChanged);
+    connect(signaling_, &CallSignaling::offerReceived, this, &CallController::offerReceived);
+    connect(signaling_, &CallSignaling::answerReceived, this, &CallController::answerReceived);
+    connect(signaling_, &CallSignaling::candidateReceived, this, &CallController::candidateReceived);
+    connect(signaling_, &CallSignaling::leaveReceived, this, &CallController::leaveReceived);
+    connect(signaling_, &CallSignaling::ringingReceived, this, &CallController::ringingReceived);
+    connect(signaling_, &CallSignaling::serverError, this, &CallController::serverError);
+    connect(signaling_, &CallSignaling::signedInChanged, this, &CallController::signalingStateChanged);
 }
 
 CallController::~CallController() {
@@ -35,7 +36,7 @@ bool CallController::call(const QString &peer, QString *error) {
         *error = tr("You are already in a call with %1.").arg(peer_);
         return false;
     }
-    if (signaling_->state() != SignalingClient::State::LoggedIn) {
+    if (!signaling_->isSignedIn()) {
         *error = tr("You are not signed in to a server.");
         return false;
     }
@@ -44,9 +45,9 @@ bool CallController::call(const QString &peer, QString *error) {
         return false;
     }
     peer_ = peer;
-    role_ = CallSession::Role::Caller;
+    role_ = MediaSession::Role::Caller;
     sinceStart_.start();
-    if (!startSession(CallSession::Role::Caller, error)) {
+    if (!startSession(MediaSession::Role::Caller, error)) {
         peer_.clear();
         return false;
     }
@@ -56,13 +57,13 @@ bool CallController::call(const QString &peer, QString *error) {
 }
 
 bool CallController::accept(QString *error) {
-    if (state_ != CallState::Ringing || role_ != CallSession::Role::Callee) {
+    if (state_ != CallState::Ringing || role_ != MediaSession::Role::Callee) {
         *error = tr("There is no incoming call to answer.");
         return false;
     }
     noAnswerTimer_.stop();
     sinceStart_.start();
-    if (!startSession(CallSession::Role::Callee, error)) {
+    if (!startSession(MediaSession::Role::Callee, error)) {
         signaling_->sendLeave(peer_, QString::fromLatin1(leave_reason::kHangUp));
         finish(CallEndReason::MediaError);
         return false;
@@ -76,7 +77,7 @@ bool CallController::accept(QString *error) {
 }
 
 void CallController::decline() {
-    if (state_ == CallState::Ringing && role_ == CallSession::Role::Callee) {
+    if (state_ == CallState::Ringing && role_ == MediaSession::Role::Callee) {
         finish(CallEndReason::DeclinedByUs, QString::fromLatin1(leave_reason::kDeclined));
     }
 }
@@ -88,7 +89,7 @@ void CallController::hangUp() {
             return;
         case CallState::Calling:
         case CallState::Ringing:
-            if (role_ == CallSession::Role::Callee) {
+            if (role_ == MediaSession::Role::Callee) {
                 decline();
             } else {
                 finish(CallEndReason::HungUp, QString::fromLatin1(leave_reason::kCancelled));
@@ -101,8 +102,8 @@ void CallController::hangUp() {
     }
 }
 
-bool CallController::startSession(CallSession::Role role, QString *error) {
-    CallSession::Config config;
+bool CallController::startSession(MediaSession::Role role, QString *error) {
+    MediaSession::Config config;
     config.role = role;
     config.media = settings_.media;
     if (config.media.video == VideoSourceKind::Echo || config.media.audio == AudioSourceKind::Echo) {
@@ -112,10 +113,11 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
     config.jitterBufferMs = settings_.jitterBufferMs;
     config.sinks = settings_.sinks;
     config.localPreviewSink = settings_.localPreviewSink;
-    auto *session = new CallSession(config, this);
+    MediaSession *session = settings_.sessionFactory ? settings_.sessionFactory(config, this)
+                                                     : new CallSession(config, this);
     session_ = session;
 
-    connect(session, &CallSession::localDescriptionReady, this, [this](const SessionDescription &description) {
+    connect(session, &MediaSession::localDescriptionReady, this, [this](const SessionDescription &description) {
         localSdp_ = description.sdp;
         updateSafetyCode();
         if (description.type == QLatin1StringView("offer")) {
@@ -124,10 +126,10 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
             signaling_->sendAnswer(peer_, description);
         }
     });
-    connect(session, &CallSession::localCandidateReady, this,
+    connect(session, &MediaSession::localCandidateReady, this,
             [this](const IceCandidate &candidate) { signaling_->sendCandidate(peer_, candidate); });
-    connect(session, &CallSession::connected, this, [this] { setState(CallState::Connected); });
-    connect(session, &CallSession::failed, this, [this](CallEndReason reason, const QString &detail) {
+    connect(session, &MediaSession::connected, this, [this] { setState(CallState::Connected); });
+    connect(session, &MediaSession::failed, this, [this](CallEndReason reason, const QString &detail) {
         qCWarning(lcCall).noquote() << "call with" << peer_ << "failed:" << detail;
         // Signaling may well be up while the media path is dead (a one-way cut, a firewall): our
         // leave then reaches the peer before its own silence check does, and must not read "hung up".
@@ -135,15 +137,15 @@ bool CallController::startSession(CallSession::Role role, QString *error) {
                               reason == CallEndReason::ConnectionFailed || reason == CallEndReason::NoRelay;
         finish(reason, QString::fromLatin1(pathDied ? leave_reason::kConnectionLost : leave_reason::kHangUp));
     });
-    connect(session, &CallSession::firstRemoteMedia, this,
+    connect(session, &MediaSession::firstRemoteMedia, this,
             [this](MediaKind kind) { Q_EMIT firstRemoteMedia(kind, sinceStart_.elapsed()); });
-    connect(session, &CallSession::chatOpened, this, &CallController::chatOpened);
-    connect(session, &CallSession::chatReceived, this, &CallController::chatReceived);
-    connect(session, &CallSession::statsUpdated, this, &CallController::statsUpdated);
-    connect(session, &CallSession::screenShareEnded, this,
+    connect(session, &MediaSession::chatOpened, this, &CallController::chatOpened);
+    connect(session, &MediaSession::chatReceived, this, &CallController::chatReceived);
+    connect(session, &MediaSession::statsUpdated, this, &CallController::statsUpdated);
+    connect(session, &MediaSession::screenShareEnded, this,
             [this](const QString &sentence) { Q_EMIT screenShareChanged(false, sentence); });
 
-    const bool started = role == CallSession::Role::Caller ? session->startAsCaller(error)
+    const bool started = role == MediaSession::Role::Caller ? session->startAsCaller(error)
                                                             : session->startAsCallee(pendingOffer_, error);
     if (!started) {
         qCWarning(lcCall).noquote() << "could not start the call:" << *error;
@@ -173,7 +175,7 @@ void CallController::offerReceived(const OfferMessage &offer) {
         return;
     }
     peer_ = offer.name;
-    role_ = CallSession::Role::Callee;
+    role_ = MediaSession::Role::Callee;
     pendingOffer_ = offer.offer.sdp;
     remoteSdp_ = offer.offer.sdp;
     earlyCandidates_.clear();
@@ -184,7 +186,7 @@ void CallController::offerReceived(const OfferMessage &offer) {
 }
 
 void CallController::answerReceived(const AnswerMessage &answer) {
-    if (answer.name != peer_ || role_ != CallSession::Role::Caller || !session_ ||
+    if (answer.name != peer_ || role_ != MediaSession::Role::Caller || !session_ ||
         (state_ != CallState::Calling && state_ != CallState::Ringing)) {
         qCInfo(lcCall).noquote() << "ignoring an answer from" << answer.name;
         return;
@@ -246,22 +248,22 @@ void CallController::leaveReceived(const LeaveMessage &leave) {
         endReason = CallEndReason::ConnectionLost;
     } else if (reason == QLatin1StringView(leave_reason::kNoAnswer)) {
         endReason = CallEndReason::NoAnswer;  // the caller gave up waiting: a missed call here
-    } else if (role_ == CallSession::Role::Callee && state_ == CallState::Ringing) {
+    } else if (role_ == MediaSession::Role::Callee && state_ == CallState::Ringing) {
         endReason = CallEndReason::Cancelled;
-    } else if (role_ == CallSession::Role::Caller && (state_ == CallState::Calling || state_ == CallState::Ringing)) {
+    } else if (role_ == MediaSession::Role::Caller && (state_ == CallState::Calling || state_ == CallState::Ringing)) {
         endReason = CallEndReason::Declined;  // a plain peer's leave before answering is a decline
     }
     finish(endReason);
 }
 
 void CallController::ringingReceived(const RingingMessage &ringing) {
-    if (ringing.name == peer_ && role_ == CallSession::Role::Caller && state_ == CallState::Calling) {
+    if (ringing.name == peer_ && role_ == MediaSession::Role::Caller && state_ == CallState::Calling) {
         setState(CallState::Ringing);
     }
 }
 
 void CallController::serverError(const ErrorMessage &error) {
-    if (error.code == ErrorCode::UserOffline && error.name == peer_ && role_ == CallSession::Role::Caller &&
+    if (error.code == ErrorCode::UserOffline && error.name == peer_ && role_ == MediaSession::Role::Caller &&
         (state_ == CallState::Calling || state_ == CallState::Ringing)) {
         finish(CallEndReason::UserOffline);
     }
@@ -271,7 +273,7 @@ void CallController::signalingStateChanged() {
     // Media is peer to peer: a connected call survives the server. One still being set up cannot.
     const bool settingUp = state_ == CallState::Calling || state_ == CallState::Ringing ||
                            (state_ == CallState::Connecting && !(session_ && session_->isConnected()));
-    if (settingUp && signaling_->state() != SignalingClient::State::LoggedIn) {
+    if (settingUp && !signaling_->isSignedIn()) {
         finish(CallEndReason::SignalingLost);
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "call/CallSession.h"
 #include "call/CallState.h"
+#include "call/MediaSession.h"
 #include "media/MediaOptions.h"
 #include "media/RemoteMedia.h"
 #include "protocol/Message.h"
@@ -12,16 +12,18 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <optional>
 
 namespace confab {
 
-class SignalingClient;
+class CallSignaling;
 
-// Drives at most one call at a time over a SignalingClient: the call-control state machine
-// (calling, ringing, connecting, connected, ended with a reason) and its CallSession. The caller
-// offers and the callee answers; an offer during a call is answered `busy`. Used alike by the
-// desktop app and confab-call.
+// Drives at most one call at a time over a CallSignaling (SignalingClient, or LoopbackSignaling in
+// tests): the call-control state machine (calling, ringing, connecting, connected, ended with a
+// reason) and its MediaSession (a CallSession, or an in-memory one in tests). The caller offers
+// and the callee answers; an offer during a call is answered `busy`. Used alike by the desktop
+// app and confab-call.
 class CallController : public QObject {
     Q_OBJECT
 public:
@@ -35,16 +37,18 @@ public:
         LocalMedia::PreviewSinkFactory localPreviewSink;
         // Shared instead of the camera from the start of every call (confab-call --video screen).
         std::optional<ScreenSource> screenShare;
+        // Makes each call's media; empty: a CallSession.
+        std::function<MediaSession *(const MediaSession::Config &config, QObject *parent)> sessionFactory;
     };
 
-    CallController(SignalingClient *signaling, Settings settings, QObject *parent = nullptr);
+    CallController(CallSignaling *signaling, Settings settings, QObject *parent = nullptr);
     ~CallController() override;
 
     CallState state() const { return state_; }
     QString peer() const { return peer_; }
     // The call's safety code (SafetyCode) once both descriptions are known; empty before.
     QString safetyCode() const { return safetyCode_; }
-    CallSession *session() const { return session_; }
+    MediaSession *session() const { return session_; }
     Settings &settings() { return settings_; }
 
     // Starts a call to `peer`; false with *error when it cannot start (already in a call, …).
@@ -58,7 +62,7 @@ public:
     bool sendChat(const QString &text);
     void setMicrophoneMuted(bool muted);
     void setCameraEnabled(bool enabled);
-    // Screen sharing in the current call (CallSession); screenShareChanged tells how it went.
+    // Screen sharing in the current call (MediaSession); screenShareChanged tells how it went.
     bool startScreenShare(const ScreenSource &source, QString *error);
     void stopScreenShare();
     bool isSharingScreen() const { return session_ && session_->isSharingScreen(); }
@@ -87,22 +91,22 @@ private:
     void serverError(const protocol::ErrorMessage &error);
     void signalingStateChanged();
 
-    bool startSession(CallSession::Role role, QString *error);
+    bool startSession(MediaSession::Role role, QString *error);
     void setState(CallState state);
     void finish(CallEndReason reason, const QString &leaveReason = {});
     void updateSafetyCode();
 
-    SignalingClient *signaling_;
+    CallSignaling *signaling_;
     Settings settings_;
     CallState state_ = CallState::Idle;
-    CallSession::Role role_ = CallSession::Role::Caller;
+    MediaSession::Role role_ = MediaSession::Role::Caller;
     QString peer_;
     QString pendingOffer_;                         // callee: the offer, until accepted
     QList<protocol::IceCandidate> earlyCandidates_;  // callee: candidates that came while ringing
     QString localSdp_;   // this call's descriptions, for the safety code
     QString remoteSdp_;
     QString safetyCode_;
-    QPointer<CallSession> session_;
+    QPointer<MediaSession> session_;
     QTimer noAnswerTimer_;
     QElapsedTimer sinceStart_;
     int callCount_ = 0;

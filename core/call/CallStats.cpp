@@ -58,6 +58,7 @@ gboolean visit(GQuark, const GValue *value, gpointer data) {
             stats.bytesReceived += number<quint64>(s, "bytes-received");
             stats.packetsReceived += number<quint64>(s, "packets-received");
             stats.packetsLost += number<qint64>(s, "packets-lost");
+            stats.packetsRepaired += number<quint64>(s, "packets-repaired");
             stats.jitterSeconds = std::max(stats.jitterSeconds, number<double>(s, "jitter"));
             break;
         case GST_WEBRTC_STATS_REMOTE_INBOUND_RTP:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QList>
 #include <QSize>
 #include <QString>
 
@@ -13,7 +14,7 @@ struct CallStats {
     double sendKbps = 0;
     double receiveKbps = 0;
     double roundTripMs = -1;  // -1: not known yet
-    double lossPercent = 0;   // of packets we should have received
+    double lossPercent = 0;   // of the peer's packets over the last interval, lost on the way (repaired or not)
     double jitterMs = 0;
     QSize receivedResolution;
     double receivedFps = 0;
@@ -23,9 +24,31 @@ struct CallStats {
     // The peer's candidate in the same selected pair: with a relay on one side only, the other side
     // sends from a host candidate to the relay, so `path` alone says "host" on that side.
     QString remotePath;
-    int sendBitrateKbps = 0;
-    quint64 videoFramesReceived = 0;
+    int sendBitrateKbps = 0;  // the video encoder's target
+    quint64 videoFramesReceived = 0;  // decoded and handed to the picture: frames rendered
     quint64 audioBuffersReceived = 0;
+    // What the person here saw and heard of the other side (since the call began): freezes as
+    // webrtc-stats counts them (FreezeCounter), and the share of their audio that was concealed.
+    quint64 freezeCount = 0;
+    double totalFreezeMs = 0;
+    QList<int> recentFreezesMs;  // each freeze that ended during the last interval
+
+    double audioConcealedPercent = 0;
+    // The send side: how much the network is estimated to carry (BandwidthEstimator), what the
+    // peer reports losing of ours in the last interval (-1: not reported yet).
+    int estimateKbps = 0;
+    double remoteLossPercent = -1;
+};
+
+// What the receive side counted so far (RemoteMedia), read on the main thread.
+struct ReceiveCounters {
+    quint64 videoFrames = 0;
+    quint64 audioBuffers = 0;
+    QSize videoSize;
+    QString videoCodec;  // "VP8", "H264", or empty before the first video
+    quint64 freezes = 0;
+    double totalFreezeMs = 0;
+    double audioConcealedPercent = 0;
 };
 
 // Cumulative counters read from one webrtcbin `get-stats` reply (on webrtcbin's thread).
@@ -34,7 +57,10 @@ struct RawStats {
     quint64 bytesSent = 0;
     quint64 bytesReceived = 0;
     quint64 packetsReceived = 0;
+    // webrtcbin 1.22's "packets-lost" is what its jitter buffer gave up on, after retransmissions;
+    // the packets retransmissions repaired were lost on the way too.
     qint64 packetsLost = 0;
+    quint64 packetsRepaired = 0;
     double jitterSeconds = 0;
     double roundTripSeconds = -1;
     double remoteFractionLost = -1;  // what the other side reports losing of ours

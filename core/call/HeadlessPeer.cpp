@@ -175,9 +175,24 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
             {QStringLiteral("targetKbps"), s.sendBitrateKbps},
             {QStringLiteral("videoFrames"), qint64(s.videoFramesReceived)},
             {QStringLiteral("audioBuffers"), qint64(s.audioBuffersReceived)},
+            {QStringLiteral("framesRendered"), qint64(s.videoFramesReceived)},
+            {QStringLiteral("freezeCount"), qint64(s.freezeCount)},
+            {QStringLiteral("totalFreezeMs"), qRound(s.totalFreezeMs)},
+            {QStringLiteral("recentFreezesMs"), [&s] {
+                 QJsonArray freezes;
+                 for (const int ms : s.recentFreezesMs) {
+                     freezes.append(ms);
+                 }
+                 return freezes;
+             }()},
+            {QStringLiteral("audioConcealedPercent"), qRound(s.audioConcealedPercent * 100) / 100.0},
+            {QStringLiteral("estimateKbps"), s.estimateKbps},
+            {QStringLiteral("remoteLossPercent"),
+             s.remoteLossPercent < 0 ? QJsonValue() : QJsonValue(qRound(s.remoteLossPercent * 10) / 10.0)},
         };
         emitEvent(QStringLiteral("stats"), fields,
-                  tr("send %1 kb/s, receive %2 kb/s, rtt %3 ms, loss %4%, %5x%6 at %7 fps, %8, path %9")
+                  tr("send %1 kb/s, receive %2 kb/s, rtt %3 ms, loss %4%, %5x%6 at %7 fps, %8, path %9, "
+                     "%10 freezes (%11 s), audio concealed %12%, estimate %13 kb/s")
                       .arg(qRound(s.sendKbps))
                       .arg(qRound(s.receiveKbps))
                       .arg(s.roundTripMs < 0 ? QStringLiteral("?") : QString::number(qRound(s.roundTripMs)))
@@ -185,7 +200,11 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
                       .arg(s.receivedResolution.width())
                       .arg(s.receivedResolution.height())
                       .arg(s.receivedFps, 0, 'f', 1)
-                      .arg(s.videoCodec, s.path.isEmpty() ? QStringLiteral("?") : s.path));
+                      .arg(s.videoCodec, s.path.isEmpty() ? QStringLiteral("?") : s.path)
+                      .arg(s.freezeCount)
+                      .arg(s.totalFreezeMs / 1000, 0, 'f', 1)
+                      .arg(s.audioConcealedPercent, 0, 'f', 1)
+                      .arg(s.estimateKbps));
     });
 }
 

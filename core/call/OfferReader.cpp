@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "call/OfferReader.h"
 
+#include "media/TransportCcExtension.h"
+
 #include <QString>
 
 namespace confab {
@@ -74,6 +76,7 @@ std::optional<SendFormat> OfferReader::sendFormat(const GstSDPMessage *offer, Vi
             if (opus >= 0 && !peerWillNotReceive(media)) {
                 format.opusPayloadType = opus;
                 format.sendAudio = true;
+                format.audioTransportCcId = TransportCcExtension::idIn(media);
             }
         } else if (g_strcmp0(gst_sdp_media_get_media(media), "video") == 0 && !format.sendVideo) {
             if (peerWillNotReceive(media)) {
@@ -93,6 +96,7 @@ std::optional<SendFormat> OfferReader::sendFormat(const GstSDPMessage *offer, Vi
                 format.videoCodec = useH264 ? VideoCodec::H264 : VideoCodec::VP8;
                 format.videoPayloadType = useH264 ? h264 : vp8;
                 format.sendVideo = true;
+                format.videoTransportCcId = TransportCcExtension::idIn(media);
             }
         }
     }

@@ -4,6 +4,7 @@
 #include "media/BallPattern.h"
 #include "media/DeviceFinder.h"
 #include "media/FrameStamp.h"
+#include "media/TransportCcExtension.h"
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
 
@@ -30,13 +31,13 @@ constexpr char kVp8Encoder[] =
     "vp8enc name=venc deadline=1 end-usage=cbr lag-in-frames=0 buffer-size=1000 buffer-initial-size=500 "
     "buffer-optimal-size=600 undershoot=100 overshoot=15 min-quantizer=2 max-quantizer=56 cpu-used=%3 "
     "error-resilient=default keyframe-max-dist=3000 threads=1 target-bitrate=%1 "
-    "! rtpvp8pay picture-id-mode=15-bit mtu=1200 pt=%2 "
+    "! rtpvp8pay name=pay picture-id-mode=15-bit mtu=1200 pt=%2 "
     "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=%2,clock-rate=90000\"";
 
 constexpr char kH264Encoder[] =
     "openh264enc name=venc usage-type=camera complexity=low rate-control=bitrate bitrate=%1 gop-size=3000 "
     "! video/x-h264,profile=constrained-baseline,stream-format=byte-stream "
-    "! rtph264pay config-interval=-1 aggregate-mode=zero-latency mtu=1200 pt=%2 "
+    "! rtph264pay name=pay config-interval=-1 aggregate-mode=zero-latency mtu=1200 pt=%2 "
     "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=H264,payload=%2,clock-rate=90000,"
     "packetization-mode=(string)1,profile-level-id=(string)42e01f\"";
 
@@ -47,7 +48,7 @@ constexpr char kOpusChain[] =
     "audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 ! %2volume name=microphone "
     "! queue max-size-time=100000000 leaky=downstream "
     "! opusenc audio-type=voice inband-fec=true packet-loss-percentage=10 bitrate=32000 frame-size=20 "
-    "! rtpopuspay pt=%1 "
+    "! rtpopuspay name=pay pt=%1 "
     "! capsfilter caps=\"application/x-rtp,media=audio,encoding-name=OPUS,payload=%1,clock-rate=48000,"
     "encoding-params=(string)2\"";
 
@@ -163,7 +164,11 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
         const QString description = videoSourceDescription() +
                                     (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
                                     QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
-                                    QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream ! ") +
+                                    QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream") +
+                                    // Where the picture adapts to the rate (setVideoFormat).
+                                    QStringLiteral(" ! videorate name=adaptrate drop-only=true max-rate=%1"
+                                                   " ! videoscale ! capsfilter name=adaptsize ! ")
+                                        .arg(options_.fps) +
                                     videoEncoderDescription();
         if (!addBranch(pipeline, webrtc, description, true, error)) {
             return false;
@@ -188,6 +193,12 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
             BallPattern::drawOn(ball.get());
         }
     }
+    if (const int id = isVideo ? format_.videoTransportCcId : format_.audioTransportCcId; id > 0) {
+        GstPtr<GstElement> payloader(gst_bin_get_by_name(GST_BIN(branch), "pay"));
+        if (payloader) {
+            TransportCcExtension::addTo(payloader.get(), id);
+        }
+    }
     gst_bin_add(pipeline, branch);  // the pipeline takes the floating reference
     GstPtr<GstPad> source(gst_element_get_static_pad(branch, "src"));
     GstPtr<GstPad> sink(gst_element_request_pad_simple(webrtc, "sink_%u"));
@@ -205,6 +216,8 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
     if (isVideo) {
         pipeline_ = pipeline;
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
+        adaptRate_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptrate"));
+        adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
         blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
@@ -358,6 +371,30 @@ void LocalMedia::tuneEncoderForScreen(bool screen) {
     const int cameraSpeed = options_.width * options_.height > 640 * 480 ? 16 : 8;
     g_object_set(videoEncoder_.get(), "static-threshold", screen ? 100 : 0, "max-quantizer", screen ? 48 : 56,
                  "cpu-used", screen ? 8 : cameraSpeed, nullptr);
+}
+
+void LocalMedia::setVideoFormat(QSize size, int fps) {
+    if (!adaptRate_ || !adaptSize_) {
+        return;
+    }
+    // Only the camera is scaled here; a share keeps the size ScreenShareBranch gave it.
+    GstCapsPtr caps(size.isValid() && !sharingScreen_.load(std::memory_order_relaxed)
+                        ? gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, size.width(), "height", G_TYPE_INT,
+                                              size.height(), nullptr)
+                        : gst_caps_new_empty_simple("video/x-raw"));
+    GstCaps *current = nullptr;
+    g_object_get(adaptSize_.get(), "caps", &current, nullptr);
+    GstCapsPtr currentOwner(current);
+    if (!current || !gst_caps_is_equal(current, caps.get())) {
+        g_object_set(adaptSize_.get(), "caps", caps.get(), nullptr);
+    }
+    int currentFps = 0;
+    g_object_get(adaptRate_.get(), "max-rate", &currentFps, nullptr);
+    if (currentFps != fps) {
+        g_object_set(adaptRate_.get(), "max-rate", fps, nullptr);
+    }
+    qCInfo(lcMedia).noquote() << "video now" << (size.isValid() ? QStringLiteral("%1x%2").arg(size.width()).arg(size.height()) : QStringLiteral("as captured"))
+                              << "at up to" << fps << "fps";
 }
 
 void LocalMedia::setVideoBitrateKbps(int kbps) {

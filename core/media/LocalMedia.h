@@ -8,6 +8,7 @@
 #include "util/GstPtr.h"
 
 #include <QList>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -26,6 +27,10 @@ struct SendFormat {
     VideoCodec videoCodec = VideoCodec::VP8;
     bool sendAudio = true;
     bool sendVideo = true;
+    // The transport-wide congestion control header extension's id on each kind (0: not used):
+    // ours when we offer, the offer's when we answer (TransportCcExtension).
+    int audioTransportCcId = 0;
+    int videoTransportCcId = 0;
 };
 
 // The local tracks of one call: sources → encoders → RTP payloaders, each linked to a requested
@@ -62,6 +67,9 @@ public:
     void setMicrophoneMuted(bool muted);
     void setCameraEnabled(bool enabled);
     void setVideoBitrateKbps(int kbps);
+    // What the encoder codes (VideoAdaptation): the camera scaled to `size` (invalid: as it
+    // comes, and always so for a screen share), at most `fps` frames a second. Main thread.
+    void setVideoFormat(QSize size, int fps);
     // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
     void requestKeyFrame();
     int videoBitrateKbps() const { return bitrateKbps_; }
@@ -99,6 +107,8 @@ private:
     std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share
     GstBin *pipeline_ = nullptr;              // not owned: the call's, which outlives us
     GstPtr<GstElement> videoInput_;           // the input-selector in front of the encoder
+    GstPtr<GstElement> adaptRate_;            // videorate and the size capsfilter after it
+    GstPtr<GstElement> adaptSize_;
     std::unique_ptr<ScreenShareBranch> screenShare_;
     // The players behind VideoSourceKind::File / AudioSourceKind::File, made by the source descriptions.
     std::unique_ptr<FileSource> videoFile_;

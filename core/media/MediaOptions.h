@@ -25,8 +25,9 @@ struct MediaOptions {
     int fps = 30;
     VideoCodec codec = VideoCodec::VP8;  // what the caller sends; the callee follows the offer
     TestPattern testPattern = TestPattern::Ball;  // for VideoSourceKind::Test and a missing camera
-    int startBitrateKbps = 1200;
-    int minBitrateKbps = 150;
+    // The video encoder's rate: where a call starts, and how far BandwidthEstimator may move it.
+    int startBitrateKbps = 800;
+    int minBitrateKbps = 50;
     int maxBitrateKbps = 2500;
     // Echo sources replay what this call receives; the channel names which call's sinks feed them.
     QString echoChannel;

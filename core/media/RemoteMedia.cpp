@@ -4,6 +4,7 @@
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
 
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
 #include <QCoreApplication>
@@ -77,6 +78,9 @@ bool RemoteMedia::link(GstBin *pipeline, GstPad *pad, QString *error) {
     gst_element_sync_state_with_parent(sink);
     gst_element_sync_state_with_parent(decoder);
     GstPtr<GstPad> input(gst_element_get_static_pad(decoder, "sink"));
+    if (g_strcmp0(encodingName, "OPUS") == 0) {
+        gst_pad_add_probe(input.get(), GST_PAD_PROBE_TYPE_BUFFER, &RemoteMedia::countAudioPacket, this, nullptr);
+    }
     if (GST_PAD_LINK_FAILED(gst_pad_link(pad, input.get()))) {
         *error = QStringLiteral("cannot link the incoming stream to its decoder");
         return false;
@@ -89,6 +93,10 @@ GstPadProbeReturn RemoteMedia::countBuffer(GstPad *pad, GstPadProbeInfo *, gpoin
     auto *remote = static_cast<RemoteMedia *>(self);
     const auto kind = MediaKind(GPOINTER_TO_INT(g_object_get_data(G_OBJECT(pad), "confab-kind")));
     std::atomic<quint64> &counter = kind == MediaKind::Video ? remote->videoFrames_ : remote->audioBuffers_;
+    if (kind == MediaKind::Video) {
+        // Decoded and on its way to the picture, without waiting: the sinks do not sync.
+        remote->freezes_.frameRendered(double(g_get_monotonic_time()) / 1000.0);
+    }
     if (counter.fetch_add(1) == 0) {
         if (kind == MediaKind::Video) {
             GstCapsPtr caps(gst_pad_get_current_caps(pad));
@@ -111,6 +119,31 @@ GstPadProbeReturn RemoteMedia::countBuffer(GstPad *pad, GstPadProbeInfo *, gpoin
         }
     }
     return GST_PAD_PROBE_OK;
+}
+
+// An Opus packet leaving the jitter buffer for the decoder: what was heard as sent.
+GstPadProbeReturn RemoteMedia::countAudioPacket(GstPad *, GstPadProbeInfo *info, gpointer self) {
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (gst_rtp_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &rtp)) {
+        static_cast<RemoteMedia *>(self)->concealment_.packet(
+            gst_rtp_buffer_get_timestamp(&rtp), static_cast<const quint8 *>(gst_rtp_buffer_get_payload(&rtp)),
+            qsizetype(gst_rtp_buffer_get_payload_len(&rtp)));
+        gst_rtp_buffer_unmap(&rtp);
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+ReceiveCounters RemoteMedia::counters() const {
+    ReceiveCounters counters;
+    counters.videoFrames = videoFrames();
+    counters.audioBuffers = audioBuffers();
+    counters.videoSize = videoSize();
+    counters.videoCodec = videoCodec();
+    const FreezeCounter::Figures figures = freezes_.figures();
+    counters.freezes = figures.freezes;
+    counters.totalFreezeMs = figures.totalFreezeMs;
+    counters.audioConcealedPercent = concealment_.concealedPercent();
+    return counters;
 }
 
 void RemoteMedia::noteCodec(MediaKind kind, const char *encodingName) {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "call/CallStats.h"
+#include "media/AudioConcealment.h"
+#include "media/FreezeCounter.h"
 #include "util/GstPtr.h"
 
 #include <QSize>
@@ -38,9 +41,13 @@ public:
     QSize videoSize() const { return QSize(width_.load(), height_.load()); }
     QString videoCodec() const;
     QString audioCodec() const;
+    ReceiveCounters counters() const;
+    // The freezes that ended since the last call (FreezeCounter::takeRecentFreezes).
+    std::vector<double> takeRecentFreezes() { return freezes_.takeRecentFreezes(); }
 
 private:
     static GstPadProbeReturn countBuffer(GstPad *pad, GstPadProbeInfo *info, gpointer self);
+    static GstPadProbeReturn countAudioPacket(GstPad *pad, GstPadProbeInfo *info, gpointer self);
     void noteCodec(MediaKind kind, const char *encodingName);
 
     SinkFactory sinks_;
@@ -53,6 +60,8 @@ private:
     std::atomic<int> height_{0};
     std::atomic<int> videoCodec_{0};  // 1 VP8, 2 H264
     std::atomic<bool> haveAudio_{false};
+    FreezeCounter freezes_;
+    AudioConcealment concealment_;
 };
 
 }  // namespace confab

@@ -23,7 +23,7 @@ const JsonLimits kIncomingLimits{4 * 1024 * 1024, 32};
 
 }  // namespace
 
-SignalingClient::SignalingClient(QObject *parent) : QObject(parent), session_(soup_session_new()) {
+SignalingClient::SignalingClient(QObject *parent) : CallSignaling(parent), session_(soup_session_new()) {
     retryTimer_.setSingleShot(true);
     connect(&retryTimer_, &QTimer::timeout, this, &SignalingClient::attempt);
     connect(&aliveTimer_, &QTimer::timeout, this, &SignalingClient::checkAlive);
@@ -334,26 +334,6 @@ bool SignalingClient::send(const Message &message) {
     return true;
 }
 
-bool SignalingClient::sendOffer(const QString &to, const SessionDescription &offer) {
-    return send(OfferMessage{to, offer});
-}
-
-bool SignalingClient::sendAnswer(const QString &to, const SessionDescription &answer) {
-    return send(AnswerMessage{to, answer});
-}
-
-bool SignalingClient::sendCandidate(const QString &to, const IceCandidate &candidate) {
-    return send(CandidateMessage{to, candidate});
-}
-
-bool SignalingClient::sendLeave(const QString &to, const QString &reason) {
-    return send(LeaveMessage{to, reason});
-}
-
-bool SignalingClient::sendRinging(const QString &to) {
-    return send(RingingMessage{to});
-}
-
 void SignalingClient::dropSocket() {
     if (!socket_) {
         return;
@@ -369,8 +349,12 @@ void SignalingClient::setState(State state, const QString &reason) {
     if (state == state_ && reason.isEmpty()) {
         return;
     }
+    const bool wasSignedIn = isSignedIn();
     state_ = state;
     Q_EMIT stateChanged(state, reason);
+    if (isSignedIn() != wasSignedIn) {
+        Q_EMIT signedInChanged(isSignedIn());
+    }
 }
 
 }  // namespace confab

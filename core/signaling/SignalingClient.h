@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/Message.h"
+#include "signaling/CallSignaling.h"
 #include "signaling/ReconnectBackoff.h"
 #include "signaling/ServerCertificate.h"
 #include "util/GLibPtr.h"
@@ -20,7 +21,7 @@ namespace confab {
 // call messages and turns what arrives into typed signals. When the connection drops it
 // reconnects with backoff and signs in again, reporting each step through stateChanged().
 // Lives on the main thread: libsoup objects are used only there.
-class SignalingClient : public QObject {
+class SignalingClient : public CallSignaling {
     Q_OBJECT
 public:
     enum class State {
@@ -40,18 +41,15 @@ public:
     void disconnectFromServer();
 
     State state() const { return state_; }
-    QString name() const { return name_; }
     QUrl url() const { return url_; }
     QStringList onlineUsers() const;
-    QList<protocol::IceServer> iceServers() const { return iceServers_; }
 
+    // CallSignaling
+    bool isSignedIn() const override { return state_ == State::LoggedIn; }
+    QString name() const override { return name_; }
+    QList<protocol::IceServer> iceServers() const override { return iceServers_; }
     // Sends a message once logged in; returns false (and logs) otherwise.
-    bool send(const protocol::Message &message);
-    bool sendOffer(const QString &to, const protocol::SessionDescription &offer);
-    bool sendAnswer(const QString &to, const protocol::SessionDescription &answer);
-    bool sendCandidate(const QString &to, const protocol::IceCandidate &candidate);
-    bool sendLeave(const QString &to, const QString &reason = {});
-    bool sendRinging(const QString &to);
+    bool send(const protocol::Message &message) override;
 
     // Tuning for tests and the desktop app: how often to ping, and how long silence means dead.
     void setKeepalive(int intervalSeconds, int deadAfterSeconds);
@@ -80,11 +78,8 @@ Q_SIGNALS:
     // The server said no to the name: not retried, the state is Disconnected.
     void loginRefused(protocol::ErrorCode code, const QString &message);
     void usersChanged(const QStringList &users);
-    void offerReceived(const confab::protocol::OfferMessage &offer);
-    void answerReceived(const confab::protocol::AnswerMessage &answer);
-    void candidateReceived(const confab::protocol::CandidateMessage &candidate);
-    void leaveReceived(const confab::protocol::LeaveMessage &leave);
-    void ringingReceived(const confab::protocol::RingingMessage &ringing);
+    // offerReceived, answerReceived, candidateReceived, leaveReceived, ringingReceived and
+    // serverError are CallSignaling's.
     // The wss:// server presented a certificate that neither the system nor setTrustedCertificate()
     // trusts: the connection was refused and the state is Disconnected (with the reason), not
     // retried, since the same certificate would be refused again. `replacesTrusted`: a certificate
@@ -93,8 +88,6 @@ Q_SIGNALS:
     // certificate, or someone is in between). To connect anyway, the user decides: pin
     // `certificate.pem` and connect again.
     void untrustedCertificate(const confab::ServerCertificate &certificate, bool replacesTrusted);
-    // An `error` from the server, or a message from it we could not read.
-    void serverError(const confab::protocol::ErrorMessage &error);
 
 private:
     static void onConnected(GObject *session, GAsyncResult *result, gpointer self);
@@ -141,10 +134,3 @@ private:
 };
 
 }  // namespace confab
-
-Q_DECLARE_METATYPE(confab::protocol::OfferMessage)
-Q_DECLARE_METATYPE(confab::protocol::AnswerMessage)
-Q_DECLARE_METATYPE(confab::protocol::CandidateMessage)
-Q_DECLARE_METATYPE(confab::protocol::LeaveMessage)
-Q_DECLARE_METATYPE(confab::protocol::RingingMessage)
-Q_DECLARE_METATYPE(confab::protocol::ErrorMessage)

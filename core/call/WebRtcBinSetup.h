@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "protocol/Message.h"
+#include "util/GstPtr.h"
+
+#include <QList>
+#include <QString>
+
+namespace confab {
+
+// Makes and configures the webrtcbin of one call: bundling, the jitter buffers, libnice's agent,
+// and the STUN and TURN servers.
+class WebRtcBinSetup {
+public:
+    // Null with *error when webrtcbin is missing. `jitterBufferMs` is webrtcbin's `latency`.
+    static GstPtr<GstElement> make(int jitterBufferMs, const QList<protocol::IceServer> &iceServers, QString *error);
+
+    // An RTCIceServer URL as webrtcbin takes it: "stun:host:port" → "stun://host:port", and a TURN
+    // server's username and credential percent-encoded into the URL ("turn://user:pass@host:port").
+    static QString webrtcbinUrl(const QString &url, const protocol::IceServer &server);
+    // Whether any of the servers is a TURN relay.
+    static bool hasRelay(const QList<protocol::IceServer> &iceServers);
+};
+
+}  // namespace confab

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The small parts CallSession is made of, each on its own: the webrtcbin it makes, how a bus
+// error is sorted, the candidate types behind a path, SDP text, and one second's figures.
+#include "call/BusErrorTriage.h"
+#include "call/CallStatsSampler.h"
+#include "call/CandidateTypes.h"
+#include "call/SdpText.h"
+#include "call/WebRtcBinSetup.h"
+#include "util/GLibPtr.h"
+
+#include <QTest>
+
+using namespace confab;
+
+namespace {
+
+GstMessage *errorFrom(GstElement *element, const char *text) {
+    GError *error = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, text);
+    GstMessage *message = gst_message_new_error(GST_OBJECT(element), error, "some detail");
+    g_error_free(error);
+    return message;
+}
+
+constexpr char kOffer[] =
+    "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+    "c=IN IP4 0.0.0.0\r\na=mid:0\r\na=rtpmap:111 OPUS/48000/2\r\n";
+
+}  // namespace
+
+class TestCallSessionParts : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { gst_init(nullptr, nullptr); }
+
+    void webrtcbinIsBundledWithTheJitterBufferAndServersAsked() {
+        protocol::IceServer stun{{QStringLiteral("stun:stun.example.org:3478")}, {}, {}};
+        QString error;
+        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {stun}, &error);
+        QVERIFY2(webrtc, qPrintable(error));
+        guint latency = 0;
+        GstWebRTCBundlePolicy policy = GST_WEBRTC_BUNDLE_POLICY_NONE;
+        gchar *stunServer = nullptr;
+        g_object_get(webrtc.get(), "latency", &latency, "bundle-policy", &policy, "stun-server", &stunServer, nullptr);
+        const GCharPtr stunOwner(stunServer);
+        QCOMPARE(latency, 85u);
+        QCOMPARE(policy, GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE);
+        QCOMPARE(QString::fromUtf8(stunServer), QStringLiteral("stun://stun.example.org:3478"));
+    }
+
+    void iceServerUrlsBecomeWebrtcbinsWithTurnCredentialsEncoded() {
+        const protocol::IceServer turn{{QStringLiteral("turn:relay.example.org:3478?transport=udp")},
+                                       QStringLiteral("17000:ali ce"),
+                                       QStringLiteral("p@ss/word")};
+        QCOMPARE(WebRtcBinSetup::webrtcbinUrl(turn.urls.first(), turn),
+                 QStringLiteral("turn://17000%3Aali%20ce:p%40ss%2Fword@relay.example.org:3478?transport=udp"));
+        const protocol::IceServer stun{{QStringLiteral("stun://stun.example.org")}, {}, {}};
+        QCOMPARE(WebRtcBinSetup::webrtcbinUrl(stun.urls.first(), stun), QStringLiteral("stun://stun.example.org"));
+        QVERIFY(WebRtcBinSetup::hasRelay({stun, turn}));
+        QVERIFY(!WebRtcBinSetup::hasRelay({stun}));
+    }
+
+    void aFailedScreenCaptureOnlyEndsTheShare() {
+        GstElement *capture = gst_element_factory_make("fakesrc", "screenshare-capture");
+        GstPtr<GstElement> owner(GST_ELEMENT(gst_object_ref_sink(capture)));
+        GstMessage *message = errorFrom(capture, "display went away");
+        const BusErrorTriage::Error error = BusErrorTriage::classify(message);
+        gst_message_unref(message);
+        QCOMPARE(error.kind, BusErrorTriage::Kind::ScreenShare);
+        QCOMPARE(error.message, QStringLiteral("display went away"));
+        QCOMPARE(error.source, QStringLiteral("screenshare-capture"));
+        QCOMPARE(error.debug, QStringLiteral("some detail"));
+    }
+
+    void anAbortedChatAssociationOnlyLosesChat() {
+        GstElement *sctp = gst_element_factory_make("sctpenc", nullptr);
+        QVERIFY2(sctp, "sctpenc (gstreamer1.0-plugins-bad) is missing");
+        GstPtr<GstElement> owner(GST_ELEMENT(gst_object_ref_sink(sctp)));
+        GstMessage *message = errorFrom(sctp, "association aborted");
+        QCOMPARE(BusErrorTriage::classify(message).kind, BusErrorTriage::Kind::ChatTransport);
+        gst_message_unref(message);
+    }
+
+    void anyOtherErrorEndsTheCall() {
+        GstElement *encoder = gst_element_factory_make("fakesink", "venc");
+        GstPtr<GstElement> owner(GST_ELEMENT(gst_object_ref_sink(encoder)));
+        GstMessage *message = errorFrom(encoder, "encoder broke");
+        QCOMPARE(BusErrorTriage::classify(message).kind, BusErrorTriage::Kind::Fatal);
+        gst_message_unref(message);
+    }
+
+    void candidateTypesAreFoundByAddressAndPort() {
+        CandidateTypes types;
+        types.remember(QStringLiteral("candidate:1 1 UDP 2015363327 192.0.2.7 45123 typ host"));
+        types.remember(QStringLiteral("candidate:2 1 UDP 1677729535 198.51.100.9 61000 typ srflx raddr 0.0.0.0 rport 0"));
+        types.remember(QStringLiteral("garbage"));
+        types.remember(QString());
+        QCOMPARE(types.typeOf(QStringLiteral("192.0.2.7"), 45123), QStringLiteral("host"));
+        QCOMPARE(types.typeOf(QStringLiteral("198.51.100.9"), 61000), QStringLiteral("srflx"));
+        QCOMPARE(types.typeOf(QStringLiteral("192.0.2.7"), 45124), QString());
+    }
+
+    void sdpTextRoundTripsAndRefusesWhatIsNotADescription() {
+        GstSessionDescriptionPtr offer = SdpText::parse(QString::fromLatin1(kOffer), GST_WEBRTC_SDP_TYPE_OFFER);
+        QVERIFY(offer);
+        QCOMPARE(offer->type, GST_WEBRTC_SDP_TYPE_OFFER);
+        QVERIFY(SdpText::toText(offer.get()).contains(QStringLiteral("a=rtpmap:111 OPUS/48000/2")));
+        QVERIFY(!SdpText::parse(QStringLiteral("hello"), GST_WEBRTC_SDP_TYPE_OFFER));
+        QVERIFY(!SdpText::parse(QStringLiteral("v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"),
+                                GST_WEBRTC_SDP_TYPE_ANSWER));  // no media section
+    }
+
+    void oneSecondsFiguresComeFromTwoReplies() {
+        RawStats first;
+        first.monotonicMs = 1000;
+        first.bytesSent = 10'000;
+        first.bytesReceived = 20'000;
+        first.packetsReceived = 90;
+        first.packetsLost = 10;
+        first.roundTripSeconds = 0.042;
+        first.jitterSeconds = 0.003;
+        ReceiveCounters firstCounters{100, 50, QSize(640, 360), QStringLiteral("VP8")};
+        CallStats stats = CallStatsSampler::between(nullptr, first, nullptr, firstCounters);
+        QCOMPARE(stats.sendKbps, 0.0);  // no rate from one reply
+        QCOMPARE(stats.lossPercent, 10.0);
+        QCOMPARE(stats.roundTripMs, 42.0);
+        QCOMPARE(stats.jitterMs, 3.0);
+        QCOMPARE(stats.receivedResolution, QSize(640, 360));
+
+        RawStats second = first;
+        second.monotonicMs = 3000;  // two seconds later
+        second.bytesSent += 250'000;
+        second.bytesReceived += 500'000;
+        second.packetsReceived += 95;
+        second.packetsLost += 1;      // given up on
+        second.packetsRepaired += 4;  // lost, then retransmitted
+        ReceiveCounters secondCounters{160, 100, QSize(640, 360), QStringLiteral("VP8")};
+        stats = CallStatsSampler::between(&first, second, &firstCounters, secondCounters);
+        QCOMPARE(stats.sendKbps, 1000.0);
+        QCOMPARE(stats.receiveKbps, 2000.0);
+        QCOMPARE(stats.receivedFps, 30.0);
+        QCOMPARE(stats.videoFramesReceived, quint64(160));
+        QCOMPARE(stats.lossPercent, 5.0);  // of this interval's 100 packets
+
+        RawStats unknownRtt = second;
+        unknownRtt.roundTripSeconds = -1;
+        unknownRtt.bytesSent = 0;  // counters that went backwards never make a negative rate
+        QCOMPARE(CallStatsSampler::between(&second, unknownRtt, &secondCounters, firstCounters).roundTripMs, -1.0);
+        QCOMPARE(CallStatsSampler::between(&second, unknownRtt, &secondCounters, firstCounters).sendKbps, 0.0);
+        QCOMPARE(CallStatsSampler::between(&second, unknownRtt, &secondCounters, firstCounters).receivedFps, 0.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCallSessionParts)
+#include "tst_callsessionparts.moc"
