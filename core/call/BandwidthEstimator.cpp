@@ -25,11 +25,9 @@ constexpr double kBeta = 0.85;
 // speeds up the longer nothing overuses, up to 60 %: without libwebrtc's bandwidth probes, growth
 // is the only way to find a path that got faster (a step up is climbed back within seconds).
 constexpr double kIncreasePerSecond = 1.15;
-constexpr double kIncreaseSpeedUpPerSecond = 0.1;
+constexpr double kIncreaseSpeedUpPerSecond = 0.15;
 constexpr double kMaxIncreasePerSecond = 1.6;
-// Near the last known capacity the rate grows additively; this long without overuse there means
-// the path got faster, and growth turns multiplicative again.
-constexpr qint64 kAdditiveForAtMostMs = 1500;
+
 constexpr qint64 kAckedWindowUs = 500'000;
 // Loss: what counts as more than the path's own loss, and how often it may cut.
 constexpr qint64 kLossWindowMs = 1000;
@@ -230,10 +228,6 @@ void BandwidthEstimator::updateDelayBased(qint64 nowMs) {
     if (acked >= 0 && linkCapacityKbps_ >= 0 &&
         acked > linkCapacityKbps_ + 3 * std::sqrt(linkCapacityVariance_ * linkCapacityKbps_)) {
         linkCapacityKbps_ = -1;  // the path got faster: find it again multiplicatively
-    }
-    if (linkCapacityKbps_ >= 0 && rateState_ == RateState::Increase && lastDecreaseMs_ >= 0 &&
-        nowMs - lastDecreaseMs_ > kAdditiveForAtMostMs) {
-        linkCapacityKbps_ = -1;
     }
     const double elapsedS = lastRateUpdateMs_ < 0 ? 0 : double(nowMs - lastRateUpdateMs_) / 1000.0;
     switch (rateState_) {

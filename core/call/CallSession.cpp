@@ -49,7 +49,8 @@ CallSession::CallSession(Config config, QObject *parent)
       peerMedia_(std::make_unique<PeerMediaWatch>(kVanishedAfterMs)),
       feedback_(std::make_unique<TransportFeedback>()),
       bandwidth_(bitrateLimits(config_.media)),
-      adaptation_(QSize(config_.media.width, config_.media.height), config_.media.fps) {
+      adaptation_(QSize(config_.media.width, config_.media.height), config_.media.fps),
+      jitterLatency_(config_.jitterBufferMs) {
     sinceStart_.start();
     connect(feedback_.get(), &TransportFeedback::reportArrived, this, &CallSession::transportFeedback);
     connect(chat_.get(), &ChatChannel::opened, this, &CallSession::chatOpened);
@@ -421,13 +422,49 @@ void CallSession::statsSampled(const RawStats &raw, CallStats stats) {
         stats.videoCodec = local_->videoCodecName();
     }
     bandwidth_.onReceiverReport(raw.remoteFractionLost, raw.roundTripSeconds, sinceStart_.elapsed());
+    noteEncoderSecond();
     applyEstimate(false);
+    // NACK only helps while a retransmission can still arrive before its frame is due.
+    if (const int latency = jitterLatency_.update(stats.roundTripMs, stats.jitterMs, sinceStart_.elapsed());
+        latency > 0 && webrtc_) {
+        qCInfo(lcCall) << "jitter buffer" << latency << "ms for a round trip of" << qRound(stats.roundTripMs) << "ms";
+        g_object_set(webrtc_.get(), "latency", guint(latency), nullptr);
+    }
     stats.sendBitrateKbps = local_->videoBitrateKbps();
     stats.estimateKbps = bandwidth_.targetKbps();
     stats_ = stats;
     if (connected_) {
         Q_EMIT statsUpdated(stats);
     }
+}
+
+// What the encoder made of the last second, for VideoAdaptation: a picture too rich for its
+// rate shows as frames dropped or the rate overshot.
+void CallSession::noteEncoderSecond() {
+    const qint64 now = sinceStart_.elapsed();
+    const quint64 frames = local_->encodedFrames();
+    const quint64 bytes = local_->encodedBytes();
+    if (lastEncoderSampleMs_ >= 0 && now > lastEncoderSampleMs_ && frames > 0) {
+        const double seconds = double(now - lastEncoderSampleMs_) / 1000.0;
+        const VideoAdaptation::Format before = adaptation_.current();
+        const double kbps = double(bytes - lastEncodedBytes_) * 8 / 1000 / seconds;
+        const double fps = double(frames - lastEncodedFrames_) / seconds;
+        qCDebug(lcCall) << "encoder:" << qRound(kbps) << "kb/s at" << fps << "fps for a target of"
+                        << local_->videoBitrateKbps() << "kb/s; estimate" << bandwidth_.targetKbps() << "(delay"
+                        << bandwidth_.delayBasedKbps() << "loss" << bandwidth_.lossBasedKbps() << "received"
+                        << bandwidth_.receivedKbps() << "loss" << bandwidth_.lossFraction() << "inherent"
+                        << bandwidth_.inherentLossFraction() << "usage" << int(bandwidth_.usage())
+                        << (bandwidth_.hasTransportFeedback() ? "twcc" : "no twcc") << ")";
+        adaptation_.noteEncoder(kbps, fps, local_->videoBitrateKbps(), now);
+        if (!(adaptation_.current() == before)) {
+            qCInfo(lcCall) << "the picture is richer than its rate allows (x" << adaptation_.richness() << "); stepping down";
+            const VideoAdaptation::Format format = adaptation_.current();
+            local_->setVideoFormat(isSharingScreen() ? QSize() : format.size, format.fps);
+        }
+    }
+    lastEncoderSampleMs_ = now;
+    lastEncodedFrames_ = frames;
+    lastEncodedBytes_ = bytes;
 }
 
 void CallSession::transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets) {
@@ -442,6 +479,9 @@ void CallSession::applyEstimate(bool force) {
         return;
     }
     const int video = bandwidth_.targetKbps() - kAudioKbps;
+    if (lastEncoderSampleMs_ < 0 && force) {
+        adaptation_.begin(video);  // the call's first format, without a second at the wrong one
+    }
     const qint64 now = sinceStart_.elapsed();
     const VideoAdaptation::Format before = adaptation_.current();
     const VideoAdaptation::Format format = adaptation_.update(video, now);

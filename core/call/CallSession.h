@@ -2,6 +2,7 @@
 #pragma once
 
 #include "call/BandwidthEstimator.h"
+#include "call/JitterLatency.h"
 #include "call/MediaSession.h"
 #include "media/VideoAdaptation.h"
 #include "util/GstPtr.h"
@@ -67,6 +68,7 @@ private:
     void statsSampled(const RawStats &raw, CallStats stats);
     void transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets);
     void applyEstimate(bool force);
+    void noteEncoderSecond();
     void busError(GstMessage *message);
     void fail(CallEndReason reason, const QString &detail);
     void teardown();
@@ -91,8 +93,12 @@ private:
     std::unique_ptr<TransportFeedback> feedback_;
     BandwidthEstimator bandwidth_;
     VideoAdaptation adaptation_;
+    JitterLatency jitterLatency_;
     QElapsedTimer sinceStart_;         // the clock the estimator runs on
     qint64 lastRateChangeMs_ = -1;     // when the encoder was last given a higher rate
+    qint64 lastEncoderSampleMs_ = -1;  // noteEncoderSecond()'s previous look
+    quint64 lastEncodedFrames_ = 0;
+    quint64 lastEncodedBytes_ = 0;
     GstSessionDescriptionPtr remoteOffer_;  // callee: applied once our send pads have caps
     guint busWatch_ = 0;
     int sendPadsWithCaps_ = 0;

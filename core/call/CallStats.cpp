@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "call/CallStats.h"
 
+#include "util/Logging.h"
+
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 
 #include <QElapsedTimer>
+#include <QStringList>
 
 namespace confab {
 
@@ -111,6 +114,62 @@ RawStats RawStats::fromReply(const GstStructure *reply) {
     candidateAddress(reply, walk.selectedRemoteCandidateId, &walk.stats.remoteCandidateAddress,
                      &walk.stats.remoteCandidatePort);
     return walk.stats;
+}
+
+void RawStats::addSessionCounts(GstElement *webrtc) {
+    GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin");
+    if (!rtpbin) {
+        return;
+    }
+    GstElement *session = nullptr;
+    g_signal_emit_by_name(rtpbin, "get-session", 0u, &session);
+    gst_object_unref(rtpbin);
+    if (!session) {
+        return;
+    }
+    GstStructure *stats = nullptr;
+    g_object_get(session, "stats", &stats, nullptr);
+    gst_object_unref(session);
+    if (!stats) {
+        return;
+    }
+    const GValue *sources = gst_structure_get_value(stats, "source-stats");
+    qint64 received = 0;
+    qint64 lost = 0;
+    QStringList sent;
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS  // rtpsession 1.22 lists its sources in a GValueArray
+    if (sources && G_VALUE_HOLDS(sources, g_value_array_get_type())) {
+        const auto *array = static_cast<const GValueArray *>(g_value_get_boxed(sources));
+        for (guint i = 0; array && i < array->n_values; ++i) {
+            const GValue *value = g_value_array_get_nth(const_cast<GValueArray *>(array), i);
+            if (!GST_VALUE_HOLDS_STRUCTURE(value)) {
+                continue;
+            }
+            const GstStructure *source = gst_value_get_structure(value);
+            gboolean internal = FALSE;
+            gst_structure_get_boolean(source, "internal", &internal);
+            if (internal) {
+                sent << QStringLiteral("%1:%2kB pli %3 nack %4")
+                            .arg(number<quint64>(source, "ssrc"))
+                            .arg(number<quint64>(source, "octets-sent") / 1000)
+                            .arg(number<quint64>(source, "recv-pli-count"))
+                            .arg(number<quint64>(source, "recv-nack-count"));
+                continue;
+            }
+            sent << QStringLiteral("[in %1: pli %2 nack %3]")
+                        .arg(number<quint64>(source, "ssrc"))
+                        .arg(number<quint64>(source, "sent-pli-count"))
+                        .arg(number<quint64>(source, "sent-nack-count"));
+            received += number<qint64>(source, "packets-received");
+            lost += std::max<qint64>(0, number<qint64>(source, "packets-lost"));
+        }
+    }
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    gst_structure_free(stats);
+    networkPacketsReceived = received;
+    networkPacketsLost = lost;
+    qCDebug(lcCall).noquote() << "sent by ssrc:" << sent.join(u' ') << "| received" << received << "lost" << lost
+                              << "| jitter buffers gave up on" << packetsLost << "repaired" << packetsRepaired;
 }
 
 }  // namespace confab

@@ -69,7 +69,14 @@ struct RawStats {
     QString remoteCandidateAddress;
     int remoteCandidatePort = 0;
 
+    // rtpsession's own count of the peer's packets, all its streams (retransmissions too): those
+    // that arrived and those that never did (RFC 3550's expected less received). -1: unknown.
+    qint64 networkPacketsReceived = -1;
+    qint64 networkPacketsLost = -1;
+
     static RawStats fromReply(const GstStructure *reply);
+    // Adds the network counts from the RTP session of `webrtc` (bundled: session 0). Main thread.
+    void addSessionCounts(GstElement *webrtc);
 };
 
 }  // namespace confab

@@ -45,10 +45,11 @@ void CallStatsSampler::request() {
     g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
 }
 
-void CallStatsSampler::arrived(const RawStats &raw) {
-    if (!remote_) {
+void CallStatsSampler::arrived(RawStats raw) {
+    if (!remote_ || !webrtc_) {
         return;  // stopped while the reply was on its way
     }
+    raw.addSessionCounts(webrtc_.get());
     const ReceiveCounters counters = remote_->counters();
     CallStats stats = between(havePrevious_ ? &previous_ : nullptr, raw, havePrevious_ ? &previousCounters_ : nullptr,
                               counters);
@@ -76,16 +77,22 @@ CallStats CallStatsSampler::between(const RawStats *previous, const RawStats &cu
         stats.receivedFps =
             double(counters.videoFrames - std::min(counters.videoFrames, previousCounters->videoFrames)) / seconds;
     }
-    // Lost on the way: what the jitter buffer gave up on plus what retransmissions repaired, over
-    // the interval since the last reply (since the start for the first).
-    const auto lostSoFar = [](const RawStats &raw) {
-        return double(std::max<qint64>(0, raw.packetsLost)) + double(raw.packetsRepaired);
+    // Lost on the way, over the interval since the last reply (since the start for the first):
+    // rtpsession's count of packets that never arrived when there is one; otherwise what the
+    // jitter buffer gave up on plus what retransmissions repaired (webrtcbin's stats).
+    const bool session = current.networkPacketsReceived >= 0 && (!previous || previous->networkPacketsReceived >= 0);
+    const auto lostSoFar = [session](const RawStats &raw) {
+        return session ? double(raw.networkPacketsLost)
+                       : double(std::max<qint64>(0, raw.packetsLost)) + double(raw.packetsRepaired);
+    };
+    const auto receivedSoFar = [session](const RawStats &raw) {
+        return session ? double(raw.networkPacketsReceived) : double(raw.packetsReceived);
     };
     double lost = lostSoFar(current);
-    double received = double(current.packetsReceived);
+    double received = receivedSoFar(current);
     if (previous) {
         lost = std::max(0.0, lost - lostSoFar(*previous));
-        received = std::max(0.0, received - double(previous->packetsReceived));
+        received = std::max(0.0, received - receivedSoFar(*previous));
     }
     stats.lossPercent = received + lost > 0 ? 100.0 * lost / (received + lost) : 0;
     stats.roundTripMs = current.roundTripSeconds >= 0 ? current.roundTripSeconds * 1000 : -1;

@@ -40,7 +40,7 @@ Q_SIGNALS:
 
 private:
     void request();
-    void arrived(const RawStats &raw);
+    void arrived(RawStats raw);
 
     GstPtr<GstElement> webrtc_;
     RemoteMedia *remote_ = nullptr;

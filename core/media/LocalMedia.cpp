@@ -27,9 +27,15 @@ QString tr(const char *text) {
 // cpu-used (speed) by size, as libwebrtc does: 8 up to 640x480; above it 16, the fastest real-time
 // setting, which halves the encoder's time at 720p (3.9 → 2.0 ms a frame here) and brought a 720p
 // call's CPU from 0.69x to below 0.6x of Chromium's (bench/call-cpu-memory).
+// As in libwebrtc too: the encoder may drop a frame rather than overshoot its rate
+// (dropframe-threshold, the buffer's fill in percent), a keyframe may take at most four average
+// frames' worth (max-intra-bitrate, percent), and keyframes asked for by the receiver (after loss
+// it could not repair) come at most every 500 ms (min-force-key-unit-interval, ns): a receiver
+// asking again and again on a poor link would otherwise get nothing but keyframes.
 constexpr char kVp8Encoder[] =
     "vp8enc name=venc deadline=1 end-usage=cbr lag-in-frames=0 buffer-size=1000 buffer-initial-size=500 "
     "buffer-optimal-size=600 undershoot=100 overshoot=15 min-quantizer=2 max-quantizer=56 cpu-used=%3 "
+    "dropframe-threshold=30 max-intra-bitrate=400 min-force-key-unit-interval=500000000 "
     "error-resilient=default keyframe-max-dist=3000 threads=1 target-bitrate=%1 "
     "! rtpvp8pay name=pay picture-id-mode=15-bit mtu=1200 pt=%2 "
     "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=%2,clock-rate=90000\"";
@@ -220,6 +226,17 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
+        GstPtr<GstPad> encoded(gst_element_get_static_pad(videoEncoder_.get(), "src"));
+        gst_pad_add_probe(
+            encoded.get(), GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad *, GstPadProbeInfo *info, gpointer self) {
+                auto *media = static_cast<LocalMedia *>(self);
+                media->encodedFrames_.fetch_add(1, std::memory_order_relaxed);
+                media->encodedBytes_.fetch_add(gst_buffer_get_size(GST_PAD_PROBE_INFO_BUFFER(info)),
+                                               std::memory_order_relaxed);
+                return GST_PAD_PROBE_OK;
+            },
+            this, nullptr);
         blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
                                            this, nullptr);
         if (options_.stampCaptureTime) {

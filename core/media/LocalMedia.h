@@ -73,6 +73,9 @@ public:
     // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
     void requestKeyFrame();
     int videoBitrateKbps() const { return bitrateKbps_; }
+    // What the video encoder has put out so far: frames and bytes (any thread).
+    quint64 encodedFrames() const { return encodedFrames_.load(std::memory_order_relaxed); }
+    quint64 encodedBytes() const { return encodedBytes_.load(std::memory_order_relaxed); }
 
     // Sends `source` instead of the camera (replacing any share on); false with *error when it
     // cannot start, the camera still going out. `ended` as ScreenShareBranch's. Main thread.
@@ -104,6 +107,8 @@ private:
     GstPtr<GstPad> blackOutPad_;
     gulong blackOutProbe_ = 0;
     std::atomic<bool> cameraOff_{false};
+    std::atomic<quint64> encodedFrames_{0};
+    std::atomic<quint64> encodedBytes_{0};
     std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share
     GstBin *pipeline_ = nullptr;              // not owned: the call's, which outlives us
     GstPtr<GstElement> videoInput_;           // the input-selector in front of the encoder

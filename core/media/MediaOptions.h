@@ -26,7 +26,7 @@ struct MediaOptions {
     VideoCodec codec = VideoCodec::VP8;  // what the caller sends; the callee follows the offer
     TestPattern testPattern = TestPattern::Ball;  // for VideoSourceKind::Test and a missing camera
     // The video encoder's rate: where a call starts, and how far BandwidthEstimator may move it.
-    int startBitrateKbps = 800;
+    int startBitrateKbps = 300;
     int minBitrateKbps = 50;
     int maxBitrateKbps = 2500;
     // Echo sources replay what this call receives; the channel names which call's sinks feed them.

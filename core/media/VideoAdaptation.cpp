@@ -16,6 +16,14 @@ constexpr double kUpMargin = 4.0 / 3.0;
 // Screens compress far better than cameras (most of a frame does not change).
 constexpr double kScreenBitsPerPixel = 0.01;
 constexpr int kScreenFps[] = {15, 10, 5, 2};
+// The encoder struggles when it codes fewer than this share of the frames it is given, or sends
+// this much more than its target.
+constexpr double kDroppingBelow = 0.6;
+constexpr double kOvershootAbove = 1.3;
+constexpr int kStruggleSeconds = 2;
+constexpr double kRicherBy = 1.5;
+constexpr double kMaxRichness = 8;
+constexpr qint64 kCalmForMs = 20000;
 
 int even(double value) {
     return std::max(2, int(value / 2) * 2);
@@ -71,6 +79,9 @@ void VideoAdaptation::setContent(Content content, QSize screen) {
     }
     content_ = content;
     screen_ = screen.isValid() ? screen : QSize(1920, 1080);
+    richness_ = 1;
+    strugglingSeconds_ = 0;
+    calmSinceMs_ = -1;
     stepIndex_ = 0;
     format_ = step(0);
     belowSinceMs_ = -1;
@@ -78,7 +89,7 @@ void VideoAdaptation::setContent(Content content, QSize screen) {
 }
 
 double VideoAdaptation::neededKbps(const Format &format) const {
-    const double bitsPerPixel = content_ == Content::Screen ? kScreenBitsPerPixel : kMinBitsPerPixel;
+    const double bitsPerPixel = (content_ == Content::Screen ? kScreenBitsPerPixel : kMinBitsPerPixel) * richness_;
     return double(format.size.width()) * format.size.height() * format.fps * bitsPerPixel / 1000;
 }
 
@@ -91,6 +102,40 @@ int VideoAdaptation::bestStepFor(double videoKbps, double margin) const {
         }
     }
     return count - 1;
+}
+
+void VideoAdaptation::noteEncoder(double encodedKbps, double encodedFps, int targetKbps, qint64 nowMs) {
+    const bool struggling = encodedFps < kDroppingBelow * format_.fps || encodedKbps > kOvershootAbove * targetKbps;
+    if (!struggling) {
+        strugglingSeconds_ = 0;
+        if (calmSinceMs_ < 0) {
+            calmSinceMs_ = nowMs;
+        } else if (nowMs - calmSinceMs_ >= kCalmForMs && richness_ > 1) {
+            richness_ = std::max(1.0, richness_ * 0.8);
+            calmSinceMs_ = nowMs;
+        }
+        return;
+    }
+    calmSinceMs_ = -1;
+    if (++strugglingSeconds_ < kStruggleSeconds) {
+        return;
+    }
+    strugglingSeconds_ = 0;
+    richness_ = std::min(kMaxRichness, richness_ * kRicherBy);
+    if (stepIndex_ + 1 < steps()) {
+        ++stepIndex_;
+        format_ = step(stepIndex_);
+        belowSinceMs_ = -1;
+        aboveSinceMs_ = -1;
+    }
+}
+
+VideoAdaptation::Format VideoAdaptation::begin(int videoKbps) {
+    stepIndex_ = bestStepFor(videoKbps, 1.0);
+    format_ = step(stepIndex_);
+    belowSinceMs_ = -1;
+    aboveSinceMs_ = -1;
+    return format_;
 }
 
 VideoAdaptation::Format VideoAdaptation::update(int videoKbps, qint64 nowMs) {

@@ -14,6 +14,10 @@ namespace confab {
 // - A screen share keeps its pixels (text must stay sharp) and gives up frames, down to 2 a second.
 // Going down is prompt (a second below the bar); going up waits until the rate has been a third
 // above the next step's bar for three seconds, so the picture does not flip back and forth.
+// The bar depends on the picture: a busy one needs more bits than 0.05 a pixel. When the encoder
+// cannot keep to its rate at the current step for two seconds (it drops frames, or overshoots)
+// the picture counts as richer (the bar rises by half, up to eight times) and it steps down; after
+// twenty calm seconds the bar sinks back a fifth at a time.
 class VideoAdaptation {
 public:
     enum class Content { Camera = 1, Screen };
@@ -29,9 +33,15 @@ public:
 
     // A screen share of `screen` (its capture size), or the camera again.
     void setContent(Content content, QSize screen = {});
+    // The format for a call that starts at `videoKbps`, chosen at once.
+    Format begin(int videoKbps);
     // The encoder's target rate at `nowMs`; returns the format to code from now on.
     Format update(int videoKbps, qint64 nowMs);
     Format current() const { return format_; }
+    // What the encoder made of the last second at `targetKbps`: its rate and frames.
+    void noteEncoder(double encodedKbps, double encodedFps, int targetKbps, qint64 nowMs);
+    // How much richer than a plain picture this one has shown itself (1: not at all).
+    double richness() const { return richness_; }
 
     // The formats a camera steps through, best first (exposed for tests).
     int steps() const;
@@ -51,6 +61,9 @@ private:
     Format format_;
     qint64 belowSinceMs_ = -1;  // the rate has been too low for the current step since
     qint64 aboveSinceMs_ = -1;  // the rate has allowed a better step since
+    double richness_ = 1;
+    int strugglingSeconds_ = 0;
+    qint64 calmSinceMs_ = -1;
 };
 
 }  // namespace confab

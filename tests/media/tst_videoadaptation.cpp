@@ -33,6 +33,37 @@ private Q_SLOTS:
         QCOMPARE(adaptation.step(1), (Format{QSize(480, 360), 15}));
     }
 
+    void aCallStartsAtTheFormatItsRateAffords() {
+        VideoAdaptation adaptation(QSize(1280, 720), 30);
+        const Format start = adaptation.begin(300);
+        QCOMPARE(start.fps, 15);
+        QVERIFY(start.size.width() < 1280);
+        QCOMPARE(adaptation.begin(2500), (Format{QSize(1280, 720), 30}));
+    }
+
+    void aRicherPictureThanItsRateAllowsStepsDownAndRaisesTheBar() {
+        VideoAdaptation adaptation(QSize(1280, 720), 30);
+        adaptation.begin(2500);
+        // The encoder drops most frames (codes 9 of 30) to hold 2,500 kb/s: the picture is busy.
+        adaptation.noteEncoder(2500, 9, 2500, 1000);
+        QCOMPARE(adaptation.current(), (Format{QSize(1280, 720), 30}));  // one second is not yet a trend
+        adaptation.noteEncoder(2500, 9, 2500, 2000);
+        QCOMPARE(adaptation.current(), (Format{QSize(1280, 720), 20}));
+        QCOMPARE(adaptation.richness(), 1.5);
+        // The same rate no longer buys the top step back.
+        QCOMPARE(adaptation.update(2500, 3000), (Format{QSize(1280, 720), 20}));
+        QCOMPARE(adaptation.update(2500, 10000), (Format{QSize(1280, 720), 20}));
+        // Overshooting the target counts as struggling too.
+        adaptation.noteEncoder(3600, 20, 2500, 11000);
+        adaptation.noteEncoder(3600, 20, 2500, 12000);
+        QCOMPARE(adaptation.current(), (Format{QSize(1280, 720), 15}));
+        // Twenty calm seconds let the bar sink a fifth.
+        for (qint64 t = 13000; t <= 34000; t += 1000) {
+            adaptation.noteEncoder(2000, 15, 2500, t);
+        }
+        QVERIFY(adaptation.richness() < 2.25);
+    }
+
     void plentyKeepsTheSourceAsItIs() {
         VideoAdaptation adaptation(QSize(1280, 720), 30);
         QCOMPARE(adaptation.update(2500, 0), (Format{QSize(1280, 720), 30}));
