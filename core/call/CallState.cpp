@@ -7,7 +7,7 @@ namespace confab {
 
 namespace {
 QString tr(const char *text) {
-    return QCoreApplication::translate("confab::Call", text);
+    return QCoreApplication::translate("confab", text);
 }
 }  // namespace
 

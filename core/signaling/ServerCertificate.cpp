@@ -12,7 +12,7 @@ namespace confab {
 namespace {
 
 QString tr(const char *text) {
-    return QCoreApplication::translate("confab::ServerCertificate", text);
+    return QCoreApplication::translate("confab", text);
 }
 
 // Both take ownership of what GLib handed out.
