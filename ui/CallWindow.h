@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ScreenPicker.h"
+#include "SelfView.h"
 #include "call/CallState.h"
 #include "call/CallStats.h"
-#include "ScreenPicker.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
@@ -12,11 +13,13 @@
 
 #include <memory>
 
+class QGraphicsOpacityEffect;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QToolButton;
+class QVariantAnimation;
 
 namespace confab {
 class CallController;
@@ -26,15 +29,19 @@ class ScreenCastPortal;
 namespace confab::ui {
 
 class AudioOutput;
+class PeerCard;
 class VideoWidget;
 
-// The in-call view of whatever call `controller` runs: remote video filling the area with the
-// self-view in a corner, the peer's name, state, call timer, a quality indicator and the call's
-// safety code, controls for
-// microphone (M), camera (V), screen sharing, chat (C), statistics (I), full screen (F)
-// and hang-up (Ctrl+W), a chat panel and a statistics overlay. It renders the controller's state
-// and turns clicks into calls on it; it never touches a pipeline. Owned by its parent widget; the
-// controller must outlive it.
+// The in-call view of whatever call `controller` runs, laid out as a calling app's: a dark stage
+// that the other person's video fills with its shape kept, their avatar, name and the call's state
+// large in the middle while there is no picture of them (calling, ringing, connecting, camera off),
+// your own picture in a corner (drag or arrow keys to move it, a button to hide it), a top bar with
+// name, state, timer, safety code and quality, and round buttons for microphone (M), camera (V),
+// screen sharing, chat (C), statistics (I), full screen (F) and hang-up (Ctrl+W) that fade out
+// after a few seconds without mouse movement in full screen. The keys work wherever the focus is
+// in the window. Chat sits beside the stage when there is room and over it (a drawer) down to
+// 480 px wide. It renders the controller's state and turns clicks into calls on it; it never
+// touches a pipeline. Owned by its parent widget; the controller must outlive it.
 class CallWindow : public QWidget {
     Q_OBJECT
 public:
@@ -44,10 +51,14 @@ public:
     ~CallWindow() override;
 
     VideoWidget *remoteVideo() const { return remoteVideo_; }
-    VideoWidget *localVideo() const { return localVideo_; }
+    VideoWidget *localVideo() const;
     QToolButton *shareButton() const { return shareButton_; }
     // The X11 picker while it is open (Share screen on X11); null otherwise.
     ScreenPicker *screenPicker() const { return picker_; }
+    // How long the controls stay in full screen without the mouse moving (default 3 s).
+    void setControlsHideDelay(int ms);
+
+    QSize minimumSizeHint() const override { return {440, 360}; }
 
 Q_SIGNALS:
     void fullScreenRequested(bool on);  // F key / button; MainWindow does showFullScreen()/showNormal()
@@ -57,7 +68,11 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
-    void buildLayout();
+    void buildStage();
+    void buildTopBar();
+    void buildControls();
+    void buildChat();
+    void buildShortcuts();
     void installSinks();
     void stateChanged(CallState state, const QString &peer);
     void callEnded(CallEndReason reason, const QString &sentence);
@@ -70,9 +85,17 @@ private:
     void setChatVisible(bool visible);
     void setStatsVisible(bool visible);
     void setFullScreen(bool on);
+    void setSelfViewShown(bool shown);
+    void showWhetherVideoIsSent();
+    void updateCard();
+    void updateChatButton();
     void tick();
+    void relayout();
     void placeSelfView();
     void resetControls();
+    // In full screen: the bars come back on any mouse movement or key and go after a pause.
+    void wakeControls();
+    void fadeControls(bool visible);
     // Share screen: on Wayland the desktop's dialog (portal, restore token kept in QSettings),
     // on X11 our ScreenPicker; while sharing, the same button stops.
     void toggleScreenShare();
@@ -81,8 +104,12 @@ private:
 
     CallController *controller_;
     std::shared_ptr<AudioOutput> audioOutput_;
+    QWidget *stage_ = nullptr;
     VideoWidget *remoteVideo_ = nullptr;
-    VideoWidget *localVideo_ = nullptr;
+    PeerCard *card_ = nullptr;
+    SelfView *selfView_ = nullptr;
+    QToolButton *showSelfButton_ = nullptr;
+    QWidget *topBar_ = nullptr;
     QLabel *peerLabel_ = nullptr;
     QLabel *stateLabel_ = nullptr;
     QLabel *timerLabel_ = nullptr;
@@ -90,6 +117,7 @@ private:
     QLabel *safetyLabel_ = nullptr;  // the call's safety code, to compare by voice (SafetyCode)
     QLabel *statsOverlay_ = nullptr;
     QLabel *notices_ = nullptr;  // what the call engine wants the user to know (no camera, …)
+    QWidget *controls_ = nullptr;
     QToolButton *micButton_ = nullptr;
     QToolButton *cameraButton_ = nullptr;
     QToolButton *shareButton_ = nullptr;
@@ -98,13 +126,21 @@ private:
     QToolButton *chatButton_ = nullptr;
     QToolButton *statsButton_ = nullptr;
     QToolButton *fullScreenButton_ = nullptr;
-    QPushButton *hangUpButton_ = nullptr;
+    QToolButton *hangUpButton_ = nullptr;
     QWidget *chatPanel_ = nullptr;
     QPlainTextEdit *chatLog_ = nullptr;
     QLineEdit *chatInput_ = nullptr;
     QPushButton *chatSend_ = nullptr;
+    QGraphicsOpacityEffect *controlsOpacity_ = nullptr;
+    QGraphicsOpacityEffect *topBarOpacity_ = nullptr;
+    QVariantAnimation *fade_ = nullptr;
+    QTimer idle_;
     QString peer_;
+    CallState state_ = CallState::Idle;
     int unreadChat_ = 0;
+    bool fullScreen_ = false;
+    bool selfViewShown_ = true;
+    bool controlsShown_ = true;
     QElapsedTimer connectedFor_;
     QTimer clock_;
 };

@@ -40,6 +40,21 @@ void VideoWidget::setCovered(bool covered, const QString &text) {
     covered_ = covered;
     coverText_ = text;
     update();
+    notePlaceholder();
+}
+
+void VideoWidget::notePlaceholder() {
+    const bool shown = showsPlaceholder();
+    if (shown != placeholderShown_) {
+        placeholderShown_ = shown;
+        Q_EMIT placeholderShownChanged(shown);
+    }
+}
+
+void VideoWidget::setBackground(const QColor &colour) {
+    background_ = colour;
+    bars_ = colour;
+    update();
 }
 
 void VideoWidget::clear() {
@@ -49,6 +64,7 @@ void VideoWidget::clear() {
     stale_ = true;
     staleTimer_.stop();
     update();
+    notePlaceholder();
 }
 
 bool VideoWidget::showsPlaceholder() const {
@@ -59,6 +75,7 @@ void VideoWidget::setBlackMeansCameraOff(bool on, const QString &text) {
     blackForCameraOff_ = on;
     blackText_ = text;
     update();
+    notePlaceholder();
 }
 
 // 64 samples on a grid: all of them (near) pure black. Camera-off frames are exactly black; a dark
@@ -97,6 +114,7 @@ void VideoWidget::takeFrame() {
         staleTimer_.start();
     }
     update();
+    notePlaceholder();
     if (first) {
         Q_EMIT firstFrame();
     }
@@ -107,6 +125,7 @@ void VideoWidget::checkStale() {
         stale_ = true;
         staleTimer_.stop();
         update();
+        notePlaceholder();
     }
 }
 
@@ -140,7 +159,7 @@ void VideoWidget::paintEvent(QPaintEvent *) {
 
 void VideoWidget::paintContent(QPainter &painter) {
     if (showsPlaceholder()) {
-        painter.fillRect(rect(), QColor(0x20, 0x22, 0x28));
+        painter.fillRect(rect(), background_);
         painter.setPen(QColor(0xd0, 0xd4, 0xdc));
         const QString &text = covered_                                                   ? coverText_
                               : (!stale_ && !frame_.isNull() && showsBlackAsCameraOff()) ? blackText_
@@ -153,7 +172,7 @@ void VideoWidget::paintContent(QPainter &painter) {
     const QRect target(QPoint((width() - scaled.width()) / 2, (height() - scaled.height()) / 2), scaled);
     const QRegion bars = QRegion(rect()).subtracted(QRegion(target));
     for (const QRect &bar : bars) {
-        painter.fillRect(bar, Qt::black);
+        painter.fillRect(bar, bars_);
     }
     // Frames come no larger than the widget (VideoFrameSink shrinks them while converting), so the
     // paint only copies 1:1 or enlarges; enlarging without filtering shows blocks, and filtering

@@ -46,6 +46,9 @@ public:
 
     // A thin frame around the picture, for a view laid over another (the self-view); off by default.
     void setFramed(bool framed);
+    // What fills the area outside the picture and behind the placeholder (default: black bars,
+    // a dark grey placeholder).
+    void setBackground(const QColor &colour);
 
     // For tests and screenshots: the newest frame received (null before the first) and how many
     // frames were painted.
@@ -57,6 +60,8 @@ public:
 
 Q_SIGNALS:
     void firstFrame();
+    // showsPlaceholder() changed: a picture appeared, or stopped, went black, was covered.
+    void placeholderShownChanged(bool shown);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -69,6 +74,7 @@ private:
     void takeFrame();
     void checkStale();
     void paintContent(QPainter &painter);
+    void notePlaceholder();
 
     std::shared_ptr<VideoFrameSink> sink_;
     QImage frame_;
@@ -77,6 +83,9 @@ private:
     bool covered_ = false;
     bool blackForCameraOff_ = false;
     bool framed_ = false;
+    bool placeholderShown_ = true;
+    QColor background_{0x20, 0x22, 0x28};
+    QColor bars_{Qt::black};
     QString blackText_;
     QElapsedTimer blackSince_;  // valid while frames are black
     bool stale_ = true;

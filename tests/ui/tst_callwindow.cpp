@@ -5,6 +5,7 @@
 #include "AudioOutput.h"
 #include "CallWindow.h"
 #include "FakeDevices.h"
+#include "SelfView.h"
 #include "TestPeer.h"
 #include "VideoWidget.h"
 
@@ -13,6 +14,8 @@
 #include "signaling/SignalingClient.h"
 #include "signaling/SignalingServer.h"
 
+#include <QApplication>
+#include <QGraphicsOpacityEffect>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -21,6 +24,9 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QToolButton>
+
+#include <QVBoxLayout>
+#include <cmath>
 
 using namespace confab;
 using namespace confab::ui;
@@ -67,6 +73,46 @@ bool sinkPadLinked(GstElement *element) {
 QRgb corner(const VideoWidget *video) {
     const QImage frame = video->lastFrame();
     return frame.isNull() ? qRgb(255, 255, 255) : frame.pixel(4, 4);
+}
+
+// WCAG's relative luminance and contrast ratio.
+double luminance(const QColor &c) {
+    const auto channel = [](double v) {
+        v /= 255.0;
+        return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue());
+}
+double contrast(const QColor &a, const QColor &b) {
+    const double la = luminance(a);
+    const double lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+// How well `label` reads as drawn in `window`: its most common colour is what is behind the text,
+// the colour that differs most from it is the text's (antialiased edges never reach further).
+double contrastOf(QWidget *window, QLabel *label) {
+    const QRect area(label->mapTo(window, QPoint(0, 0)), label->size());
+    const QImage shot = window->grab(area).toImage();
+    QHash<QRgb, int> counts;
+    for (int y = 0; y < shot.height(); ++y) {
+        for (int x = 0; x < shot.width(); ++x) {
+            ++counts[shot.pixel(x, y) | 0xff000000u];
+        }
+    }
+    QRgb background = 0;
+    int most = 0;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (it.value() > most) {
+            most = it.value();
+            background = it.key();
+        }
+    }
+    double best = 1.0;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        best = std::max(best, contrast(QColor(background), QColor(it.key())));
+    }
+    return best;
 }
 
 }  // namespace
@@ -166,7 +212,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->localVideo())), kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(desk.window->localVideo()->paintedFrames() > 5, kTimeoutMs);
         // The self-view sits inside the remote picture, in its bottom-right corner.
-        const QRect pip = desk.window->localVideo()->geometry();
+        const QRect pip = desk.part<QWidget>("selfView")->geometry();
         QVERIFY(desk.window->remoteVideo()->rect().contains(pip));
         QVERIFY(pip.center().x() > desk.window->remoteVideo()->width() / 2);
         QVERIFY(pip.center().y() > desk.window->remoteVideo()->height() / 2);
@@ -213,11 +259,190 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
         bob.controller->setCameraEnabled(false);
         QTRY_VERIFY_WITH_TIMEOUT(isBlack(corner(desk.window->remoteVideo())), kTimeoutMs);
-        // A second of black reads as "their camera is off".
+        // A second of black reads as "their camera is off": their avatar and name instead.
         QTRY_VERIFY_WITH_TIMEOUT(desk.window->remoteVideo()->showsPlaceholder(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(desk.part<QWidget>("peerCard")->isVisible(), kTimeoutMs);
+        QCOMPARE(desk.part<QLabel>("cardState")->text(), QStringLiteral("Their camera is off"));
+        QCOMPARE(desk.part<QLabel>("cardName")->text(), QStringLiteral("bob"));
         bob.controller->setCameraEnabled(true);
         QTRY_VERIFY_WITH_TIMEOUT(isPatternBlue(corner(desk.window->remoteVideo())), kTimeoutMs);
         QVERIFY(!desk.window->remoteVideo()->showsPlaceholder());
+        QTRY_VERIFY_WITH_TIMEOUT(!desk.part<QWidget>("peerCard")->isVisible(), kTimeoutMs);
+    }
+
+    // The in-call keys work wherever focus is in the window, not only inside the call view.
+    void inCallKeysWorkWhereverFocusIsInTheWindow() {
+        SignalingClient client;
+        CallController controller(&client, {});
+        QWidget window;
+        auto *layout = new QVBoxLayout(&window);
+        auto *call = new CallWindow(&controller, &window);
+        auto *elsewhere = new QPushButton(QStringLiteral("Do not disturb"), &window);
+        layout->addWidget(call);
+        layout->addWidget(elsewhere);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        elsewhere->setFocus();
+        QVERIFY(elsewhere->hasFocus());
+        auto *mic = call->findChild<QToolButton *>(QStringLiteral("micButton"));
+        auto *camera = call->findChild<QToolButton *>(QStringLiteral("cameraButton"));
+        auto *stats = call->findChild<QToolButton *>(QStringLiteral("statsButton"));
+        QTest::keyClick(elsewhere, Qt::Key_M);
+        QVERIFY(mic->isChecked());
+        QTest::keyClick(elsewhere, Qt::Key_V);
+        QVERIFY(camera->isChecked());
+        QTest::keyClick(elsewhere, Qt::Key_I);
+        QVERIFY(stats->isChecked());
+        // Hidden (another page is shown), the call view takes no keys.
+        call->hide();
+        QTest::keyClick(elsewhere, Qt::Key_M);
+        QVERIFY(mic->isChecked());
+    }
+
+    // While it rings there is no picture yet: the person's avatar and name, large, and the state.
+    void showsThePersonLargeWhileItRings() {
+        DesktopSide desk(server_->url());
+        TestPeer bob(QStringLiteral("bob"), server_->url());
+        desk.window->show();
+        QTRY_VERIFY_WITH_TIMEOUT(desk.client.state() == SignalingClient::State::LoggedIn &&
+                                     bob.client.state() == SignalingClient::State::LoggedIn,
+                                 kTimeoutMs);
+        QVERIFY(!desk.part<QWidget>("peerCard")->isVisible());
+        QString error;
+        QVERIFY2(desk.controller->call(QStringLiteral("bob"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(desk.controller->state(), CallState::Ringing, kTimeoutMs);
+        QVERIFY(desk.part<QWidget>("peerCard")->isVisible());
+        QCOMPARE(desk.part<QLabel>("cardName")->text(), QStringLiteral("bob"));
+        QCOMPARE(desk.part<QLabel>("cardState")->text(), QStringLiteral("Ringing…"));
+        QVERIFY(!desk.part<QLabel>("cardAvatar")->pixmap().isNull());
+        desk.controller->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Idle, kTimeoutMs);
+    }
+
+    // The self-view goes to the corner it is dragged to (or moved to by key) and can be hidden.
+    void selfViewMovesToTheCornerItIsDraggedToAndHides() {
+        DesktopSide desk(server_->url());
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowActive(desk.window.get()));
+        auto *self = desk.part<SelfView>("selfView");
+        auto *stage = desk.part<QWidget>("stage");
+        QVERIFY(self->isVisible());
+        QVERIFY(self->geometry().center().x() > stage->width() / 2);
+        QVERIFY(self->geometry().center().y() > stage->height() / 2);
+
+        const QPoint grab = self->rect().center();
+        QTest::mousePress(self, Qt::LeftButton, {}, grab);
+        const QPoint to = self->mapFromParent(QPoint(60, 120));
+        for (int step = 1; step <= 5; ++step) {
+            QTest::mouseMove(self, grab + (to - grab) * step / 5);
+        }
+        QTest::mouseRelease(self, Qt::LeftButton, {}, to);
+        QCOMPARE(self->corner(), SelfView::Corner::TopLeft);
+        QVERIFY(self->geometry().center().x() < stage->width() / 2);
+        QVERIFY(self->geometry().center().y() < stage->height() / 2);
+
+        self->setFocus();
+        QTest::keyClick(self, Qt::Key_Right);
+        QCOMPARE(self->corner(), SelfView::Corner::TopRight);
+        QVERIFY(self->geometry().center().x() > stage->width() / 2);
+
+        desk.part<QToolButton>("hideSelfViewButton")->click();
+        QVERIFY(!self->isVisible());
+        auto *show = desk.part<QToolButton>("showSelfViewButton");
+        QVERIFY(show->isVisible());
+        show->click();
+        QVERIFY(self->isVisible());
+        QVERIFY(!show->isVisible());
+    }
+
+    // In full screen the bars fade after a pause without the mouse, and come back when it moves.
+    void controlsFadeInFullScreenAndComeBackWithTheMouse() {
+        DesktopSide desk(server_->url());
+        desk.window->setControlsHideDelay(600);
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowActive(desk.window.get()));
+        auto *controls = desk.part<QWidget>("controls");
+        const auto opacity = [controls] {
+            return static_cast<QGraphicsOpacityEffect *>(controls->graphicsEffect())->opacity();
+        };
+        QTest::qWait(800);
+        QCOMPARE(opacity(), 1.0);  // not in full screen: always there
+        QTest::keyClick(desk.window.get(), Qt::Key_F);
+        QTRY_COMPARE_WITH_TIMEOUT(opacity(), 0.0, kTimeoutMs);
+        QVERIFY(controls->testAttribute(Qt::WA_TransparentForMouseEvents));
+        QTest::mouseMove(desk.window->remoteVideo(), QPoint(50, 50));
+        QTRY_COMPARE_WITH_TIMEOUT(opacity(), 1.0, kTimeoutMs);
+        QVERIFY(!controls->testAttribute(Qt::WA_TransparentForMouseEvents));
+        QTRY_COMPARE_WITH_TIMEOUT(opacity(), 0.0, kTimeoutMs);  // and go again
+        QTest::keyClick(desk.window.get(), Qt::Key_Escape);
+        QTRY_COMPARE_WITH_TIMEOUT(opacity(), 1.0, kTimeoutMs);
+        QTest::qWait(800);
+        QCOMPARE(opacity(), 1.0);
+    }
+
+    // Down to 480 px wide: every control fits, and the chat comes over the stage as a drawer
+    // instead of squeezing it; with room, it sits beside it.
+    void chatIsADrawerInANarrowWindowAndBesideTheStageInAWideOne() {
+        DesktopSide desk(server_->url());
+        desk.window->resize(480, 640);
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(desk.window.get()));
+        QCOMPARE(desk.window->width(), 480);
+        auto *stage = desk.part<QWidget>("stage");
+        auto *controls = desk.part<QWidget>("controls");
+        auto *chat = desk.part<QWidget>("chatPanel");
+        QVERIFY(stage->rect().contains(controls->geometry()));
+        desk.part<QToolButton>("chatButton")->click();
+        QVERIFY(chat->isVisible());
+        QCOMPARE(stage->width(), 480);  // not squeezed
+        QVERIFY(desk.window->rect().contains(chat->geometry()));
+        QVERIFY(chat->geometry().intersects(stage->geometry()));
+        QVERIFY2(chat->geometry().bottom() < controls->geometry().top(), "the controls stay free");
+
+        desk.window->resize(1100, 700);
+        QTRY_COMPARE_WITH_TIMEOUT(desk.window->width(), 1100, kTimeoutMs);
+        QVERIFY(!chat->geometry().intersects(stage->geometry()));
+        QCOMPARE(stage->width() + chat->width(), 1100);
+    }
+
+    // The quality indicator and the statistics stay readable whatever the desktop's style: their
+    // text stands out from what is behind it by at least WCAG's 4.5:1, light palette or dark.
+    void qualityAndStatisticsReadOnLightAndDarkStyles() {
+        const QPalette original = QApplication::palette();
+        QPalette dark = original;
+        dark.setColor(QPalette::Window, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Base, QColor(0x2a, 0x2a, 0x2a));
+        dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+        QPalette light = original;
+        light.setColor(QPalette::Window, QColor(0xef, 0xef, 0xef));
+        light.setColor(QPalette::WindowText, Qt::black);
+        for (const QPalette &palette : {light, dark}) {
+            QApplication::setPalette(palette);
+            DesktopSide desk(server_->url());
+            desk.window->resize(800, 600);
+            desk.window->show();
+            QVERIFY(QTest::qWaitForWindowExposed(desk.window.get()));
+            auto *quality = desk.part<QLabel>("qualityLabel");
+            auto *overlay = desk.part<QLabel>("statsOverlay");
+            desk.part<QToolButton>("statsButton")->click();
+            CallStats stats;
+            stats.receiveKbps = 900;
+            for (double roundTrip : {40.0, 250.0, 600.0}) {  // good, fair, poor
+                stats.roundTripMs = roundTrip;
+                Q_EMIT desk.controller->statsUpdated(stats);
+                QVERIFY(quality->isVisible());
+                const double ratio = contrastOf(desk.window.get(), quality);
+                QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1 reads at %2:1 on a %3 style")
+                                                      .arg(quality->text())
+                                                      .arg(ratio, 0, 'f', 2)
+                                                      .arg(palette.color(QPalette::Window).lightness() < 128
+                                                               ? QStringLiteral("dark")
+                                                               : QStringLiteral("light"))));
+            }
+            QVERIFY2(contrastOf(desk.window.get(), overlay) >= 4.5, "statistics overlay");
+        }
+        QApplication::setPalette(original);
     }
 
     void chatsBothWaysAsPlainText() {
@@ -427,7 +652,7 @@ private Q_SLOTS:
         QTest::keyClick(desk.window.get(), Qt::Key_F);
         QCOMPARE(fullScreen.size(), 3);
 
-        auto *hangUp = desk.part<QPushButton>("hangUpButton");
+        auto *hangUp = desk.part<QToolButton>("hangUpButton");
         QVERIFY(hangUp->isEnabled());
         hangUp->click();
         QTRY_COMPARE_WITH_TIMEOUT(bobEnded.size(), 1, kTimeoutMs);

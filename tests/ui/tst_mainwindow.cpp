@@ -280,7 +280,7 @@ private Q_SLOTS:
                                  kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(bob->videoFrames > 5, kTimeoutMs);  // and alice's reaches bob
 
-        auto *hangUp = w->callPage()->findChild<QPushButton *>(QStringLiteral("hangUpButton"));
+        auto *hangUp = w->callPage()->findChild<QAbstractButton *>(QStringLiteral("hangUpButton"));
         QVERIFY(hangUp);
         QTest::mouseClick(hangUp, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
@@ -386,6 +386,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()),
                                  kTimeoutMs);
         QCOMPARE(bob->videoFrames.load(), 0);
+        // The camera button does not offer to stop a video that is not sent.
+        auto *camera = w->callPage()->findChild<QAbstractButton *>(QStringLiteral("cameraButton"));
+        QVERIFY(camera);
+        QVERIFY(!camera->isEnabled());
+        QVERIFY2(camera->accessibleName().contains(QStringLiteral("no video")),
+                 qPrintable(camera->accessibleName()));
         w->controller()->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
         // The next call sends video again.
