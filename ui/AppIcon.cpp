@@ -14,6 +14,22 @@ QIcon AppIcon::icon() {
     return icon;
 }
 
+QIcon AppIcon::iconWithBadge() {
+    QIcon icon;
+    for (int size : {16, 22, 32, 48, 64}) {
+        QPixmap marked = pixmap(size);
+        QPainter painter(&marked);
+        painter.setRenderHint(QPainter::Antialiasing);
+        const qreal radius = size * 0.22;
+        painter.setPen(QPen(Qt::white, qMax(1.0, size / 24.0)));
+        painter.setBrush(QColor(0xe0, 0x1b, 0x24));
+        painter.drawEllipse(QPointF(size - radius - 0.5, radius + 0.5), radius, radius);
+        painter.end();
+        icon.addPixmap(marked);
+    }
+    return icon;
+}
+
 QPixmap AppIcon::pixmap(int size) {
     QPixmap pixmap(size, size);
     pixmap.fill(Qt::transparent);

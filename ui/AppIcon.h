@@ -14,6 +14,8 @@ namespace confab::ui {
 class AppIcon {
 public:
     static QIcon icon();
+    // The app icon with a red dot in its corner: something waits to be seen (a missed call).
+    static QIcon iconWithBadge();
     static QPixmap pixmap(int size);
     // A coloured disc with the person's first letter; the colour is stable for a name.
     static QPixmap avatar(const QString &name, int size);

@@ -26,6 +26,8 @@ QLabel *heading(const QString &text, QWidget *parent) {
     return label;
 }
 
+// When a call was: "at 09:20", "yesterday at 06:40", "12/03/2025 at 06:40". "at" keeps a time of day
+// apart from a call's length in the same line.
 QString whenText(const QDateTime &when) {
     const QDate today = QDate::currentDate();
     const QLocale locale;
@@ -34,24 +36,33 @@ QString whenText(const QDateTime &when) {
     timeFormat.remove(QStringLiteral(":ss"));
     const QString time = locale.toString(when.time(), timeFormat);
     if (when.date() == today) {
-        return time;
+        return ContactsPage::tr("at %1").arg(time);
     }
     if (when.date() == today.addDays(-1)) {
-        return ContactsPage::tr("yesterday %1").arg(time);
+        return ContactsPage::tr("yesterday at %1").arg(time);
     }
-    return ContactsPage::tr("%1 %2").arg(locale.toString(when.date(), QLocale::ShortFormat), time);
+    return ContactsPage::tr("%1 at %2").arg(locale.toString(when.date(), QLocale::ShortFormat), time);
 }
 
-QString durationText(int seconds) {
-    return seconds >= 3600
-               ? QStringLiteral("%1:%2:%3")
-                     .arg(seconds / 3600)
-                     .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'))
-                     .arg(seconds % 60, 2, 10, QLatin1Char('0'))
-               : QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+// Red that reads on the list's own background, light or dark.
+QColor missedColour(const QPalette &palette) {
+    return palette.color(QPalette::Base).lightness() < 128 ? QColor(0xff, 0x7b, 0x72)
+                                                           : QColor(0xc0, 0x1c, 0x28);
 }
 
 }  // namespace
+
+// How long a call lasted, in words that cannot be read as a time of day: "48 s", "12 min 34 s",
+// "1 h 02 min".
+QString ContactsPage::durationText(int seconds) {
+    if (seconds < 60) {
+        return tr("%1 s").arg(seconds);
+    }
+    if (seconds < 3600) {
+        return tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    }
+    return tr("%1 h %2 min").arg(seconds / 3600).arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'));
+}
 
 ContactsPage::ContactsPage(QWidget *parent)
     : QWidget(parent),
@@ -67,9 +78,13 @@ ContactsPage::ContactsPage(QWidget *parent)
     who_->setAccessibleName(tr("Signed in as"));
     filter_->setPlaceholderText(tr("Search, or type a name to call"));
     filter_->setAccessibleName(tr("Search people or type a name to call"));
+    filter_->setAccessibleDescription(
+        tr("Filters the people online as you type; Enter calls the one shown or the name typed, Down goes to "
+           "the list."));
     filter_->setClearButtonEnabled(true);
     filter_->installEventFilter(this);
     users_->setAccessibleName(tr("People online"));
+    users_->setAccessibleDescription(tr("Enter or a double click calls the person chosen."));
     users_->setIconSize(QSize(28, 28));
     users_->setUniformItemSizes(true);
     users_->setSpacing(2);
@@ -78,9 +93,11 @@ ContactsPage::ContactsPage(QWidget *parent)
     emptyUsers_->setAlignment(Qt::AlignCenter);
     emptyUsers_->setEnabled(false);
     call_->setAccessibleName(tr("Call"));
+    call_->setAccessibleDescription(tr("Calls the person chosen in the list, or the name typed."));
     call_->setIcon(AppIcon::icon());
     call_->setMinimumHeight(34);
     recent_->setAccessibleName(tr("Recent calls"));
+    recent_->setAccessibleDescription(tr("Newest first; Enter calls that person again."));
     recent_->setIconSize(QSize(22, 22));
 
     peopleLabel_ = heading(tr("&Online"), this);
@@ -117,6 +134,15 @@ ContactsPage::ContactsPage(QWidget *parent)
     layout->addWidget(who_);
     layout->addLayout(columns, 1);
 
+    // Object names let tests and screenshots find the parts.
+    who_->setObjectName(QStringLiteral("signedInAs"));
+    filter_->setObjectName(QStringLiteral("filter"));
+    users_->setObjectName(QStringLiteral("people"));
+    call_->setObjectName(QStringLiteral("callButton"));
+    recent_->setObjectName(QStringLiteral("recentCalls"));
+    recentHeading_->setObjectName(QStringLiteral("recentHeading"));
+    hint_->setObjectName(QStringLiteral("hint"));
+
     setTabOrder(filter_, users_);
     setTabOrder(users_, call_);
     setTabOrder(call_, recent_);
@@ -129,7 +155,10 @@ ContactsPage::ContactsPage(QWidget *parent)
             Q_EMIT callRequested(item->data(kPeerRole).toString());
         }
     });
+    // A click makes the item current before it selects it: follow the selection, not only the
+    // current item, or a single click leaves Call without a target.
     connect(users_, &QListWidget::currentItemChanged, this, &ContactsPage::updateCallButton);
+    connect(users_, &QListWidget::itemSelectionChanged, this, &ContactsPage::updateCallButton);
     connect(recent_, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         if (online_) {
             Q_EMIT callRequested(item->data(kPeerRole).toString());
@@ -167,9 +196,9 @@ void ContactsPage::setHint(const QString &hint) {
     hint_->setVisible(!hint.isEmpty());
 }
 
-void ContactsPage::setRecentCalls(const QList<RecentCall> &calls) {
+void ContactsPage::setRecentCalls(const QList<RecentCall> &calls, int unseenMissed) {
     recent_->clear();
-    int missed = 0;
+    int missedSoFar = 0;
     for (const RecentCall &call : calls) {
         const bool incoming = call.direction == RecentCall::Direction::Incoming;
         QString what;
@@ -179,7 +208,7 @@ void ContactsPage::setRecentCalls(const QList<RecentCall> &calls) {
                 break;
             case RecentCall::Outcome::Missed:
                 what = tr("Missed");
-                ++missed;
+                ++missedSoFar;
                 break;
             case RecentCall::Outcome::Declined:
                 what = tr("Declined");
@@ -187,28 +216,39 @@ void ContactsPage::setRecentCalls(const QList<RecentCall> &calls) {
             case RecentCall::Outcome::Failed:
                 what = tr("Not connected");
                 break;
+            case RecentCall::Outcome::NoAnswer:
+                what = tr("No answer");
+                break;
+            case RecentCall::Outcome::Busy:
+                what = tr("Busy");
+                break;
+            case RecentCall::Outcome::Cancelled:
+                what = tr("Cancelled");
+                break;
         }
         const QString arrow = incoming ? QStringLiteral("↙") : QStringLiteral("↗");
         auto *item = new QListWidgetItem(
             QIcon(AppIcon::avatar(call.peer, 22)),
-            QStringLiteral("%1  %2 · %3 · %4").arg(arrow, call.peer, what, whenText(call.startedAt)),
-            recent_);
+            tr("%1  %2 · %3 · %4").arg(arrow, call.peer, what, whenText(call.startedAt)), recent_);
         item->setData(kPeerRole, call.peer);
         item->setToolTip(incoming ? tr("Call from %1 — press Enter to call back").arg(call.peer)
                                   : tr("Call to %1 — press Enter to call again").arg(call.peer));
         if (call.outcome == RecentCall::Outcome::Missed) {
-            item->setForeground(QColor(0xc0, 0x1c, 0x28));
-            QFont font = item->font();
-            font.setBold(true);
-            item->setFont(font);
+            item->setForeground(missedColour(recent_->palette()));
+            // The newest missed calls, not seen yet, stand out (the same count as the title's).
+            if (missedSoFar <= unseenMissed) {
+                QFont font = item->font();
+                font.setBold(true);
+                item->setFont(font);
+            }
         }
     }
     if (calls.isEmpty()) {
         auto *item = new QListWidgetItem(tr("No calls yet"), recent_);
         item->setFlags(Qt::NoItemFlags);
     }
-    recentHeading_->setText(missed > 0 ? tr("&Recent calls (%n missed)", nullptr, missed)
-                                       : tr("&Recent calls"));
+    recentHeading_->setText(unseenMissed > 0 ? tr("&Recent calls (%n missed)", nullptr, unseenMissed)
+                                             : tr("&Recent calls"));
 }
 
 void ContactsPage::setSignedInAs(const QString &name, const QString &server) {

@@ -23,7 +23,8 @@ public:
 
     // `self` is left out of the list.
     void setUsers(const QStringList &users, const QString &self);
-    void setRecentCalls(const QList<RecentCall> &calls);
+    // Newest first; the first `unseenMissed` missed calls are new (bold, counted in the heading).
+    void setRecentCalls(const QList<RecentCall> &calls, int unseenMissed);
     void setSignedInAs(const QString &name, const QString &server);
     void setOnline(bool online);
     // A line under the list (e.g. "call echo to try your camera"); empty hides it.
@@ -39,6 +40,7 @@ public:
     QListWidget *recentList() const { return recent_; }
     QPushButton *callButton() const { return call_; }
 
+    static QString durationText(int seconds);
 Q_SIGNALS:
     void callRequested(const QString &peer);
 

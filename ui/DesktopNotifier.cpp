@@ -33,12 +33,33 @@ bool DesktopNotifier::isAvailable() const {
     return bus.isConnected() && bus.interface() && bus.interface()->isServiceRegistered(kService);
 }
 
+bool DesktopNotifier::checkAvailable() {
+    if (isAvailable()) {
+        return true;
+    }
+    if (!warned_) {
+        warned_ = true;
+        qCInfo(lcUi) << "no desktop notifications: no session bus or no notification server";
+    }
+    return false;
+}
+
+void DesktopNotifier::showMissedCall(const QString &caller) {
+    if (!checkAvailable()) {
+        return;
+    }
+    QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Notify"));
+    // Markup-escaped as in showIncomingCall(); a new notification per missed call (replaces none).
+    call << QStringLiteral("Confab") << uint(0) << QStringLiteral("call-missed") << tr("Missed call")
+         << tr("You missed a call from %1.").arg(caller.toHtmlEscaped()) << QStringList{}
+         << QVariantMap{{QStringLiteral("category"), QStringLiteral("call.unanswered")},
+                        {QStringLiteral("desktop-entry"), QStringLiteral("confab")}}
+         << int(-1);  // the server's default time
+    QDBusConnection::sessionBus().asyncCall(call);
+}
+
 void DesktopNotifier::showIncomingCall(const QString &caller) {
-    if (!isAvailable()) {
-        if (!warned_) {
-            warned_ = true;
-            qCInfo(lcUi) << "no desktop notifications: no session bus or no notification server";
-        }
+    if (!checkAvailable()) {
         return;
     }
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Notify"));

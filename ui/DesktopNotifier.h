@@ -7,8 +7,8 @@
 namespace confab::ui {
 
 // Desktop notifications through org.freedesktop.Notifications on the session bus, with
-// "Accept" and "Decline" buttons for an incoming call. Without a session bus or a notification
-// server it logs once and does nothing: notifications are a courtesy, never a requirement.
+// "Accept" and "Decline" buttons for an incoming call, and a note of each missed call. Without a session bus
+// or a notification server it logs once and does nothing: notifications are a courtesy, never a requirement.
 class DesktopNotifier : public QObject {
     Q_OBJECT
 public:
@@ -17,6 +17,8 @@ public:
     // Shows "NAME is calling"; replaces a previous incoming-call notification.
     void showIncomingCall(const QString &caller);
     void closeIncomingCall();
+    // Shows "Missed call from NAME"; stays in the desktop's notification list until read.
+    void showMissedCall(const QString &caller);
     bool isAvailable() const;
 
 Q_SIGNALS:
@@ -29,6 +31,7 @@ private Q_SLOTS:
     void onClosed(uint id, uint reason);
 
 private:
+    bool checkAvailable();
     void sendClose(uint id);
 
     uint notificationId_ = 0;  // the shown incoming-call notification, once the server replied

@@ -49,13 +49,17 @@ IncomingCallDialog::IncomingCallDialog(QWidget *parent)
     font.setBold(true);
     name_->setFont(font);
     name_->setAccessibleName(tr("Caller"));
+    note_->setObjectName(QStringLiteral("note"));
     note_->setTextFormat(Qt::PlainText);
     note_->setAlignment(Qt::AlignCenter);
     note_->setWordWrap(true);
     note_->setText(tr("is calling you"));
     acceptVideo_->setAccessibleName(tr("Accept with video"));
+    acceptVideo_->setAccessibleDescription(tr("Answers the call and sends your camera's picture."));
     acceptAudio_->setAccessibleName(tr("Accept audio only"));
+    acceptAudio_->setAccessibleDescription(tr("Answers the call without sending any video."));
     decline_->setAccessibleName(tr("Decline"));
+    decline_->setAccessibleDescription(tr("Refuses the call; the caller is told you declined (Escape)."));
     acceptVideo_->setAutoDefault(false);
     acceptAudio_->setAutoDefault(false);
     decline_->setAutoDefault(false);
@@ -66,6 +70,10 @@ IncomingCallDialog::IncomingCallDialog(QWidget *parent)
     buttons->addStretch(1);
     buttons->addWidget(acceptAudio_);
     buttons->addWidget(acceptVideo_);
+
+    // Tab as laid out, left to right; the focus starts on "Accept with video".
+    setTabOrder(decline_, acceptAudio_);
+    setTabOrder(acceptAudio_, acceptVideo_);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(24, 20, 24, 20);

@@ -62,6 +62,7 @@ std::optional<LaunchRequest> LaunchRequest::fromParser(const QCommandLineParser 
             return std::nullopt;
         }
         request.call = peer;
+        request.callFromLink = true;
     }
     return request;
 }

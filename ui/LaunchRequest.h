@@ -18,6 +18,9 @@ struct LaunchRequest {
     QUrl server;   // empty: whatever is remembered (or the embedded default)
     QString name;  // empty: whatever is remembered
     QString call;  // empty: call no one
+    // The call comes from a confab: link (a web page, another app): ask before dialling. `--call`
+    // typed in a terminal dials at once.
+    bool callFromLink = false;
 
     bool isEmpty() const { return server.isEmpty() && name.isEmpty() && call.isEmpty(); }
 

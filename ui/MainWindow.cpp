@@ -1,33 +1,38 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
 #include "AppIcon.h"
+#include "CallFlow.h"
 #include "CallSettings.h"
 #include "CallWindow.h"
 #include "CertificateTrustDialog.h"
 #include "ContactsPage.h"
-#include "DesktopNotifier.h"
 #include "EmbeddedService.h"
 #include "IncomingCallDialog.h"
 #include "KeychainCredentialStore.h"
-#include "RingTone.h"
-#include "ScreenSaverInhibitor.h"
+#include "RecentCalls.h"
 #include "SettingsDialog.h"
 #include "SignInPage.h"
+#include "TrayIcon.h"
 #include "TrustedCertificates.h"
 #include "UiLogging.h"
 
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
-#include <QSystemTrayIcon>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -41,37 +46,52 @@ QString defaultName() {
     return user.isEmpty() || user == QLatin1StringView("root") ? QStringLiteral("me") : user;
 }
 
-bool isActive(CallState state) {
-    return state == CallState::Calling || state == CallState::Ringing || state == CallState::Connecting ||
-           state == CallState::Connected;
+QString dataDirOf(const QString &given) {
+    return given.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : given;
 }
 
 }  // namespace
+
+QString MainWindow::historyPath(const QString &dataDir, const QString &accountId) {
+    return QStringLiteral("%1/accounts/%2/recent-calls.json").arg(dataDirOf(dataDir), accountId);
+}
 
 MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent),
       options_(std::move(options)),
       account_(AccountSettings::load(*options_.settings)),
       controller_(new CallController(&signaling_, options_.call, this)),
-      recentCalls_(new RecentCalls(
-          options_.recentCallsPath.isEmpty() ? RecentCalls::defaultPath() : options_.recentCallsPath, this)),
+      flow_(nullptr),
       pages_(new QStackedWidget(this)),
       signInPage_(new SignInPage(pages_)),
       contactsPage_(new ContactsPage(pages_)),
       // Before any call: the call page installs its video sinks into the controller's settings.
       callPage_(new CallWindow(controller_, pages_)),
       incoming_(new IncomingCallDialog(this)),
-      ringTone_(new RingTone(options_.ringSink, this)),
-      notifier_(new DesktopNotifier(this)),
-      screenSaver_(new ScreenSaverInhibitor(this)),
       credentials_(options_.credentials ? options_.credentials : new KeychainCredentialStore(this)) {
+    CallFlow::Options flowOptions;
+    flowOptions.ringSink = options_.ringSink;
+    if (options_.useStoredCallSettings) {
+        // Read at each call: what the Settings dialog saved takes effect from the next call.
+        flowOptions.prepareCall = [settings = options_.settings](CallController::Settings &call) {
+            CallSettings::load(*settings).applyTo(call);
+        };
+    }
+    flow_ = new CallFlow(&signaling_, controller_, flowOptions, this);
+    flow_->setUserPresent(false);  // until the window is active
+    if (account_.remembered) {
+        legacyHistoryAccount_ = account_.id();
+    }
+
     setWindowIcon(AppIcon::icon());
+    pages_->setObjectName(QStringLiteral("pages"));
     pages_->addWidget(signInPage_);
     pages_->addWidget(contactsPage_);
     pages_->addWidget(callPage_);
     connect(pages_, &QStackedWidget::currentChanged, this, &MainWindow::updateNoticeBanner);
     // What a call lacks (no camera, no microphone) stays in sight for the whole call.
     noticeBanner_ = new QLabel(this);
+    noticeBanner_->setObjectName(QStringLiteral("noticeBanner"));
     noticeBanner_->setTextFormat(Qt::PlainText);
     noticeBanner_->setWordWrap(true);
     noticeBanner_->setAccessibleName(tr("Call notices"));
@@ -86,25 +106,30 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     centralLayout->addWidget(noticeBanner_);
     centralLayout->addWidget(pages_, 1);
     setCentralWidget(central);
-    resize(900, 620);
+    resize(1000, 680);
 
     buildMenus();
     buildStatusBar();
-    buildTray();
-    updateTitle();
+    if (TrayIcon::isAvailable()) {
+        tray_ = new TrayIcon(doNotDisturbToggle_, this);
+        connect(tray_, &TrayIcon::showRequested, this, &MainWindow::showWindow);
+        connect(tray_, &TrayIcon::quitRequested, this, [this] { quit(); });
+        // Closing the window leaves the app in the tray: only Quit ends it.
+        QApplication::setQuitOnLastWindowClosed(false);
+    } else {
+        qCInfo(lcUi) << "no system tray: closing the window quits";
+    }
+    setDoNotDisturb(account_.doNotDisturb, account_.doNotDisturbAction);
 
     signInPage_->setValues(account_.serverUrl, account_.name.isEmpty() ? defaultName() : account_.name,
                            account_.autoSignIn);
     signInPage_->setRemember(account_.rememberSecrets);
-    contactsPage_->setRecentCalls(recentCalls_->entries());
+    openHistory();
+    updateTitle();
 
     connect(signInPage_, &SignInPage::signInRequested, this, &MainWindow::signInFromPage);
     connect(signInPage_, &SignInPage::cancelRequested, this, &MainWindow::cancelSignIn);
     connect(contactsPage_, &ContactsPage::callRequested, this, &MainWindow::placeCall);
-    connect(recentCalls_, &RecentCalls::changed, this, [this] {
-        contactsPage_->setRecentCalls(recentCalls_->entries());
-        updateTitle();
-    });
 
     connect(&signaling_, &SignalingClient::stateChanged, this, &MainWindow::signalingStateChanged);
     connect(&signaling_, &SignalingClient::loggedIn, this, &MainWindow::loggedIn);
@@ -121,36 +146,32 @@ MainWindow::MainWindow(Options options, QWidget *parent)
             echo ? tr("Call echo to see and hear yourself: it sends back what it receives.") : QString());
     });
 
-    connect(controller_, &CallController::stateChanged, this, &MainWindow::callStateChanged);
-    connect(controller_, &CallController::incomingCall, this, &MainWindow::incomingCall);
-    connect(controller_, &CallController::ended, this, &MainWindow::callEnded);
+    connect(controller_, &CallController::stateChanged, this,
+            [this](CallState state) { callStateChanged(state); });
     // What is missing (no camera, no microphone) and other notices: said in the status bar too.
     connect(controller_, &CallController::notice, this, &MainWindow::addNotice);
 
-    connect(incoming_, &IncomingCallDialog::acceptedWithVideo, this, [this] { acceptIncoming(true); });
-    connect(incoming_, &IncomingCallDialog::acceptedAudioOnly, this, [this] { acceptIncoming(false); });
-    connect(incoming_, &IncomingCallDialog::declined, this, &MainWindow::declineIncoming);
-    connect(notifier_, &DesktopNotifier::acceptRequested, this, [this] {
+    connect(flow_, &CallFlow::incomingCall, this, &MainWindow::showIncomingCall);
+    connect(flow_, &CallFlow::incomingCallSilenced, incoming_, [this] { incoming_->setSilenced(true); });
+    connect(flow_, &CallFlow::incomingCallGone, this, [this] {
         incoming_->hide();
-        acceptIncoming(true);
-    });
-    connect(notifier_, &DesktopNotifier::declineRequested, this, [this] {
-        incoming_->hide();
-        declineIncoming();
-    });
-
-    connect(callPage_, &CallWindow::fullScreenRequested, this, [this](bool on) {
-        if (on) {
-            wasMaximized_ = isMaximized();
-            menuBar()->hide();
-            statusBar()->hide();
-            showFullScreen();
-        } else {
-            menuBar()->show();
-            statusBar()->show();
-            wasMaximized_ ? showMaximized() : showNormal();
+        if (tray_) {
+            tray_->setCaller({});
         }
     });
+    connect(flow_, &CallFlow::answeredElsewhere, this, &MainWindow::showWindow);
+    connect(flow_, &CallFlow::callFinished, this, [this](const QString &sentence) { showMessage(sentence); });
+    connect(flow_, &CallFlow::message, this, [this](const QString &sentence) { showMessage(sentence); });
+    connect(incoming_, &IncomingCallDialog::acceptedWithVideo, this, [this] {
+        flow_->accept(true);
+        showWindow();
+    });
+    connect(incoming_, &IncomingCallDialog::acceptedAudioOnly, this, [this] {
+        flow_->accept(false);
+        showWindow();
+    });
+    connect(incoming_, &IncomingCallDialog::declined, flow_, &CallFlow::decline);
+    connect(callPage_, &CallWindow::fullScreenRequested, this, &MainWindow::setFullScreen);
     pages_->setCurrentWidget(signInPage_);
 }
 
@@ -164,6 +185,7 @@ MainWindow::~MainWindow() {
     // The client is a member and dies before this QObject's children: delete what uses it first,
     // the call page before the controller it shows.
     delete centralWidget();
+    delete flow_;
     delete controller_;
     delete embedded_;
 }
@@ -180,21 +202,21 @@ void MainWindow::buildMenus() {
 
     QMenu *dnd = app->addMenu(tr("&Do Not Disturb"));
     doNotDisturbToggle_ = dnd->addAction(tr("Do not disturb"));
+    doNotDisturbToggle_->setObjectName(QStringLiteral("doNotDisturbAction"));
     doNotDisturbToggle_->setCheckable(true);
     doNotDisturbToggle_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     dnd->addSeparator();
     doNotDisturbActions_ = new QActionGroup(this);
     QAction *silence = dnd->addAction(tr("&Silence incoming calls"));
     QAction *decline = dnd->addAction(tr("D&ecline incoming calls"));
+    silence->setObjectName(QStringLiteral("doNotDisturbSilences"));
+    decline->setObjectName(QStringLiteral("doNotDisturbDeclines"));
     for (QAction *action : {silence, decline}) {
         action->setCheckable(true);
         doNotDisturbActions_->addAction(action);
     }
     silence->setData(int(AccountSettings::DoNotDisturbAction::Silence));
     decline->setData(int(AccountSettings::DoNotDisturbAction::Decline));
-    (account_.doNotDisturbAction == AccountSettings::DoNotDisturbAction::Decline ? decline : silence)
-        ->setChecked(true);
-    doNotDisturbToggle_->setChecked(account_.doNotDisturb);
     connect(doNotDisturbToggle_, &QAction::toggled, this,
             [this](bool on) { setDoNotDisturb(on, account_.doNotDisturbAction); });
     connect(doNotDisturbActions_, &QActionGroup::triggered, this, [this](QAction *action) {
@@ -205,58 +227,44 @@ void MainWindow::buildMenus() {
     // Ctrl+, as in most desktop apps (QKeySequence::Preferences is empty on some platforms).
     settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     app->addSeparator();
-    app->addAction(tr("Sign &Out"), this, &MainWindow::signOut);
-    QAction *quit = app->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    quit->setShortcut(QKeySequence::Quit);
+    app->addAction(tr("Sign &Out"), this, &MainWindow::signOut)
+        ->setObjectName(QStringLiteral("signOutAction"));
+    QAction *close = app->addAction(tr("&Close Window"), this, &QWidget::close);
+    close->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+    QAction *quitAction = app->addAction(tr("&Quit"), this, [this] { quit(); });
+    quitAction->setShortcut(QKeySequence::Quit);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Confab"), this, &MainWindow::openAbout);
 }
 
 void MainWindow::buildStatusBar() {
     connectionLabel_ = new QLabel(this);
+    connectionLabel_->setObjectName(QStringLiteral("connection"));
     connectionLabel_->setTextFormat(Qt::PlainText);
     connectionLabel_->setAccessibleName(tr("Connection"));
     doNotDisturbButton_ = new QToolButton(this);
+    doNotDisturbButton_->setObjectName(QStringLiteral("doNotDisturbButton"));
     doNotDisturbButton_->setDefaultAction(doNotDisturbToggle_);
     doNotDisturbButton_->setAutoRaise(true);
     doNotDisturbButton_->setAccessibleName(tr("Do not disturb"));
+    doNotDisturbButton_->setAccessibleDescription(
+        tr("Silences or declines incoming calls, as chosen in the Do Not Disturb menu (Ctrl+D)."));
     doNotDisturbButton_->setFocusPolicy(Qt::TabFocus);
     statusBar()->addPermanentWidget(doNotDisturbButton_);
     statusBar()->addPermanentWidget(connectionLabel_);
-    connectionLabel_->setText(SignalingClient::describe(signaling_.state()));
+    updateConnectionText();
 }
 
-void MainWindow::buildTray() {
-    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
-        qCInfo(lcUi) << "no system tray: running without a tray icon";
-        return;
+void MainWindow::updateConnectionText() {
+    const SignalingClient::State state = signaling_.state();
+    QString text = SignalingClient::describe(state);
+    if (state == SignalingClient::State::LoggedIn) {
+        // Presence as others are told it: do not disturb is not "online" for calls.
+        text = account_.doNotDisturb ? tr("Do not disturb · signed in as %1").arg(signaling_.name())
+                                     : tr("Online as %1").arg(signaling_.name());
     }
-    tray_ = new QSystemTrayIcon(AppIcon::icon(), this);
-    tray_->setToolTip(tr("Confab"));
-    auto *menu = new QMenu(this);
-    menu->addAction(tr("&Show Confab"), this, [this] {
-        showNormal();
-        raise();
-        activateWindow();
-    });
-    menu->addAction(doNotDisturbToggle_);
-    menu->addSeparator();
-    menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    tray_->setContextMenu(menu);
-    connect(tray_, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
-        if (reason == QSystemTrayIcon::Trigger) {
-            showNormal();
-            raise();
-            activateWindow();
-        }
-    });
-    tray_->show();
-}
-
-QString MainWindow::connectionText() const {
-    return connectionLabel_->text();
-}
-
-QString MainWindow::noticeText() const {
-    return notices_.join(QLatin1Char('\n'));
+    connectionLabel_->setText(text);
 }
 
 // The call page says what the call lacks itself; the banner is for the other pages.
@@ -283,17 +291,22 @@ void MainWindow::openSettings() {
     dialog->raise();
 }
 
-void MainWindow::applyStoredCallSettings() {
-    if (options_.useStoredCallSettings) {
-        // Read at each call: what the Settings dialog saved takes effect from the next call.
-        CallSettings::load(*options_.settings).applyTo(controller_->settings());
+void MainWindow::openAbout() {
+    auto *dialog = findChild<AboutDialog *>();
+    if (!dialog) {
+        dialog = new AboutDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
     }
+    dialog->open();
+    dialog->raise();
 }
 
 void MainWindow::setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction action) {
     account_.doNotDisturb = on;
     account_.doNotDisturbAction = action;
-    account_.save(*options_.settings);
+    if (!account_.name.isEmpty()) {
+        account_.save(*options_.settings);
+    }
     const QSignalBlocker block(doNotDisturbToggle_);
     doNotDisturbToggle_->setChecked(on);
     for (QAction *a : doNotDisturbActions_->actions()) {
@@ -303,15 +316,38 @@ void MainWindow::setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction ac
                                  : action == AccountSettings::DoNotDisturbAction::Decline
                                      ? tr("Do not disturb: declining calls")
                                      : tr("Do not disturb: silencing calls"));
-    if (on && controller_->state() == CallState::Ringing && current_ &&
-        current_->direction == RecentCall::Direction::Incoming) {
-        stopAlerting();  // switched on while it rings: quiet now
-        incoming_->setSilenced(true);
+    flow_->setDoNotDisturb(on, action);
+    updateConnectionText();
+}
+
+void MainWindow::ask(const QString &objectName, const QString &title, const QString &text,
+                     const QString &yesText, const QString &noText, std::function<void()> yes) {
+    // One question of a kind at a time: a newer one replaces it.
+    if (auto *old = findChild<QMessageBox *>(objectName)) {
+        old->deleteLater();
+        old->setObjectName({});
     }
+    auto *box = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::NoButton, this);
+    box->setObjectName(objectName);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextFormat(Qt::PlainText);  // names come from the network and the command line
+    QPushButton *yesButton = box->addButton(yesText, QMessageBox::AcceptRole);
+    yesButton->setObjectName(QStringLiteral("yes"));
+    QPushButton *noButton = box->addButton(noText, QMessageBox::RejectRole);
+    noButton->setObjectName(QStringLiteral("no"));
+    box->setDefaultButton(noButton);
+    box->setEscapeButton(noButton);
+    connect(box, &QMessageBox::buttonClicked, this, [yesButton, yes = std::move(yes)](QAbstractButton *b) {
+        if (b == yesButton) {
+            yes();
+        }
+    });
+    box->open();
 }
 
 void MainWindow::start(const LaunchRequest &request) {
     pendingCall_ = request.call;
+    pendingCallAsks_ = request.callFromLink;
     const QString server = request.server.isEmpty() ? account_.serverUrl : request.server.toString();
     const QString name = !request.name.isEmpty()    ? request.name
                          : !account_.name.isEmpty() ? account_.name
@@ -319,7 +355,9 @@ void MainWindow::start(const LaunchRequest &request) {
     // Asked for on the command line, remembered, or a first start (on the embedded server).
     const bool automatic =
         !request.server.isEmpty() || !request.name.isEmpty() || account_.autoSignIn || !account_.remembered;
+    account_.switchTo(*options_.settings, server, name);
     signInPage_->setValues(server, name, account_.autoSignIn);
+    signInPage_->setRemember(account_.rememberSecrets);
     if (automatic && account_.rememberSecrets && !server.isEmpty()) {
         // The password and token come from the keyring, which may first ask to be unlocked.
         readingSecretsFor_ = CredentialStore::keyFor(server, name);
@@ -333,17 +371,31 @@ void MainWindow::start(const LaunchRequest &request) {
 }
 
 void MainWindow::handle(const LaunchRequest &request) {
-    showNormal();
-    raise();
-    activateWindow();
-    const bool otherAccount = (!request.server.isEmpty() && request.server != signaling_.url()) ||
-                              (!request.name.isEmpty() && request.name != signaling_.name());
+    showWindow();
+    const bool signedInOrTrying = signaling_.state() != SignalingClient::State::Disconnected;
+    const QUrl server = request.server.isEmpty() ? signaling_.url() : request.server;
+    const QString name = request.name.isEmpty() ? signaling_.name() : request.name;
+    const bool otherAccount = signedInOrTrying && (server != signaling_.url() || name != signaling_.name());
     if (otherAccount) {
-        if (isActive(controller_->state())) {
-            showMessage(tr("Finish the call before signing in elsewhere."));
+        const QString current = signaling_.name();
+        if (flow_->isInCall()) {
+            showMessage(tr("You are in a call as %1: finish it before signing in as %2.").arg(current, name),
+                        0);
             return;
         }
-        signaling_.disconnectFromServer();
+        // Another person's history and calls must not appear under this one's name unasked.
+        ask(QStringLiteral("switchAccountQuestion"), tr("Sign in as %1?").arg(name),
+            tr("Confab is signed in as %1. Sign out and sign in as %2 instead?").arg(current, name),
+            tr("Sign in as %1").arg(name), tr("Stay %1").arg(current), [this, request] {
+                if (flow_->isInCall()) {
+                    return;
+                }
+                signaling_.disconnectFromServer();
+                start(request);
+            });
+        return;
+    }
+    if (!signedInOrTrying && !request.isEmpty()) {
         start(request);
         return;
     }
@@ -351,10 +403,18 @@ void MainWindow::handle(const LaunchRequest &request) {
         return;
     }
     if (signaling_.state() == SignalingClient::State::LoggedIn) {
-        placeCall(request.call);
+        request.callFromLink ? askToCall(request.call) : placeCall(request.call);
     } else {
         pendingCall_ = request.call;  // placed once signed in
+        pendingCallAsks_ = request.callFromLink;
     }
+}
+
+// A confab: link from a web page or another app does not dial by itself.
+void MainWindow::askToCall(const QString &peer) {
+    ask(QStringLiteral("callQuestion"), tr("Call %1?").arg(peer),
+        tr("A link asks Confab to call %1. Call now?").arg(peer), tr("Call %1").arg(peer), tr("Cancel"),
+        [this, peer] { placeCall(peer); });
 }
 
 void MainWindow::signInFromPage() {
@@ -362,12 +422,13 @@ void MainWindow::signInFromPage() {
 }
 
 void MainWindow::signIn(const QString &serverUrl, const QString &name, bool autoSignIn) {
-    account_.serverUrl = serverUrl;
-    account_.name = name;
+    account_.switchTo(*options_.settings, serverUrl, name);
     account_.autoSignIn = autoSignIn;
     wasRememberingSecrets_ = account_.rememberSecrets;
     account_.rememberSecrets = signInPage_->remember();
     account_.save(*options_.settings);
+    setDoNotDisturb(account_.doNotDisturb, account_.doNotDisturbAction);
+    openHistory();
     readingSecretsFor_.clear();
 
     QUrl url(serverUrl);
@@ -395,6 +456,37 @@ void MainWindow::signIn(const QString &serverUrl, const QString &name, bool auto
     signaling_.connectToServer(url, name);
 }
 
+// The account's own history; the history file from before accounts had their own goes to the
+// account that was signed in then.
+void MainWindow::openHistory() {
+    if (account_.name.isEmpty()) {
+        return;
+    }
+    const QString path = historyPath(options_.dataDir, account_.id());
+    if (history_ && history_->path() == path) {
+        return;
+    }
+    const QString legacy = dataDirOf(options_.dataDir) + QStringLiteral("/recent-calls.json");
+    if (account_.id() == legacyHistoryAccount_ && QFile::exists(legacy) && !QFile::exists(path)) {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        if (QFile::rename(legacy, path)) {
+            qCInfo(lcUi).noquote() << "the call history now belongs to" << account_.name << ":" << path;
+        }
+    }
+    delete history_;
+    history_ = new RecentCalls(path, this);
+    flow_->setHistory(history_);
+    const auto refresh = [this] {
+        contactsPage_->setRecentCalls(history_->entries(), history_->unseenMissedCount());
+        if (tray_) {
+            tray_->setMissedCalls(history_->unseenMissedCount());
+        }
+        updateTitle();
+    };
+    connect(history_, &RecentCalls::changed, this, refresh);
+    refresh();
+}
+
 void MainWindow::cancelSignIn() {
     readingSecretsFor_.clear();
     signaling_.disconnectFromServer();
@@ -403,7 +495,7 @@ void MainWindow::cancelSignIn() {
 }
 
 void MainWindow::signOut() {
-    controller_->hangUp();
+    flow_->hangUp();
     signaling_.disconnectFromServer();
     // Signing out on purpose means: do not sign in again by yourself next time.
     account_.autoSignIn = false;
@@ -416,11 +508,7 @@ void MainWindow::signOut() {
 }
 
 void MainWindow::signalingStateChanged(SignalingClient::State state, const QString &reason) {
-    QString text = SignalingClient::describe(state);
-    if (state == SignalingClient::State::LoggedIn) {
-        text = tr("Online as %1").arg(signaling_.name());
-    }
-    connectionLabel_->setText(text);
+    updateConnectionText();
     contactsPage_->setOnline(state == SignalingClient::State::LoggedIn);
 
     switch (state) {
@@ -473,18 +561,18 @@ void MainWindow::loggedIn(const QString &name) {
         statusBar()->clearMessage();
         rememberSecrets();  // only credentials the server accepted are worth keeping
     }
-    if (!isActive(controller_->state())) {
+    if (!flow_->isInCall()) {
         pages_->setCurrentWidget(contactsPage_);
         contactsPage_->filterField()->setFocus();
-        if (isActiveWindow()) {
-            recentCalls_->markAllSeen();
+        if (isActiveWindow() && history_) {
+            history_->markAllSeen();
         }
     }
     updateTitle();
     if (!pendingCall_.isEmpty()) {
         const QString peer = pendingCall_;
         pendingCall_.clear();
-        placeCall(peer);
+        pendingCallAsks_ ? askToCall(peer) : placeCall(peer);
     }
 }
 
@@ -494,9 +582,11 @@ void MainWindow::loginRefused(protocol::ErrorCode code, const QString &message) 
     pages_->setCurrentWidget(signInPage_);
     QLineEdit *fix = signInPage_->nameField();
     if (code == protocol::ErrorCode::AuthRequired) {
+        signInPage_->showSecretFields(true);
         signInPage_->showError(tr("This server asks for a password or a server token: %1").arg(message));
         fix = signInPage_->passwordField();
     } else if (code == protocol::ErrorCode::AuthFailed) {
+        signInPage_->showSecretFields(true);
         signInPage_->showError(tr("The server did not accept the password or token: %1").arg(message));
         fix = signInPage_->passwordField();
     } else {
@@ -504,10 +594,6 @@ void MainWindow::loginRefused(protocol::ErrorCode code, const QString &message) 
     }
     fix->setFocus();
     fix->selectAll();
-}
-
-CertificateTrustDialog *MainWindow::certificateDialog() const {
-    return certificateDialog_.data();
 }
 
 void MainWindow::untrustedCertificate(const ServerCertificate &certificate, bool replacesTrusted) {
@@ -557,6 +643,7 @@ void MainWindow::secretsRead(const QString &key, CredentialStore::Status status,
             break;
     }
     qCWarning(lcUi).noquote() << "cannot read the saved password and token:" << detail;
+    signInPage_->showSecretFields(true);
     signInPage_->showError(
         tr("%1 Type your password or token and sign in.")
             .arg(status == CredentialStore::Status::NoKeyring
@@ -602,162 +689,50 @@ void MainWindow::secretsWritten(const QString &key, CredentialStore::Status stat
 }
 
 void MainWindow::placeCall(const QString &peer) {
-    if (peer == signaling_.name()) {
-        showMessage(tr("You cannot call yourself."));
-        return;
-    }
-    if (isActive(controller_->state())) {
-        showMessage(tr("You are already in a call with %1.").arg(controller_->peer()));
-        return;
-    }
-    current_ =
-        CurrentCall{peer, RecentCall::Direction::Outgoing, QDateTime::currentDateTime(), {}, true, false};
-    applyStoredCallSettings();
     QString error;
-    if (!controller_->call(peer, &error)) {
-        current_.reset();
-        qCWarning(lcUi).noquote() << "could not call" << peer << ":" << error;
-        showMessage(error.isEmpty() ? tr("Could not call %1.").arg(peer) : error);
+    if (!flow_->place(peer, &error)) {
+        showMessage(error);
         return;
     }
     contactsPage_->filterField()->clear();
 }
 
-void MainWindow::callStateChanged(CallState state, const QString &peer) {
-    Q_UNUSED(peer);
-    screenSaver_->inhibit(isActive(controller_->state()) && controller_->state() != CallState::Ringing,
-                          tr("In a call"));
+void MainWindow::callStateChanged(CallState state) {
     switch (state) {
         case CallState::Calling:
         case CallState::Connecting:
+        case CallState::Connected:
             pages_->setCurrentWidget(callPage_);
             break;
         case CallState::Ringing:
-            // Outgoing: the callee's phone rings. Incoming: incomingCall() follows and decides.
-            if (current_ && current_->direction == RecentCall::Direction::Outgoing) {
+            // Outgoing: the callee's phone rings. Incoming: the flow asks first.
+            if (flow_->isOutgoing()) {
                 pages_->setCurrentWidget(callPage_);
             }
-            break;
-        case CallState::Connected:
-            if (current_) {
-                current_->connectedAt = QDateTime::currentDateTime();
-            }
-            pages_->setCurrentWidget(callPage_);
             break;
         case CallState::Ended:
             break;
         case CallState::Idle:
-            stopAlerting();
-            incoming_->hide();
             notices_.clear();
             updateNoticeBanner();
-            if (isFullScreen()) {
-                menuBar()->show();
-                statusBar()->show();
-                wasMaximized_ ? showMaximized() : showNormal();
-            }
+            setFullScreen(false);
             showHomePage();
             break;
     }
     updateTitle();
 }
 
-void MainWindow::incomingCall(const QString &peer) {
-    current_ =
-        CurrentCall{peer, RecentCall::Direction::Incoming, QDateTime::currentDateTime(), {}, false, false};
-    if (account_.doNotDisturb &&
-        account_.doNotDisturbAction == AccountSettings::DoNotDisturbAction::Decline) {
-        qCInfo(lcUi).noquote() << "do not disturb: declining the call from" << peer;
-        current_->declinedByDoNotDisturb = true;
-        controller_->decline();
-        return;
-    }
-    const bool silenced = account_.doNotDisturb;
+void MainWindow::showIncomingCall(const QString &peer, bool silenced) {
     incoming_->setCaller(peer);
     incoming_->setSilenced(silenced);
     incoming_->show();
     incoming_->raise();
     if (!silenced) {
-        ringTone_->start();
-        if (!isActiveWindow()) {
-            notifier_->showIncomingCall(peer);
-        }
         QApplication::alert(this);
     }
     if (tray_) {
-        tray_->setToolTip(tr("%1 is calling you").arg(peer));
+        tray_->setCaller(peer);
     }
-}
-
-void MainWindow::acceptIncoming(bool withVideo) {
-    stopAlerting();
-    if (controller_->state() != CallState::Ringing) {
-        return;  // the caller gave up a moment ago
-    }
-    applyStoredCallSettings();
-    if (!withVideo) {
-        videoBeforeAudioOnly_ = controller_->settings().media.video;
-        controller_->settings().media.video = VideoSourceKind::None;
-    }
-    if (current_) {
-        current_->accepted = true;
-    }
-    QString error;
-    if (!controller_->accept(&error)) {
-        qCWarning(lcUi).noquote() << "could not accept the call:" << error;
-        showMessage(tr("Could not answer the call: %1").arg(error));
-    }
-    showNormal();
-    raise();
-    activateWindow();
-}
-
-void MainWindow::declineIncoming() {
-    stopAlerting();
-    if (controller_->state() == CallState::Ringing) {
-        controller_->decline();
-    }
-}
-
-void MainWindow::callEnded(CallEndReason reason, const QString &sentence) {
-    qCInfo(lcUi).noquote() << "call ended:" << sentence;
-    if (videoBeforeAudioOnly_) {
-        controller_->settings().media.video = *videoBeforeAudioOnly_;
-        videoBeforeAudioOnly_.reset();
-    }
-    if (current_) {
-        RecentCall call;
-        call.peer = current_->peer;
-        call.startedAt = current_->startedAt;
-        call.direction = current_->direction;
-        const bool connected = current_->connectedAt.isValid();
-        if (connected) {
-            call.outcome = RecentCall::Outcome::Answered;
-            call.durationSeconds = int(current_->connectedAt.secsTo(QDateTime::currentDateTime()));
-        } else if (call.direction == RecentCall::Direction::Incoming) {
-            if (current_->declinedByDoNotDisturb) {
-                call.outcome = RecentCall::Outcome::Missed;
-            } else if (reason == CallEndReason::DeclinedByUs) {
-                call.outcome = RecentCall::Outcome::Declined;
-            } else {
-                call.outcome = current_->accepted ? RecentCall::Outcome::Failed : RecentCall::Outcome::Missed;
-            }
-        } else {
-            call.outcome = reason == CallEndReason::Declined ? RecentCall::Outcome::Declined
-                                                             : RecentCall::Outcome::Failed;
-        }
-        recentCalls_->add(call);
-        current_.reset();
-    }
-    showMessage(sentence);
-    if (tray_) {
-        tray_->setToolTip(tr("Confab"));
-    }
-}
-
-void MainWindow::stopAlerting() {
-    ringTone_->stop();
-    notifier_->closeIncomingCall();
 }
 
 void MainWindow::showHomePage() {
@@ -766,8 +741,8 @@ void MainWindow::showHomePage() {
     } else {
         pages_->setCurrentWidget(signInPage_);
     }
-    if (pages_->currentWidget() == contactsPage_ && isActiveWindow()) {
-        recentCalls_->markAllSeen();
+    if (pages_->currentWidget() == contactsPage_ && isActiveWindow() && history_) {
+        history_->markAllSeen();
     }
 }
 
@@ -775,34 +750,92 @@ void MainWindow::showMessage(const QString &sentence, int timeoutMs) {
     statusBar()->showMessage(sentence, timeoutMs);
 }
 
+void MainWindow::showWindow() {
+    if (isMinimized() || isHidden()) {
+        showNormal();
+    }
+    raise();
+    activateWindow();
+}
+
+void MainWindow::setFullScreen(bool on) {
+    if (on == isFullScreen()) {
+        return;
+    }
+    if (on) {
+        wasMaximized_ = isMaximized();
+        menuBar()->hide();
+        statusBar()->hide();
+        showFullScreen();
+    } else {
+        menuBar()->show();
+        statusBar()->show();
+        wasMaximized_ ? showMaximized() : showNormal();
+    }
+}
+
 void MainWindow::updateTitle() {
     const QString name = signaling_.name();
-    if (isActive(controller_->state())) {
+    const bool inCall = flow_->isInCall();
+    if (inCall) {
         setWindowTitle(tr("%1 — Confab").arg(controller_->peer()));
     } else if (signaling_.state() == SignalingClient::State::LoggedIn && !name.isEmpty()) {
         setWindowTitle(tr("Confab — %1").arg(name));
     } else {
         setWindowTitle(tr("Confab"));
     }
-    // Missed calls not yet seen on the contacts page: in the title and the tray, as a taskbar shows.
-    const int missed = recentCalls_->unseenMissedCount();
-    if (missed > 0 && !isActive(controller_->state())) {
+    // Missed calls not yet seen on the contacts page: in the title, as a taskbar shows; the same
+    // count as the history's heading.
+    const int missed = history_ ? history_->unseenMissedCount() : 0;
+    if (missed > 0 && !inCall) {
         setWindowTitle(tr("%1 (%n missed)", nullptr, missed).arg(windowTitle()));
-    }
-    if (tray_ && !isActive(controller_->state())) {
-        tray_->setToolTip(missed > 0 ? tr("Confab: %n missed call(s)", nullptr, missed) : tr("Confab"));
     }
 }
 
+void MainWindow::quit(bool askFirst) {
+    if (askFirst && flow_->isInCall()) {
+        ask(QStringLiteral("endCallQuestion"), tr("End the call?"),
+            tr("Quitting Confab ends your call with %1.").arg(flow_->peer()), tr("End call and quit"),
+            tr("Keep calling"), [this] { quit(false); });
+        return;
+    }
+    quitting_ = true;
+    flow_->hangUp();
+    QApplication::quit();
+}
+
 void MainWindow::closeEvent(QCloseEvent *event) {
-    controller_->hangUp();
+    if (quitting_) {
+        event->accept();
+        return;
+    }
+    if (flow_->isInCall()) {
+        // Closing a window is easy to do by accident; ending a call should not be.
+        event->ignore();
+        ask(QStringLiteral("endCallQuestion"), tr("End the call?"),
+            tr("Closing the window ends your call with %1.").arg(flow_->peer()), tr("End call"),
+            tr("Keep calling"), [this] {
+                flow_->hangUp();
+                close();
+            });
+        return;
+    }
+    if (tray_) {
+        // Calls still reach the user; Quit (menu, tray) is the way to go offline.
+        event->ignore();
+        hide();
+        tray_->sayStillRunning();
+        return;
+    }
     event->accept();
 }
 
 void MainWindow::changeEvent(QEvent *event) {
-    if (event->type() == QEvent::ActivationChange && isActiveWindow() &&
-        pages_->currentWidget() == contactsPage_) {
-        recentCalls_->markAllSeen();
+    if (event->type() == QEvent::ActivationChange) {
+        flow_->setUserPresent(isActiveWindow());
+        if (isActiveWindow() && pages_->currentWidget() == contactsPage_ && history_) {
+            history_->markAllSeen();
+        }
     }
     QMainWindow::changeEvent(event);
 }

@@ -4,45 +4,46 @@
 #include "AccountSettings.h"
 #include "CredentialStore.h"
 #include "LaunchRequest.h"
-#include "RecentCalls.h"
 #include "call/CallController.h"
 #include "signaling/SignalingClient.h"
 
-#include <QDateTime>
 #include <QMainWindow>
 #include <QPointer>
 
-#include <optional>
+#include <functional>
 
 class QActionGroup;
 class QLabel;
 class QSettings;
 class QStackedWidget;
-class QSystemTrayIcon;
 class QToolButton;
 
 namespace confab::ui {
 
+class CallFlow;
 class CallWindow;
 class CertificateTrustDialog;
 class ContactsPage;
-class DesktopNotifier;
 class EmbeddedService;
 class IncomingCallDialog;
-class RingTone;
-class ScreenSaverInhibitor;
+class RecentCalls;
 class SignInPage;
+class TrayIcon;
 
 // The app's one window: a page stack (sign in / contacts / the call), a status bar with the
-// connection state and a do-not-disturb switch, menus, the incoming-call dialog, ring tone, desktop
-// notification, tray icon and screensaver inhibition. Owns the SignalingClient, the CallController
-// and, with no server configured, the embedded server and echo contact. main() owns the window.
+// connection state and a do-not-disturb switch, menus, the incoming-call dialog and the tray icon.
+// It signs in (keyring, certificate trust) and shows what the CallFlow (ringing, notifications,
+// do-not-disturb, history) announces. Closing it keeps the app running in the tray where there is
+// one, and asks first during a call; Quit is explicit. Owns the SignalingClient, the
+// CallController, the CallFlow, the signed-in account's history and, with no server configured,
+// the embedded server and echo contact. main() owns the window.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     struct Options {
-        QSettings *settings = nullptr;  // required, not owned: server/ and account/ keys
-        QString recentCallsPath;        // empty: RecentCalls::defaultPath()
+        QSettings *settings = nullptr;  // required, not owned: server/, account/ and accounts/ keys
+        // Where each account's call history is kept; empty: QStandardPaths::AppDataLocation.
+        QString dataDir;
         CallController::Settings call;  // what calls send (camera and microphone by default)
         quint16 embeddedPort = 8443;    // 0: any free port (tests)
         QString ringSink = QStringLiteral("autoaudiosink");
@@ -59,28 +60,14 @@ public:
 
     // The launch's request (this process's command line): signs in as remembered or asked.
     void start(const LaunchRequest &request);
-    // A later launch's request, handed over by SingleInstance.
+    // A later launch's request, handed over by SingleInstance: a call, or another account (asked).
     void handle(const LaunchRequest &request);
+    // Quit: asks first during a call (unless `ask` is false, as for a termination signal), then
+    // hangs up and leaves the event loop.
+    void quit(bool ask = true);
 
-    // For tests and screenshots.
-    SignalingClient *signaling() { return &signaling_; }
-    CallController *controller() const { return controller_; }
-    QStackedWidget *pages() const { return pages_; }
-    SignInPage *signInPage() const { return signInPage_; }
-    ContactsPage *contactsPage() const { return contactsPage_; }
-    CallWindow *callPage() const { return callPage_; }
-    IncomingCallDialog *incomingCallDialog() const { return incoming_; }
-    RecentCalls *recentCalls() const { return recentCalls_; }
-    EmbeddedService *embeddedService() const { return embedded_; }
-    RingTone *ringTone() const { return ringTone_; }
-    ScreenSaverInhibitor *screenSaver() const { return screenSaver_; }
-    // The open "trust this certificate?" dialog, or null.
-    CertificateTrustDialog *certificateDialog() const;
-    QString connectionText() const;
-    // What the current call lacks or works around (no camera, no microphone, …); empty without.
-    QString noticeText() const;
-    void openSettings();
-    void setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction action);
+    // Where an account's call history is kept under `dataDir`.
+    static QString historyPath(const QString &dataDir, const QString &accountId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -89,7 +76,6 @@ protected:
 private:
     void buildMenus();
     void buildStatusBar();
-    void buildTray();
     void signIn(const QString &serverUrl, const QString &name, bool autoSignIn);
     void signInFromPage();
     void signOut();
@@ -102,40 +88,44 @@ private:
                      const CredentialStore::Secrets &secrets, const QString &detail);
     void secretsWritten(const QString &key, CredentialStore::Status status, const QString &detail);
     void rememberSecrets();
+    void openHistory();
     void placeCall(const QString &peer);
-    void callStateChanged(CallState state, const QString &peer);
-    void incomingCall(const QString &peer);
-    void acceptIncoming(bool withVideo);
-    void declineIncoming();
-    void callEnded(CallEndReason reason, const QString &sentence);
-    void stopAlerting();
+    void askToCall(const QString &peer);
+    void callStateChanged(CallState state);
+    void showIncomingCall(const QString &peer, bool silenced);
     void showHomePage();
     void showMessage(const QString &sentence, int timeoutMs = 10000);
+    void showWindow();
+    void setFullScreen(bool on);
     void updateTitle();
+    void updateConnectionText();
     void addNotice(const QString &sentence);
     void updateNoticeBanner();
-    void applyStoredCallSettings();
+    void openSettings();
+    void openAbout();
+    void setDoNotDisturb(bool on, AccountSettings::DoNotDisturbAction action);
+    // A yes/no question as a window-modal box; `yes` runs if the user agrees.
+    void ask(const QString &objectName, const QString &title, const QString &text, const QString &yesText,
+             const QString &noText, std::function<void()> yes);
 
     Options options_;
     AccountSettings account_;
     SignalingClient signaling_;
     CallController *controller_;
-    RecentCalls *recentCalls_;
+    CallFlow *flow_;
+    RecentCalls *history_ = nullptr;  // the signed-in account's
     EmbeddedService *embedded_ = nullptr;
     QStackedWidget *pages_;
     SignInPage *signInPage_;
     ContactsPage *contactsPage_;
     CallWindow *callPage_;
     IncomingCallDialog *incoming_;
-    RingTone *ringTone_;
-    DesktopNotifier *notifier_;
-    ScreenSaverInhibitor *screenSaver_;
     CredentialStore *credentials_;
+    TrayIcon *tray_ = nullptr;
     QPointer<CertificateTrustDialog> certificateDialog_;
     QString readingSecretsFor_;           // the keyring entry start() waits for before signing in
     QString storingSecretsFor_;           // the keyring entry loggedIn() is storing
     bool wasRememberingSecrets_ = false;  // "Remember" was ticked before this sign-in
-    QSystemTrayIcon *tray_ = nullptr;
     QLabel *connectionLabel_ = nullptr;
     QLabel *noticeBanner_ = nullptr;
     QStringList notices_;
@@ -143,21 +133,12 @@ private:
     QActionGroup *doNotDisturbActions_ = nullptr;
     QAction *doNotDisturbToggle_ = nullptr;
 
-    QString pendingCall_;        // --call PEER, placed once signed in
-    bool everLoggedIn_ = false;  // this sign-in reached the server at least once
+    QString pendingCall_;           // --call PEER or a confab: link, placed once signed in
+    bool pendingCallAsks_ = false;  // it came from a link: ask before calling
+    bool everLoggedIn_ = false;     // this sign-in reached the server at least once
     bool wasMaximized_ = false;
-
-    // The call under way, for the history.
-    struct CurrentCall {
-        QString peer;
-        RecentCall::Direction direction = RecentCall::Direction::Outgoing;
-        QDateTime startedAt;
-        QDateTime connectedAt;
-        bool accepted = false;
-        bool declinedByDoNotDisturb = false;
-    };
-    std::optional<CurrentCall> current_;
-    std::optional<VideoSourceKind> videoBeforeAudioOnly_;
+    bool quitting_ = false;         // quit() is closing the window: no tray, no question
+    QString legacyHistoryAccount_;  // the account the pre-account history file belongs to
 };
 
 }  // namespace confab::ui

@@ -9,7 +9,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
-#include <QStandardPaths>
 
 namespace confab::ui {
 
@@ -25,6 +24,12 @@ QString outcomeWord(RecentCall::Outcome outcome) {
             return QStringLiteral("declined");
         case RecentCall::Outcome::Failed:
             return QStringLiteral("failed");
+        case RecentCall::Outcome::NoAnswer:
+            return QStringLiteral("no-answer");
+        case RecentCall::Outcome::Busy:
+            return QStringLiteral("busy");
+        case RecentCall::Outcome::Cancelled:
+            return QStringLiteral("cancelled");
     }
     return {};
 }
@@ -39,6 +44,15 @@ RecentCall::Outcome outcomeFromWord(const QString &word) {
     if (word == QLatin1StringView("declined")) {
         return RecentCall::Outcome::Declined;
     }
+    if (word == QLatin1StringView("no-answer")) {
+        return RecentCall::Outcome::NoAnswer;
+    }
+    if (word == QLatin1StringView("busy")) {
+        return RecentCall::Outcome::Busy;
+    }
+    if (word == QLatin1StringView("cancelled")) {
+        return RecentCall::Outcome::Cancelled;
+    }
     return RecentCall::Outcome::Failed;
 }
 
@@ -46,11 +60,6 @@ RecentCall::Outcome outcomeFromWord(const QString &word) {
 
 RecentCalls::RecentCalls(QString path, QObject *parent) : QObject(parent), path_(std::move(path)) {
     load();
-}
-
-QString RecentCalls::defaultPath() {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/recent-calls.json");
 }
 
 void RecentCalls::add(const RecentCall &call) {

@@ -14,9 +14,13 @@ struct RecentCall {
     // What became of the call, as the user would put it.
     enum class Outcome {
         Answered = 1,  // connected (either direction)
-        Missed,        // incoming, never answered: the caller gave up, or do-not-disturb declined it
+        Missed,        // incoming, never answered: the caller gave up, it rang out, do-not-disturb
+                       // declined it, or it came during another call
         Declined,      // incoming, declined by the user; or outgoing, declined by the callee
-        Failed,        // outgoing that never connected (offline, busy, no answer, network)
+        Failed,        // never connected (offline, network, an error)
+        NoAnswer,      // outgoing: rang until the no-answer timeout
+        Busy,          // outgoing: they were in another call
+        Cancelled,     // outgoing: hung up before anyone answered
     };
 
     QString peer;
@@ -34,10 +38,11 @@ class RecentCalls : public QObject {
 public:
     static constexpr int kMaxEntries = 100;
 
-    // `path` is the JSON file; it is read now and rewritten after every change.
+    // `path` is the JSON file; it is read now and rewritten after every change. One per account
+    // (MainWindow::historyPath()).
     explicit RecentCalls(QString path, QObject *parent = nullptr);
 
-    static QString defaultPath();
+    QString path() const { return path_; }
 
     const QList<RecentCall> &entries() const { return entries_; }
     void add(const RecentCall &call);

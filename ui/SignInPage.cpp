@@ -36,24 +36,32 @@ SignInPage::SignInPage(QWidget *parent)
     title->setAlignment(Qt::AlignCenter);
 
     server_->setPlaceholderText(tr("Empty: a server on this computer"));
+    server_->setToolTip(tr("Like example.org:8443 (wss:// is added) or ws://example.org:8080/."));
     server_->setAccessibleName(tr("Server address"));
     server_->setAccessibleDescription(
-        tr("A ws:// or wss:// address; leave empty to use a server on this computer."));
+        tr("A server's address, like example.org:8443; leave empty to use a server on this computer."));
     server_->setClearButtonEnabled(true);
     name_->setPlaceholderText(tr("How others see you"));
     name_->setAccessibleName(tr("Your name"));
+    name_->setAccessibleDescription(tr("The name others see and call you by on this server."));
     name_->setMaxLength(64);
     password_->setEchoMode(QLineEdit::Password);
     password_->setPlaceholderText(tr("Only if the server asks for one"));
     password_->setAccessibleName(tr("Password"));
+    password_->setAccessibleDescription(tr("Only for a server that asks for one."));
     token_->setEchoMode(QLineEdit::Password);
     token_->setPlaceholderText(tr("Only if the server's operator gave you one"));
     token_->setAccessibleName(tr("Server token"));
+    token_->setAccessibleDescription(tr("The token this server's operator gave you."));
     remember_->setAccessibleName(tr("Remember password and token in the keyring"));
     remember_->setToolTip(
         tr("Kept in your desktop's keyring (GNOME Keyring, KWallet), never in Confab's settings file."));
     autoSignIn_->setAccessibleName(tr("Sign in automatically next time"));
+    autoSignIn_->setToolTip(tr("Confab signs in by itself when it starts, until you sign out."));
+    autoSignIn_->setObjectName(QStringLiteral("autoSignIn"));
+    remember_->setObjectName(QStringLiteral("remember"));
     signIn_->setAccessibleName(tr("Sign in"));
+    signIn_->setAccessibleDescription(tr("Signs in, or while signing in, stops trying."));
     signIn_->setDefault(true);
     // Sentences may quote names and addresses typed by people: plain text only.
     status_->setTextFormat(Qt::PlainText);
@@ -70,12 +78,14 @@ SignInPage::SignInPage(QWidget *parent)
     error_->hide();
 
     auto *form = new QFormLayout;
+    form_ = form;
     form->addRow(tr("Se&rver:"), server_);
     form->addRow(tr("&Name:"), name_);
     form->addRow(tr("&Password:"), password_);
     form->addRow(tr("Server &token:"), token_);
     form->addRow(QString(), remember_);
     form->addRow(QString(), autoSignIn_);
+    form->setRowVisible(token_, false);
 
     auto *column = new QWidget(this);
     column->setFixedWidth(440);
@@ -113,7 +123,23 @@ void SignInPage::setValues(const QString &serverUrl, const QString &name, bool a
 }
 
 QString SignInPage::serverUrl() const {
-    return server_->text().trimmed();
+    return withScheme(server_->text().trimmed());
+}
+
+// "example.org:8443" means wss://example.org:8443; a server on this computer is most likely
+// plain ws:// (the embedded one, a test server).
+QString SignInPage::withScheme(const QString &address) {
+    if (address.isEmpty() || address.contains(QLatin1StringView("://"))) {
+        return address;
+    }
+    const QString host = QUrl(QStringLiteral("ws://") + address).host();
+    const bool local = host == QLatin1StringView("localhost") || host == QLatin1StringView("127.0.0.1") ||
+                       host == QLatin1StringView("::1");
+    return (local ? QStringLiteral("ws://") : QStringLiteral("wss://")) + address;
+}
+
+void SignInPage::showSecretFields(bool show) {
+    form_->setRowVisible(token_, show || !token_->text().isEmpty());
 }
 
 QString SignInPage::name() const {
@@ -131,6 +157,9 @@ QString SignInPage::token() const {
 void SignInPage::setSecrets(const QString &password, const QString &token) {
     password_->setText(password);
     token_->setText(token);
+    if (!token.isEmpty()) {
+        showSecretFields(true);
+    }
 }
 
 bool SignInPage::remember() const {
@@ -179,12 +208,15 @@ void SignInPage::submit() {
     const QString address = serverUrl();
     if (!address.isEmpty()) {
         const QUrl url(address);
-        if (!url.isValid() ||
+        if (!url.isValid() || url.host().isEmpty() ||
             (url.scheme() != QLatin1StringView("ws") && url.scheme() != QLatin1StringView("wss"))) {
-            showError(tr("The server address must start with ws:// or wss://, like ws://example.org:8443/."));
+            showError(tr("“%1” is not a server address. Write it like example.org:8443 or "
+                         "wss://example.org:8443/.")
+                          .arg(server_->text().trimmed()));
             server_->setFocus();
             return;
         }
+        server_->setText(address);  // shows the scheme that was added
     }
     showError({});
     Q_EMIT signInRequested();

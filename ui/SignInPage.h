@@ -4,6 +4,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -20,13 +21,17 @@ public:
     explicit SignInPage(QWidget *parent = nullptr);
 
     void setValues(const QString &serverUrl, const QString &name, bool autoSignIn);
+    // The address as typed, with wss:// added when it has no scheme (ws:// for this computer).
     QString serverUrl() const;
+    static QString withScheme(const QString &address);
     QString name() const;
     // Only for servers that ask for them; stored only in the keyring, and only when remember()
     // (QSettings is a plain text file).
     QString password() const;
     QString token() const;
     void setSecrets(const QString &password, const QString &token);
+    // The server token's field shows only once a server asks for one (or one is already filled in).
+    void showSecretFields(bool show);
     bool remember() const;
     void setRemember(bool remember);
     bool autoSignIn() const;
@@ -59,6 +64,7 @@ private:
     QPushButton *signIn_;
     QLabel *status_;
     QLabel *error_;
+    QFormLayout *form_ = nullptr;
     bool busy_ = false;
 };
 

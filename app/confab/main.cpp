@@ -20,8 +20,9 @@
 
 namespace {
 
-gboolean quitOnSignal(gpointer) {
-    QApplication::quit();  // the window's destructor hangs up and signs out properly
+gboolean quitOnSignal(gpointer window) {
+    // Without asking, also during a call; the window's destructor hangs up and signs out properly.
+    static_cast<confab::ui::MainWindow *>(window)->quit(false);
     return G_SOURCE_REMOVE;
 }
 
@@ -86,8 +87,8 @@ int main(int argc, char *argv[]) {
                              qCWarning(lcUi).noquote() << "ignoring a hand-over:" << why;
                          }
                      });
-    g_unix_signal_add(SIGINT, quitOnSignal, nullptr);
-    g_unix_signal_add(SIGTERM, quitOnSignal, nullptr);
+    g_unix_signal_add(SIGINT, quitOnSignal, &window);
+    g_unix_signal_add(SIGTERM, quitOnSignal, &window);
     // Plugins and the DTLS certificate are made now, in the background, not when the user calls.
     confab::MediaWarmup::start();
     window.show();

@@ -9,6 +9,7 @@
 #include "MainWindow.h"
 #include "SignInPage.h"
 #include "TrustedCertificates.h"
+#include "UiTestSupport.h"
 
 #include "signaling/SignalingServer.h"
 
@@ -18,7 +19,6 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSslCertificate>
-#include <QStackedWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -63,7 +63,7 @@ private:
     std::unique_ptr<MainWindow> window() {
         MainWindow::Options options;
         options.settings = settings_.get();
-        options.recentCallsPath = dir_->filePath(QStringLiteral("recent-calls.json"));
+        options.dataDir = dir_->filePath(QStringLiteral("data"));
         options.ringSink = QStringLiteral("fakesink");
         options.credentials = &keyring_;
         auto w = std::make_unique<MainWindow>(options);
@@ -72,26 +72,31 @@ private:
     }
 
     void signIn(MainWindow &w) {
-        w.signInPage()->serverField()->setText(server_->url().toString());
-        w.signInPage()->nameField()->setText(QStringLiteral("alice"));
-        w.signInPage()->signInButton()->click();
+        SignInPage *page = ShellView(w).signInPage();
+        page->serverField()->setText(server_->url().toString());
+        page->nameField()->setText(QStringLiteral("alice"));
+        page->signInButton()->click();
+    }
+
+    // The open "Trust this certificate?" dialog, or null.
+    static CertificateTrustDialog *certificateDialog(MainWindow &w) {
+        for (auto *dialog : w.findChildren<CertificateTrustDialog *>()) {
+            if (dialog->isVisible()) {
+                return dialog;
+            }
+        }
+        return nullptr;
     }
 
     static CertificateTrustDialog *waitForDialog(MainWindow &w) {
-        if (!QTest::qWaitFor([&] { return w.certificateDialog() && w.certificateDialog()->isVisible(); },
-                             kTimeoutMs)) {
+        if (!QTest::qWaitFor([&] { return certificateDialog(w) != nullptr; }, kTimeoutMs)) {
             return nullptr;
         }
-        return w.certificateDialog();
+        return certificateDialog(w);
     }
 
     static bool signedIn(MainWindow &w) {
-        return QTest::qWaitFor(
-            [&] {
-                return w.signaling()->state() == SignalingClient::State::LoggedIn &&
-                       w.pages()->currentWidget() == w.contactsPage();
-            },
-            kTimeoutMs);
+        return ShellView(w).waitSignedInAs(QStringLiteral("alice"), kTimeoutMs);
     }
 
 private Q_SLOTS:
@@ -126,13 +131,13 @@ private Q_SLOTS:
             QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("forgetButton")));
             QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("problems")));  // self-signed, said so
             QCOMPARE(server_->onlineCount(), 0);  // nothing sent before the user decides
-            QVERIFY2(w->signInPage()->errorText().contains(QStringLiteral("certificate")),
-                     qPrintable(w->signInPage()->errorText()));
+            QVERIFY2(ShellView(*w).signInPage()->errorText().contains(QStringLiteral("certificate")),
+                     qPrintable(ShellView(*w).signInPage()->errorText()));
 
             // Enter does not trust: "Don't connect" is the default.
             QTest::keyClick(dialog, Qt::Key_Return);
-            QTRY_VERIFY_WITH_TIMEOUT(!w->certificateDialog(), kTimeoutMs);
-            QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
+            QTRY_VERIFY_WITH_TIMEOUT(!certificateDialog(*w), kTimeoutMs);
+            QCOMPARE(ShellView(*w).connectionText(), QStringLiteral("Offline"));
             QVERIFY(TrustedCertificates(*settings_).pem(server_->url()).isEmpty());
 
             // Asked again on the next try; this time the user trusts it and is signed in.
@@ -147,7 +152,7 @@ private Q_SLOTS:
         auto w = window();
         w->start({});
         QVERIFY(signedIn(*w));
-        QVERIFY(!w->certificateDialog());
+        QVERIFY(!certificateDialog(*w));
     }
 
     void aChangedCertificateIsRefusedWithAWarningThatCannotTrustIt() {
@@ -163,15 +168,15 @@ private Q_SLOTS:
         QCOMPARE(shownFingerprint(dialog, "trustedFingerprint"), fingerprintOf(kOtherCertificate));
         QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("trustButton")));
         QCOMPARE(server_->onlineCount(), 0);
-        QVERIFY2(w->signInPage()->errorText().contains(QStringLiteral("different certificate")),
-                 qPrintable(w->signInPage()->errorText()));
+        QVERIFY2(ShellView(*w).signInPage()->errorText().contains(QStringLiteral("different certificate")),
+                 qPrintable(ShellView(*w).signInPage()->errorText()));
 
         // Forgetting the old one does not trust the new one: signing in asks afresh.
         dialog->findChild<QPushButton *>(QStringLiteral("forgetButton"))->click();
-        QTRY_VERIFY_WITH_TIMEOUT(!w->certificateDialog(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!certificateDialog(*w), kTimeoutMs);
         QVERIFY(TrustedCertificates(*settings_).pem(server_->url()).isEmpty());
-        QVERIFY(w->signInPage()->errorText().contains(QStringLiteral("forgotten")));
-        QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
+        QVERIFY(ShellView(*w).signInPage()->errorText().contains(QStringLiteral("forgotten")));
+        QCOMPARE(ShellView(*w).connectionText(), QStringLiteral("Offline"));
         signIn(*w);
         dialog = waitForDialog(*w);
         QVERIFY(dialog);

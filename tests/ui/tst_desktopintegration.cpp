@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The desktop around a call, over a private session bus (dbus-daemon) with stand-ins for the
 // notification and screensaver services — fakes only at the edge of the machine: notifications
-// with escaped names and Accept/Decline buttons, screensaver inhibition held exactly during a call,
+// with escaped names and Accept/Decline buttons and of missed calls, screensaver inhibition held
+// exactly during a call,
 // and the ring tone, which plays where there is a sound output and stays quiet where there is none.
+#include "CallFlow.h"
 #include "DesktopNotifier.h"
 #include "IncomingCallDialog.h"
-#include "MainWindow.h"
 #include "RingTone.h"
 #include "ScreenSaverInhibitor.h"
-#include "UiTestSupport.h"
+#include "TestPeer.h"
 #include "signaling/SignalingServer.h"
 
 #include <QDBusConnection>
@@ -169,25 +170,26 @@ private Q_SLOTS:
         QCOMPARE(notifications_.lastBody, QStringLiteral("bob is calling you."));
     }
 
-    // The main window's use of both: a call to a window in the background pops a notification,
-    // and the screensaver is held from answering until hanging up.
-    void mainWindowNotifiesInTheBackgroundAndInhibitsDuringTheCall() {
+    // The call flow's use of both: a call while the user is elsewhere pops a notification, and the
+    // screensaver is held from answering until hanging up; a missed call leaves a notification.
+    void callFlowNotifiesInTheBackgroundAndInhibitsDuringTheCall() {
         SignalingServerOptions serverOptions;
         serverOptions.port = 0;
         SignalingServer server(serverOptions);
         QString error;
         QVERIFY2(server.start(&error), qPrintable(error));
-        ShellFixture f;
-        auto settings = f.openSettings();
-        auto w = f.window(settings.get());
-        w->start({server.url(), QStringLiteral("alice"), {}});
-        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+        SignalingClient client;
+        CallController::Settings settings;
+        settings.media = smallMedia();
+        CallController controller(&client, settings);
+        CallFlow::Options options;
+        options.ringSink = QStringLiteral("fakesink sync=true");
+        CallFlow flow(&client, &controller, options);
+        client.connectToServer(server.url(), QStringLiteral("alice"));
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), SignalingClient::State::LoggedIn, kTimeoutMs);
         QVERIFY(offerScreenSaver());
         QVERIFY(offerNotifications());
-        QWidget otherApp;  // another window has the focus: Confab is in the background
-        otherApp.show();
-        otherApp.activateWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(!w->isActiveWindow(), kTimeoutMs);
+        flow.setUserPresent(false);  // another window has the focus: Confab is in the background
         notifications_.lastBody.clear();
         const int screenSaverCalls = int(screenSaver_.calls.size());
         const int closedNotifications = int(notifications_.closed.size());
@@ -198,16 +200,22 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody, QStringLiteral("bob is calling you."), kTimeoutMs);
         QCOMPARE(int(screenSaver_.calls.size()), screenSaverCalls);  // not while it only rings
 
-        w->incomingCallDialog()->acceptVideoButton()->click();
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(w->screenSaver()->cookie() != 0, kTimeoutMs);
+        flow.accept(true);
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Connected, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(screenSaver_.calls.size() > screenSaverCalls, kTimeoutMs);
         QVERIFY(screenSaver_.calls.last().startsWith(QStringLiteral("Inhibit")));
         QTRY_COMPARE_WITH_TIMEOUT(int(notifications_.closed.size()), closedNotifications + 1, kTimeoutMs);
         bob.controller->hangUp();
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
-        QCOMPARE(w->screenSaver()->cookie(), 0u);
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Idle, kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(screenSaver_.calls.last().startsWith(QStringLiteral("UnInhibit")),
                                  kTimeoutMs);
+
+        // bob calls again and gives up: a missed call, noted on the desktop.
+        QVERIFY2(bob.controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(controller.state(), CallState::Ringing, kTimeoutMs);
+        bob.controller->hangUp();
+        QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody, QStringLiteral("You missed a call from bob."),
+                                  kTimeoutMs);
     }
 
     void ringTonePlaysInCadence() {

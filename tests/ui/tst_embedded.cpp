@@ -11,8 +11,8 @@
 #include "media/MediaWarmup.h"
 #include "signaling/SignalingServer.h"
 
+#include <QLabel>
 #include <QLineEdit>
-#include <QStackedWidget>
 #include <QTest>
 
 using namespace confab;
@@ -20,6 +20,12 @@ using namespace confab::ui;
 
 namespace {
 constexpr int kTimeoutMs = 20000;
+
+// The name a first start signs in with (MainWindow: the login name, or "me" for root).
+QString defaultName() {
+    const QString user = qEnvironmentVariable("USER").trimmed();
+    return user.isEmpty() || user == QLatin1StringView("root") ? QStringLiteral("me") : user;
+}
 }  // namespace
 
 class TestEmbedded : public QObject {
@@ -34,32 +40,33 @@ private Q_SLOTS:
         ShellFixture f;
         auto settings = f.openSettings();
         auto w = f.window(settings.get(), 0);  // any free port: tests never take 8443
+        ShellView v(*w);
         w->start({});
-        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
-        QVERIFY(w->embeddedService());
-        QVERIFY(w->embeddedService()->runsServer());
-        QVERIFY(w->embeddedService()->runsEcho());
-        QCOMPARE(w->signaling()->url(), w->embeddedService()->url());
-        QCOMPARE(w->signaling()->url().host(), QStringLiteral("127.0.0.1"));
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
+        QVERIFY(v.waitSignedInAs(defaultName()));
+        QVERIFY2(v.contactsPage()
+                     ->findChild<QLabel *>(QStringLiteral("signedInAs"))
+                     ->text()
+                     .endsWith(QStringLiteral("on this computer")),
+                 "signed in on the server this app runs");
+        QTRY_VERIFY_WITH_TIMEOUT(v.contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
                                  kTimeoutMs);
 
-        QTest::keyClicks(w->contactsPage()->filterField(), QStringLiteral("echo"));
-        QTest::keyClick(w->contactsPage()->filterField(), Qt::Key_Return);
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
-        QCOMPARE(w->pages()->currentWidget(), w->callPage());
+        QTest::keyClicks(v.contactsPage()->filterField(), QStringLiteral("echo"));
+        QTest::keyClick(v.contactsPage()->filterField(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(v.callState(), QStringLiteral("Connected"), kTimeoutMs);
+        QVERIFY(v.showsCall());
         // The echo sends back what it gets: our own test pattern, decoded twice on the way.
-        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(w->callPage()->remoteVideo()->lastFrame()),
+        QTRY_VERIFY_WITH_TIMEOUT(showsTestPatternBackground(v.callPage()->remoteVideo()->lastFrame()),
                                  kTimeoutMs);
-        w->controller()->hangUp();
-        QTRY_COMPARE_WITH_TIMEOUT(w->pages()->currentWidget(), w->contactsPage(), kTimeoutMs);
+        QTest::mouseClick(v.callButton("hangUpButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(v.showsContacts(), kTimeoutMs);
 
         // The echo serves the next call too.
-        QString error;
-        QVERIFY2(w->controller()->call(QStringLiteral("echo"), &error), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
-        w->controller()->hangUp();
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
+        QTest::keyClicks(v.contactsPage()->filterField(), QStringLiteral("echo"));
+        QTest::keyClick(v.contactsPage()->filterField(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(v.callState(), QStringLiteral("Connected"), kTimeoutMs);
+        QTest::mouseClick(v.callButton("hangUpButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(v.showsContacts(), kTimeoutMs);
     }
 
     void secondAppJoinsTheServerAlreadyOnThePort() {
@@ -72,15 +79,14 @@ private Q_SLOTS:
         ShellFixture f;
         auto settings = f.openSettings();
         auto w = f.window(settings.get(), port);
+        ShellView v(*w);
         w->start({{}, QStringLiteral("second"), {}});
-        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
-        QVERIFY(w->embeddedService());
-        QVERIFY(!w->embeddedService()->runsServer());
-        QVERIFY(!w->embeddedService()->runsEcho());
-        QCOMPARE(w->signaling()->url().port(), int(port));
-        // The first app's echo is there for the second too.
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
+        QVERIFY(v.waitSignedInAs(QStringLiteral("second")));
+        // The first app's echo is there for the second too, and only once.
+        QTRY_VERIFY_WITH_TIMEOUT(v.contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
                                  kTimeoutMs);
+        QCOMPARE(v.contactsPage()->visibleUsers().count(QStringLiteral("echo")), 1);
+        QVERIFY(first.runsServer());
     }
 
     void whenTheFirstAppQuitsTheSecondRunsTheServerItself() {
@@ -90,22 +96,22 @@ private Q_SLOTS:
         ShellFixture f;
         auto settings = f.openSettings();
         auto w = f.window(settings.get(), port);
+        ShellView v(*w);
         w->start({{}, QStringLiteral("second"), {}});
-        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
-        QVERIFY(!w->embeddedService()->runsServer());
+        QVERIFY(v.waitSignedInAs(QStringLiteral("second")));
 
         first.reset();  // the first app quits, taking its server and echo along
-        QTRY_VERIFY_WITH_TIMEOUT(w->embeddedService()->runsServer(), kTimeoutMs);
-        QVERIFY(w->embeddedService()->runsEcho());
-        QCOMPARE(w->embeddedService()->url().port(), int(port));
-        QTRY_COMPARE_WITH_TIMEOUT(w->connectionText(), QStringLiteral("Online as second"), kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(w->contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
+        QTRY_COMPARE_WITH_TIMEOUT(v.connectionText(), QStringLiteral("Reconnecting…"), kTimeoutMs);
+        // Nobody else runs a server on that port now: online again means this app runs it, and
+        // an echo that answers means this app runs that too.
+        QTRY_COMPARE_WITH_TIMEOUT(v.connectionText(), QStringLiteral("Online as second"), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(v.contactsPage()->visibleUsers().contains(QStringLiteral("echo")),
                                  kTimeoutMs);
-        QString error;
-        QVERIFY2(w->controller()->call(QStringLiteral("echo"), &error), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
-        w->controller()->hangUp();
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Idle, kTimeoutMs);
+        QTest::keyClicks(v.contactsPage()->filterField(), QStringLiteral("echo"));
+        QTest::keyClick(v.contactsPage()->filterField(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(v.callState(), QStringLiteral("Connected"), kTimeoutMs);
+        QTest::mouseClick(v.callButton("hangUpButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(v.showsContacts(), kTimeoutMs);
     }
 };
 

@@ -9,9 +9,11 @@
 
 #include <QDir>
 #include <QFile>
+#include <QListWidget>
+#include <QMessageBox>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
-#include <QStackedWidget>
 #include <QTest>
 #include <QUuid>
 
@@ -54,6 +56,9 @@ private Q_SLOTS:
         QCOMPARE(parsed({QStringLiteral("confab:bob")}).call, QStringLiteral("bob"));
         QCOMPARE(parsed({QStringLiteral("confab://bob/")}).call, QStringLiteral("bob"));
         QCOMPARE(parsed({QStringLiteral("confab:J%C3%B6rg%20M")}).call, QStringLiteral("Jörg M"));
+        // A link comes from a web page or another app: the window asks before calling.
+        QVERIFY(parsed({QStringLiteral("confab:bob")}).callFromLink);
+        QVERIFY(!full.callFromLink);
     }
 
     void refusesWhatMakesNoSense() {
@@ -74,8 +79,9 @@ private Q_SLOTS:
         ShellFixture f;
         auto settings = f.openSettings();
         auto w = f.window(settings.get());
+        ShellView v(*w);
         w->start({server.url(), QStringLiteral("alice"), {}});
-        QTRY_COMPARE_WITH_TIMEOUT(w->signaling()->state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+        QVERIFY(v.waitSignedInAs(QStringLiteral("alice")));
         TestPeer bob(QStringLiteral("bob"), server.url());
         QObject::connect(bob.controller.get(), &CallController::incomingCall, bob.controller.get(), [&bob] {
             QString e;
@@ -111,10 +117,98 @@ private Q_SLOTS:
         QCOMPARE(received.size(), 1);
         QVERIFY(received.first().first().toStringList().contains(QStringLiteral("bob")));
 
-        QTRY_COMPARE_WITH_TIMEOUT(w->controller()->state(), CallState::Connected, kTimeoutMs);
-        QCOMPARE(w->controller()->peer(), QStringLiteral("bob"));
-        w->controller()->hangUp();
+        // --call from a terminal dials at once.
+        QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Connected, kTimeoutMs);
+        QCOMPARE(bob.controller->peer(), QStringLiteral("alice"));
+        QTest::mouseClick(v.callButton("hangUpButton"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Idle, kTimeoutMs);
+    }
+
+    // A confab: link (from a web page, another app) asks before it dials.
+    void aLinkAsksBeforeCalling() {
+        SignalingServerOptions serverOptions;
+        serverOptions.port = 0;
+        SignalingServer server(serverOptions);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        ShellView v(*w);
+        w->start({server.url(), QStringLiteral("alice"), {}});
+        QVERIFY(v.waitSignedInAs(QStringLiteral("alice")));
+        TestPeer bob(QStringLiteral("bob"), server.url());
+        QTRY_COMPARE_WITH_TIMEOUT(bob.client.state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+
+        w->handle(parsed({QStringLiteral("confab:bob")}));
+        QMessageBox *question = v.question("callQuestion");
+        QVERIFY(question);
+        QVERIFY(question->text().contains(QStringLiteral("bob")));
+        QTest::qWait(300);
+        QCOMPARE(bob.state(), CallState::Idle);  // nothing dialled yet
+        question->findChild<QPushButton *>(QStringLiteral("no"))->click();
+        QTest::qWait(300);
+        QCOMPARE(bob.state(), CallState::Idle);
+        QVERIFY(v.showsContacts());
+
+        w->handle(parsed({QStringLiteral("confab:bob")}));
+        question = v.question("callQuestion");
+        QVERIFY(question);
+        question->findChild<QPushButton *>(QStringLiteral("yes"))->click();
+        QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Ringing, kTimeoutMs);
+        QVERIFY(v.showsCall());
+        QTest::mouseClick(v.callButton("hangUpButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Idle, kTimeoutMs);
+    }
+
+    // `confab --name dave` while alice is signed in asks instead of switching, and each person
+    // keeps a history of their own.
+    void anotherNameAsksAndHistoriesStayApart() {
+        SignalingServerOptions serverOptions;
+        serverOptions.port = 0;
+        SignalingServer server(serverOptions);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        ShellFixture f;
+        auto settings = f.openSettings();
+        auto w = f.window(settings.get());
+        ShellView v(*w);
+        w->start({server.url(), QStringLiteral("alice"), {}});
+        QVERIFY(v.waitSignedInAs(QStringLiteral("alice")));
+        {
+            // alice misses a call from bob.
+            TestPeer bob(QStringLiteral("bob"), server.url());
+            QTRY_COMPARE_WITH_TIMEOUT(bob.client.state(), SignalingClient::State::LoggedIn, kTimeoutMs);
+            QVERIFY2(bob.controller->call(QStringLiteral("alice"), &error), qPrintable(error));
+            QTRY_VERIFY_WITH_TIMEOUT(v.incomingCallDialog()->isVisible(), kTimeoutMs);
+            bob.controller->hangUp();
+            QTRY_VERIFY_WITH_TIMEOUT(
+                v.contactsPage()->recentList()->item(0)->text().contains(QStringLiteral("bob")), kTimeoutMs);
+        }
+
+        w->handle(parsed({QStringLiteral("--name"), QStringLiteral("dave")}));
+        QMessageBox *question = v.question("switchAccountQuestion");
+        QVERIFY(question);
+        QVERIFY(question->text().contains(QStringLiteral("alice")));
+        QVERIFY(question->text().contains(QStringLiteral("dave")));
+        QVERIFY(v.signedInAs(QStringLiteral("alice")));  // not switched behind the user's back
+        question->findChild<QPushButton *>(QStringLiteral("no"))->click();
+        QTest::qWait(300);
+        QVERIFY(v.signedInAs(QStringLiteral("alice")));
+
+        w->handle(parsed({QStringLiteral("--name"), QStringLiteral("dave")}));
+        question = v.question("switchAccountQuestion");
+        QVERIFY(question);
+        question->findChild<QPushButton *>(QStringLiteral("yes"))->click();
+        QVERIFY(v.waitSignedInAs(QStringLiteral("dave")));
+        // dave does not see alice's calls.
+        QListWidget *recent = v.contactsPage()->recentList();
+        for (int i = 0; i < recent->count(); ++i) {
+            QVERIFY2(!recent->item(i)->text().contains(QStringLiteral("bob")),
+                     qPrintable(recent->item(i)->text()));
+        }
+        QVERIFY(f.history(server.url(), QStringLiteral("dave")).isEmpty());
+        QCOMPARE(f.history(server.url(), QStringLiteral("alice")).size(), 1);
     }
 
     void firstLaunchOwnsTheSocketEvenAfterACrash() {

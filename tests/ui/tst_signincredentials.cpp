@@ -8,9 +8,11 @@
 #include "KeychainCredentialStore.h"
 #include "MainWindow.h"
 #include "SignInPage.h"
+#include "UiTestSupport.h"
 
 #include "signaling/SignalingServer.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QFile>
 #include <QLineEdit>
@@ -45,7 +47,7 @@ private:
     std::unique_ptr<MainWindow> window() {
         MainWindow::Options options;
         options.settings = settings_.get();
-        options.recentCallsPath = dir_->filePath(QStringLiteral("recent-calls.json"));
+        options.dataDir = dir_->filePath(QStringLiteral("data"));
         options.embeddedPort = 0;
         options.ringSink = QStringLiteral("fakesink");
         options.credentials = keyring_;
@@ -55,20 +57,16 @@ private:
     }
 
     static void fillIn(MainWindow &w, const QUrl &server, const QString &token, bool remember) {
-        SignInPage *page = w.signInPage();
+        SignInPage *page = ShellView(w).signInPage();
         page->serverField()->setText(server.toString());
         page->nameField()->setText(QStringLiteral("alice"));
         page->tokenField()->setText(token);
         page->rememberBox()->setChecked(remember);
+        page->findChild<QCheckBox *>(QStringLiteral("autoSignIn"))->setChecked(true);
     }
 
     static bool signedIn(MainWindow &w) {
-        return QTest::qWaitFor(
-            [&] {
-                return w.signaling()->state() == SignalingClient::State::LoggedIn &&
-                       w.pages()->currentWidget() == w.contactsPage();
-            },
-            kTimeoutMs);
+        return ShellView(w).waitSignedInAs(QStringLiteral("alice"), kTimeoutMs);
     }
 
     QByteArray settingsFileBytes() {
@@ -107,7 +105,7 @@ private Q_SLOTS:
         {
             auto w = window();
             fillIn(*w, url_, QString::fromLatin1(kToken), true);
-            w->signInPage()->signInButton()->click();
+            ShellView(*w).signInPage()->signInButton()->click();
             QVERIFY(signedIn(*w));
             QTRY_VERIFY_WITH_TIMEOUT(keyring_->entries.contains(key()), kTimeoutMs);
             QCOMPARE(keyring_->entries.value(key()).token, QString::fromLatin1(kToken));
@@ -120,25 +118,25 @@ private Q_SLOTS:
 
         // Next start: the token comes from the keyring, and this server lets no one in without it.
         auto w = window();
-        QCOMPARE(w->signInPage()->tokenField()->text(), QString());
-        QVERIFY(w->signInPage()->rememberBox()->isChecked());
+        QCOMPARE(ShellView(*w).signInPage()->tokenField()->text(), QString());
+        QVERIFY(ShellView(*w).signInPage()->rememberBox()->isChecked());
         w->start({});
         QVERIFY(signedIn(*w));
         QCOMPARE(keyring_->reads, 1);
-        QCOMPARE(w->signInPage()->tokenField()->text(), QString::fromLatin1(kToken));
+        QCOMPARE(ShellView(*w).signInPage()->tokenField()->text(), QString::fromLatin1(kToken));
     }
 
     void untickingRememberTakesTheSecretsOutOfTheKeyring() {
         {
             auto w = window();
             fillIn(*w, url_, QString::fromLatin1(kToken), true);
-            w->signInPage()->signInButton()->click();
+            ShellView(*w).signInPage()->signInButton()->click();
             QVERIFY(signedIn(*w));
             QTRY_VERIFY_WITH_TIMEOUT(keyring_->entries.contains(key()), kTimeoutMs);
             // Signed out, the user unticks "Remember" and signs in again: the entry goes.
-            w->signaling()->disconnectFromServer();
+            ShellView(*w).part<QAction>("signOutAction")->trigger();
             fillIn(*w, url_, QString::fromLatin1(kToken), false);
-            w->signInPage()->signInButton()->click();
+            ShellView(*w).signInPage()->signInButton()->click();
             QVERIFY(signedIn(*w));
             QTRY_VERIFY_WITH_TIMEOUT(keyring_->entries.isEmpty(), kTimeoutMs);
         }
@@ -146,22 +144,24 @@ private Q_SLOTS:
         // Next start: nothing is read, and the server asks for the token.
         auto w = window();
         w->start({});
-        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("token")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(ShellView(*w).signInPage()->errorText().contains(QStringLiteral("token")),
+                                 kTimeoutMs);
         QCOMPARE(keyring_->reads, 0);
-        QVERIFY(w->signaling()->state() != SignalingClient::State::LoggedIn);
+        QVERIFY(!ShellView(*w).signedInAs(QStringLiteral("alice")));
     }
 
     void whoNeverTicksRememberNeverHasTheKeyringTouched() {
         {
             auto w = window();
             fillIn(*w, url_, QString::fromLatin1(kToken), false);
-            w->signInPage()->signInButton()->click();
+            ShellView(*w).signInPage()->signInButton()->click();
             QVERIFY(signedIn(*w));
         }
         // The next start signs in without a token (refused by this server), not reading one either.
         auto w = window();
         w->start({});
-        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("token")), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(ShellView(*w).signInPage()->errorText().contains(QStringLiteral("token")),
+                                 kTimeoutMs);
         QCOMPARE(keyring_->reads, 0);
         QCOMPARE(keyring_->writes, 0);
     }
@@ -170,13 +170,13 @@ private Q_SLOTS:
         keyring_->available = false;
         auto w = window();
         fillIn(*w, url_, QString::fromLatin1(kToken), true);
-        w->signInPage()->signInButton()->click();
+        ShellView(*w).signInPage()->signInButton()->click();
         QVERIFY(signedIn(*w));  // signing in works; only remembering does not
         QTRY_VERIFY_WITH_TIMEOUT(w->statusBar()->currentMessage().contains(QStringLiteral("no keyring")),
                                  kTimeoutMs);
         QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("nothing was stored")),
                  qPrintable(w->statusBar()->currentMessage()));
-        QVERIFY(!w->signInPage()->rememberBox()->isChecked());
+        QVERIFY(!ShellView(*w).signInPage()->rememberBox()->isChecked());
         QVERIFY(keyring_->entries.isEmpty());
         const QByteArray file = settingsFileBytes();
         QVERIFY(file.contains("rememberSecretsInKeyring=false"));
@@ -187,7 +187,7 @@ private Q_SLOTS:
         {
             auto w = window();
             fillIn(*w, url_, QString::fromLatin1(kToken), true);
-            w->signInPage()->signInButton()->click();
+            ShellView(*w).signInPage()->signInButton()->click();
             QVERIFY(signedIn(*w));
             QTRY_VERIFY_WITH_TIMEOUT(keyring_->entries.contains(key()), kTimeoutMs);
         }
@@ -195,11 +195,12 @@ private Q_SLOTS:
         keyring_->available = false;  // e.g. started in a session without a keyring daemon
         auto w = window();
         w->start({});
-        QTRY_VERIFY_WITH_TIMEOUT(w->signInPage()->errorText().contains(QStringLiteral("keyring")),
+        QTRY_VERIFY_WITH_TIMEOUT(ShellView(*w).signInPage()->errorText().contains(QStringLiteral("keyring")),
                                  kTimeoutMs);
-        QCOMPARE(w->signaling()->state(), SignalingClient::State::Disconnected);
-        QCOMPARE(w->pages()->currentWidget(), static_cast<QWidget *>(w->signInPage()));
-        QVERIFY(w->signInPage()->signInButton()->text().contains(QStringLiteral("Sign in")));  // not busy
+        QCOMPARE(ShellView(*w).connectionText(), QStringLiteral("Offline"));
+        QVERIFY(ShellView(*w).showsSignIn());
+        QVERIFY(ShellView(*w).signInPage()->signInButton()->text().contains(
+            QStringLiteral("Sign in")));  // not busy
         QCOMPARE(server_->onlineCount(), 0);
     }
 
