@@ -3,6 +3,7 @@
 
 #include "AudioOutput.h"
 #include "CallIcons.h"
+#include "CallQuality.h"
 #include "PeerCard.h"
 #include "ScreenPicker.h"
 #include "VideoWidget.h"
@@ -30,8 +31,6 @@ namespace confab::ui {
 
 namespace {
 
-enum class Quality { Unknown = 1, Good, Fair, Poor };
-
 // The stage's colours: dark whatever the desktop's style, so the picture, the overlays and their
 // colours look the same in a light and a dark theme.
 const QColor kStage(0x15, 0x17, 0x1b);
@@ -45,20 +44,6 @@ constexpr int kChatDockMinWidth = 760;
 constexpr int kButtonSize = 52;
 constexpr int kHangUpSize = 60;
 constexpr int kMargin = 16;
-
-// Loss hurts first (frozen video, robotic audio); a long round trip makes people talk over each other.
-Quality qualityOf(const CallStats &stats) {
-    if (stats.roundTripMs < 0 && stats.receiveKbps <= 0) {
-        return Quality::Unknown;
-    }
-    if (stats.lossPercent > 10 || stats.roundTripMs > 400) {
-        return Quality::Poor;
-    }
-    if (stats.lossPercent > 2 || stats.roundTripMs > 200) {
-        return Quality::Fair;
-    }
-    return Quality::Good;
-}
 
 QString formatDuration(qint64 ms) {
     const qint64 seconds = ms / 1000;
@@ -556,6 +541,7 @@ void CallWindow::resetControls() {
     chatInput_->setEnabled(false);
     chatSend_->setEnabled(false);
     statsOverlay_->setText(tr("Waiting for statistics…"));
+    quality_.reset();
     qualityLabel_->clear();
     qualityLabel_->hide();
     timerLabel_->clear();
@@ -692,6 +678,19 @@ void CallWindow::statsUpdated(const CallStats &stats) {
         path = tr("not known yet");
     }
     lines << tr("Path: %1").arg(path);
+    if (stats.videoFramesReceived > 0) {
+        lines << tr("Picture froze: %n time(s), %1 s in all", nullptr, int(stats.freezeCount))
+                     .arg(stats.totalFreezeMs / 1000, 0, 'f', 1);
+    }
+    if (stats.audioBuffersReceived > 0) {
+        lines << tr("Sound filled in: %1 % since the start").arg(stats.audioConcealedPercent, 0, 'f', 1);
+    }
+    if (stats.estimateKbps > 0) {
+        lines << (stats.remoteLossPercent >= 0 ? tr("Network estimate: %1 kb/s · they lose %2 % of ours")
+                                                     .arg(stats.estimateKbps)
+                                                     .arg(stats.remoteLossPercent, 0, 'f', 1)
+                                               : tr("Network estimate: %1 kb/s").arg(stats.estimateKbps));
+    }
     statsOverlay_->setText(lines.join(QLatin1Char('\n')));
     statsOverlay_->adjustSize();
 
@@ -704,22 +703,26 @@ void CallWindow::statsUpdated(const CallStats &stats) {
                 .arg(QLatin1StringView(colour)));
         qualityLabel_->show();
     };
-    switch (qualityOf(stats)) {
-        case Quality::Good:
+    switch (quality_.add(stats)) {
+        case CallQuality::Level::Good:
             show(tr("● Good"), "#7ee2a8");
             break;
-        case Quality::Fair:
+        case CallQuality::Level::Fair:
             show(tr("● Fair"), "#ffd166");
             break;
-        case Quality::Poor:
+        case CallQuality::Level::Poor:
             show(tr("● Poor"), "#ff8a8a");
             break;
-        case Quality::Unknown:
+        case CallQuality::Level::Unknown:
             qualityLabel_->clear();
             qualityLabel_->hide();
             break;
     }
-    qualityLabel_->setAccessibleDescription(qualityLabel_->text());
+    // The reason, for the tooltip and screen readers: "Fair" alone does not say what to do.
+    const QString reason = quality_.reason();
+    qualityLabel_->setToolTip(reason.isEmpty() ? tr("Connection quality") : reason);
+    qualityLabel_->setAccessibleDescription(
+        reason.isEmpty() ? qualityLabel_->text() : tr("%1: %2").arg(qualityLabel_->text(), reason));
 }
 
 void CallWindow::chatReceived(const QString &text) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "CallQuality.h"
 #include "ScreenPicker.h"
 #include "SelfView.h"
 #include "call/CallState.h"
@@ -141,6 +142,7 @@ private:
     bool fullScreen_ = false;
     bool selfViewShown_ = true;
     bool controlsShown_ = true;
+    CallQuality quality_;
     QElapsedTimer connectedFor_;
     QTimer clock_;
 };

@@ -3,6 +3,7 @@
 // TestPeer (test pattern: a ball on mid-blue), both signed in to an in-process SignalingServer on
 // an ephemeral 127.0.0.1 port. Checks pixels, not flags.
 #include "AudioOutput.h"
+#include "CallQuality.h"
 #include "CallWindow.h"
 #include "FakeDevices.h"
 #include "SelfView.h"
@@ -549,6 +550,88 @@ private Q_SLOTS:
         QVERIFY(overlay->text().contains(QStringLiteral("server-reflexive")));
         QVERIFY(overlay->text().contains(QStringLiteral("Round trip: 600 ms")));
         QVERIFY(overlay->text().contains(QStringLiteral("Loss: 0.0 %")));
+    }
+
+    // What the person saw and heard weighs more than the network figures: a picture that froze is
+    // not "Good" for the next seconds, one that stopped is "Poor" at once, concealed sound counts
+    // by the second; the overlay gives the freeze, concealment and estimate figures.
+    void aFrozenPictureIsNeverGood() {
+        DesktopSide desk(server_->url());
+        auto *quality = desk.part<QLabel>("qualityLabel");
+        auto *overlay = desk.part<QLabel>("statsOverlay");
+        const auto word = [](const char *text) {
+            return QCoreApplication::translate("confab::ui::CallWindow", text);
+        };
+        CallStats stats;
+        stats.roundTripMs = 30;
+        stats.receiveKbps = 900;
+        stats.receivedFps = 30;
+        stats.audioBuffersReceived = 50;
+        stats.estimateKbps = 1200;
+        stats.remoteLossPercent = 0.5;
+        int secondsSoFar = 0;
+        const auto second = [&] {
+            ++secondsSoFar;
+            stats.videoFramesReceived += quint64(stats.receivedFps);
+            stats.audioBuffersReceived += 50;
+            Q_EMIT desk.controller->statsUpdated(stats);
+            stats.recentFreezesMs.clear();
+        };
+        second();
+        QCOMPARE(quality->text(), word("● Good"));
+        QVERIFY2(
+            overlay->text().contains(QStringLiteral("Network estimate: 1200 kb/s · they lose 0.5 % of ours")),
+            qPrintable(overlay->text()));
+
+        // One freeze of 700 ms ends: perfect network figures, yet "Fair" while it is remembered.
+        stats.freezeCount = 1;
+        stats.totalFreezeMs = 700;
+        stats.recentFreezesMs = {700};
+        second();
+        QCOMPARE(quality->text(), word("● Fair"));
+        QVERIFY2(quality->toolTip().contains(QStringLiteral("froze")), qPrintable(quality->toolTip()));
+        QVERIFY2(overlay->text().contains(QStringLiteral("Picture froze: 1 time(s), 0.7 s in all")) ||
+                     overlay->text().contains(QStringLiteral("Picture froze: 1 time, 0.7 s in all")),
+                 qPrintable(overlay->text()));
+        for (int i = 1; i < CallQuality::kMemorySeconds; ++i) {
+            second();
+            QCOMPARE(quality->text(), word("● Fair"));
+        }
+        second();  // forgotten after the remembered seconds
+        QCOMPARE(quality->text(), word("● Good"));
+
+        // Three freezes in a few seconds: poor.
+        for (int ms : {300, 400, 500}) {
+            ++stats.freezeCount;
+            stats.totalFreezeMs += ms;
+            stats.recentFreezesMs = {ms};
+            second();
+        }
+        QCOMPARE(quality->text(), word("● Poor"));
+        for (int i = 0; i < CallQuality::kMemorySeconds; ++i) {
+            second();
+        }
+        QCOMPARE(quality->text(), word("● Good"));
+
+        // No new frame this second: frozen now, before the freeze is over and counted.
+        stats.receivedFps = 0;
+        second();
+        QCOMPARE(quality->text(), word("● Poor"));
+        QVERIFY2(quality->toolTip().contains(QStringLiteral("frozen")), qPrintable(quality->toolTip()));
+        stats.receivedFps = 30;
+        second();
+        QVERIFY(quality->text() != word("● Poor"));
+
+        // Sound filled in: the cumulative share rises from 0 to 2.5 % over the next 10 s: a quarter
+        // of those seconds' sound was concealed, so the last seconds are poor, not just fair.
+        const int before = secondsSoFar;
+        for (int i = 1; i <= CallQuality::kMemorySeconds; ++i) {
+            stats.audioConcealedPercent = 100.0 * 0.25 * i / (before + i);
+            second();
+        }
+        QCOMPARE(quality->text(), word("● Poor"));
+        QVERIFY2(quality->toolTip().contains(QStringLiteral("sound")), qPrintable(quality->toolTip()));
+        QVERIFY(overlay->text().contains(QStringLiteral("Sound filled in:")));
     }
 
     // Echo cancellation on: webrtcdsp on the microphone path and webrtcechoprobe linked before the
