@@ -27,7 +27,7 @@ CallSettings CallSettings::load(QSettings &settings) {
         result.resolution = QSize(std::min(size.at(0).toInt(), 3840), std::min(size.at(1).toInt(), 2160));
     }
     result.frameRate = std::clamp(settings.value(kFrameRate, 30).toInt(), 1, 60);
-    result.echoCancellation = settings.value(kEchoCancellation, false).toBool();
+    result.echoCancellation = settings.value(kEchoCancellation, true).toBool();
     QSettings &store = settings;
     const int count = store.beginReadArray(kIceServers);
     for (int i = 0; i < count; ++i) {

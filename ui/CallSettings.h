@@ -21,7 +21,7 @@ struct CallSettings {
     QString speaker;  // empty: the system default
     QSize resolution{640, 480};
     int frameRate = 30;
-    bool echoCancellation = false;
+    bool echoCancellation = true;  // on unless the user turns it off: laptops play into their microphones
     QList<protocol::IceServer> iceServers;
 
     static CallSettings load(QSettings &settings);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SettingsDialog.h"
 
+#include "HiddenTextDelegate.h"
 #include "VideoWidget.h"
 #include "media/DeviceMonitor.h"
 #include "util/GLibPtr.h"
@@ -28,6 +29,7 @@ namespace {
 
 const QList<QSize> kResolutions = {{320, 240}, {640, 480}, {1280, 720}, {1920, 1080}};
 const QList<int> kFrameRates = {15, 24, 30};
+constexpr int kCredentialColumn = 2;  // of the STUN/TURN table: URL, user name, credential
 
 // Picks the entry whose data is `value`; adds it (marked absent) when a stored device is unplugged,
 // so saving does not silently forget the user's choice.
@@ -91,10 +93,18 @@ void SettingsDialog::buildLayout() {
     for (int fps : kFrameRates) {
         frameRate_->addItem(tr("%1 frames per second").arg(fps), fps);
     }
-    echoCancellation_ =
-        new QCheckBox(tr("&Cancel echo (use headphones or the sound server's canceller otherwise)"), this);
+    echoCancellation_ = new QCheckBox(tr("&Cancel echo"), this);
     echoCancellation_->setObjectName(QStringLiteral("echoCancellation"));
     echoCancellation_->setAccessibleName(tr("Echo cancellation"));
+    auto *echoNote = new QLabel(tr("Without it, the other person hears their own voice back whenever your "
+                                   "speakers play into your microphone. Turn it off only with headphones, "
+                                   "or when your sound system already removes echo."),
+                                this);
+    echoNote->setObjectName(QStringLiteral("echoCancellationNote"));
+    echoNote->setWordWrap(true);
+    echoNote->setTextFormat(Qt::PlainText);
+    echoNote->setForegroundRole(QPalette::PlaceholderText);
+    echoCancellation_->setAccessibleDescription(echoNote->text());
 
     preview_ = new VideoWidget(this);
     preview_->setObjectName(QStringLiteral("cameraPreview"));
@@ -126,6 +136,7 @@ void SettingsDialog::buildLayout() {
     pictureForm->addRow(tr("&Resolution:"), resolution_);
     pictureForm->addRow(tr("&Frame rate:"), frameRate_);
     pictureForm->addRow(echoCancellation_);
+    pictureForm->addRow(echoNote);
 
     auto *iceBox = new QGroupBox(tr("STUN and TURN servers"), this);
     iceServers_ = new QTableWidget(0, 3, iceBox);
@@ -135,6 +146,7 @@ void SettingsDialog::buildLayout() {
         {tr("URL (e.g. turn:turn.example.org:3478)"), tr("User name"), tr("Credential")});
     iceServers_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     iceServers_->verticalHeader()->hide();
+    iceServers_->setItemDelegateForColumn(kCredentialColumn, new HiddenTextDelegate(iceServers_));
     iceServers_->setMinimumHeight(110);
     auto *addIce = new QPushButton(tr("&Add server"), iceBox);
     addIce->setAccessibleName(tr("Add STUN or TURN server"));
@@ -178,6 +190,27 @@ void SettingsDialog::buildLayout() {
     layout->addWidget(problem_);
     layout->addWidget(buttons);
 
+    // A problem shown stays only as long as it is true: fixing the address takes it away.
+    const auto recheck = [this] {
+        if (problem_->isVisible()) {
+            QString problem;
+            if (validate(&problem)) {
+                problem_->hide();
+            } else {
+                problem_->setText(problem);
+            }
+        }
+    };
+    connect(iceServers_, &QTableWidget::itemChanged, this, [this, recheck](QTableWidgetItem *item) {
+        if (item->column() == kCredentialColumn) {
+            // Screen readers read this instead of the credential itself.
+            const QSignalBlocker block(iceServers_);
+            item->setData(Qt::AccessibleTextRole,
+                          item->text().isEmpty() ? tr("No credential") : tr("Credential, hidden"));
+        }
+        recheck();
+    });
+    connect(iceServers_->model(), &QAbstractItemModel::rowsRemoved, this, recheck);
     connect(camera_, &QComboBox::currentIndexChanged, this, [this] {
         if (isVisible()) {
             startCameraPreview();
@@ -265,7 +298,10 @@ void SettingsDialog::addIceRow(const protocol::IceServer &server) {
     iceServers_->insertRow(row);
     iceServers_->setItem(row, 0, new QTableWidgetItem(server.urls.join(QLatin1Char(' '))));
     iceServers_->setItem(row, 1, new QTableWidgetItem(server.username));
-    iceServers_->setItem(row, 2, new QTableWidgetItem(server.credential));
+    auto *credential = new QTableWidgetItem(server.credential);
+    credential->setData(Qt::AccessibleTextRole,
+                        server.credential.isEmpty() ? tr("No credential") : tr("Credential, hidden"));
+    iceServers_->setItem(row, kCredentialColumn, credential);
 }
 
 CallSettings SettingsDialog::choice() const {

@@ -9,11 +9,14 @@
 #include "SettingsDialog.h"
 #include "VideoWidget.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QSettings>
+#include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -147,6 +150,92 @@ private Q_SLOTS:
         QVERIFY(CallSettings::isIceUrl(QStringLiteral("turn:10.0.0.1:3478?transport=tcp")));
         QVERIFY(!CallSettings::isIceUrl(QStringLiteral("stun:")));
         QVERIFY(!CallSettings::isIceUrl(QStringLiteral("turn:a b")));
+    }
+
+    // A new user gets echo cancellation, and the dialog says in plain words what it is for.
+    void echoCancellationIsOnByDefaultAndExplained() {
+        QTemporaryDir fresh;
+        QSettings settings(fresh.filePath(QStringLiteral("new.ini")), QSettings::IniFormat);
+        QVERIFY(CallSettings::load(settings).echoCancellation);
+        QVERIFY(CallSettings::load(settings).toControllerSettings().media.echoCancellation);
+        SettingsDialog dialog(&settings);
+        dialog.show();
+        auto *box = part<QCheckBox>(&dialog, "echoCancellation");
+        QVERIFY(box->isChecked());
+        auto *note = part<QLabel>(&dialog, "echoCancellationNote");
+        QVERIFY(note->isVisible());
+        QVERIFY2(note->text().contains(QStringLiteral("hears their own voice")), qPrintable(note->text()));
+        QCOMPARE(box->accessibleDescription(), note->text());
+        // Turned off, it stays off.
+        box->setChecked(false);
+        dialog.accept();
+        QVERIFY(!CallSettings::load(settings).echoCancellation);
+    }
+
+    // The TURN credential is never drawn on screen: dots in the table, a password field to edit.
+    void turnCredentialIsMasked() {
+        QTemporaryDir fresh;
+        QSettings settings(fresh.filePath(QStringLiteral("turn.ini")), QSettings::IniFormat);
+        CallSettings stored;
+        stored.iceServers.append({{QStringLiteral("turn:relay.example.org:3478")},
+                                  QStringLiteral("alice"),
+                                  QStringLiteral("s3cret-words")});
+        stored.save(settings);
+        SettingsDialog dialog(&settings);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *ice = part<QTableWidget>(&dialog, "iceServers");
+        const QModelIndex credential = ice->model()->index(0, 2);
+        const auto delegate = [ice](const QModelIndex &index) {
+            return qobject_cast<QStyledItemDelegate *>(ice->itemDelegateForIndex(index));
+        };
+        QVERIFY(delegate(credential));
+        const QString shown = delegate(credential)->displayText(credential.data(), QLocale());
+        QVERIFY2(!shown.contains(QStringLiteral("s3cret")), qPrintable(shown));
+        QCOMPARE(shown.size(), QStringLiteral("s3cret-words").size());
+        QVERIFY(!credential.data(Qt::AccessibleTextRole).toString().contains(QStringLiteral("s3cret")));
+        // The user name is no secret and reads as typed.
+        QCOMPARE(
+            delegate(ice->model()->index(0, 1))->displayText(ice->model()->index(0, 1).data(), QLocale()),
+            QStringLiteral("alice"));
+        ice->setCurrentCell(0, 2);
+        ice->editItem(ice->item(0, 2));
+        auto *editor = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+        QVERIFY(editor);
+        QCOMPARE(editor->echoMode(), QLineEdit::Password);
+        // What is kept is the credential itself.
+        QCOMPARE(dialog.choice().iceServers.at(0).credential, QStringLiteral("s3cret-words"));
+    }
+
+    // A refused address's sentence goes as soon as the address is put right, without pressing OK.
+    void aFixedAddressTakesItsErrorAway() {
+        QTemporaryDir fresh;
+        QSettings settings(fresh.filePath(QStringLiteral("stun.ini")), QSettings::IniFormat);
+        SettingsDialog dialog(&settings);
+        dialog.show();
+        auto *ice = part<QTableWidget>(&dialog, "iceServers");
+        auto *problem = part<QLabel>(&dialog, "problem");
+        ice->setRowCount(1);
+        ice->setItem(0, 0, new QTableWidgetItem(QStringLiteral("stun.example.org:3478")));
+        dialog.accept();
+        QVERIFY(dialog.isVisible());
+        QVERIFY(problem->isVisible());
+        // Another mistake: the sentence follows it.
+        ice->item(0, 0)->setText(QStringLiteral("turn:relay.example.org"));
+        QVERIFY(problem->isVisible());
+        QVERIFY2(problem->text().contains(QStringLiteral("needs a user name")), qPrintable(problem->text()));
+        ice->item(0, 0)->setText(QStringLiteral("stun:stun.example.org:3478"));
+        QVERIFY(!problem->isVisible());
+        // Removing the faulty row clears it too.
+        ice->setRowCount(2);
+        ice->setItem(1, 0, new QTableWidgetItem(QStringLiteral("http://example.org")));
+        dialog.accept();
+        QVERIFY(problem->isVisible());
+        ice->removeRow(1);
+        QVERIFY(!problem->isVisible());
+        dialog.accept();
+        QVERIFY(!dialog.isVisible());
+        QCOMPARE(CallSettings::load(settings).iceServers.size(), 1);
     }
 
     void listsDevicesFollowsHotPlugAndPreviewsThem() {
