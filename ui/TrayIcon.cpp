@@ -51,6 +51,14 @@ void TrayIcon::sayStillRunning() {
                        QSystemTrayIcon::Information, 5000);
 }
 
+QIcon TrayIcon::icon() const {
+    return tray_->icon();
+}
+
+QString TrayIcon::toolTip() const {
+    return tray_->toolTip();
+}
+
 void TrayIcon::update() {
     tray_->setIcon(missed_ > 0 ? AppIcon::iconWithBadge() : AppIcon::icon());
     if (!caller_.isEmpty()) {

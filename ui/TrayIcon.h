@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QIcon>
 #include <QObject>
 
 class QAction;
@@ -26,6 +27,10 @@ public:
     void setCaller(const QString &peer);
     // Once per run: the window was closed and the app keeps running here.
     void sayStillRunning();
+
+    // What the tray shows now: the icon (with its red dot while calls were missed) and tooltip.
+    QIcon icon() const;
+    QString toolTip() const;
 
 Q_SIGNALS:
     void showRequested();

@@ -10,8 +10,10 @@
 #include "RingTone.h"
 #include "ScreenSaverInhibitor.h"
 #include "TestPeer.h"
+#include "TrayIcon.h"
 #include "signaling/SignalingServer.h"
 
+#include <QAction>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
@@ -216,6 +218,29 @@ private Q_SLOTS:
         bob.controller->hangUp();
         QTRY_COMPARE_WITH_TIMEOUT(notifications_.lastBody, QStringLiteral("You missed a call from bob."),
                                   kTimeoutMs);
+    }
+
+    // Missed calls mark the tray's icon with a red dot and are counted in its tooltip; a caller
+    // is named there while it rings.
+    void trayIconMarksMissedCalls() {
+        QAction doNotDisturb(QStringLiteral("Do not disturb"));
+        TrayIcon tray(&doNotDisturb);
+        const auto redDot = [&tray] {
+            const QImage image = tray.icon().pixmap(32, 32).toImage();
+            const QColor corner = image.pixelColor(image.width() - 8, 7);  // the dot's centre
+            return corner.red() > 200 && corner.green() < 80 && corner.blue() < 80;
+        };
+        QVERIFY(!redDot());
+        QCOMPARE(tray.toolTip(), QStringLiteral("Confab"));
+        tray.setMissedCalls(2);
+        QVERIFY(redDot());
+        QVERIFY2(tray.toolTip().contains(QLatin1Char('2')), qPrintable(tray.toolTip()));
+        tray.setCaller(QStringLiteral("bob"));
+        QCOMPARE(tray.toolTip(), QStringLiteral("bob is calling you"));
+        tray.setCaller({});
+        tray.setMissedCalls(0);  // seen
+        QVERIFY(!redDot());
+        QCOMPARE(tray.toolTip(), QStringLiteral("Confab"));
     }
 
     void ringTonePlaysInCadence() {
