@@ -6,6 +6,7 @@
 CONFAB_BUILD_PACKAGES=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools
+    qt6-tools-dev qt6-l10n-tools  # Qt6LinguistTools: the .ts translations compiled to .qm
     libsoup-3.0-dev libjson-glib-dev libsodium-dev libhiredis-dev qtkeychain-qt6-dev
     libx11-dev  # screen sharing: the X11 window list (core/media/X11WindowList)
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev

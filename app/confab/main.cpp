@@ -4,6 +4,7 @@
 #include "LaunchRequest.h"
 #include "MainWindow.h"
 #include "SingleInstance.h"
+#include "Translations.h"
 #include "UiLogging.h"
 #include "confab/Version.h"
 #include "media/MediaWarmup.h"
@@ -42,6 +43,8 @@ int main(int argc, char *argv[]) {
     QApplication::setApplicationDisplayName(QStringLiteral("Confab"));
     QApplication::setApplicationVersion(QString::fromLatin1(confab::kVersion));
     QApplication::setDesktopFileName(QStringLiteral("confab"));
+    // The system's language where Confab has a translation (LANG, LC_MESSAGES, LANGUAGE).
+    confab::ui::Translations::install(QLocale::system());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
