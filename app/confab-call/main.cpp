@@ -95,6 +95,10 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("call"), QStringLiteral("Call this user, then exit when the call ends."), QStringLiteral("peer")},
         {QStringLiteral("answer"), QStringLiteral("Answer the next incoming call, then exit when it ends.")},
         {QStringLiteral("echo"), QStringLiteral("Answer every caller and send their audio and video back.")},
+        {QStringLiteral("answer-after"),
+         QStringLiteral("With --answer or --echo: let each call ring this many seconds before answering, as a "
+                        "person taking a moment would."),
+         QStringLiteral("seconds")},
         {QStringLiteral("video"),
          QStringLiteral("Video to send: test, camera, none, file:PATH (any video file GStreamer can decode, "
                         "looped, scaled to --size and --fps), or screen[:WINDOW-ID] (the whole X11 screen, or "
@@ -168,6 +172,13 @@ int main(int argc, char *argv[]) {
     } else {
         options.mode = parser.isSet(QStringLiteral("echo")) ? confab::HeadlessPeer::Mode::Echo
                                                             : confab::HeadlessPeer::Mode::Answer;
+    }
+    if (parser.isSet(QStringLiteral("answer-after"))) {
+        bool ok = false;
+        options.answerAfterSeconds = parser.value(QStringLiteral("answer-after")).toInt(&ok);
+        if (!ok || options.answerAfterSeconds < 0 || options.mode == confab::HeadlessPeer::Mode::Call) {
+            return usage("--answer-after goes with --answer or --echo and is a whole number of seconds.");
+        }
     }
     options.json = parser.isSet(QStringLiteral("json"));
     options.chat = parser.value(QStringLiteral("chat"));

@@ -120,11 +120,21 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
             controller_->decline();  // a calling bot is not answering
             return;
         }
-        QString error;
-        if (!controller_->accept(&error)) {
-            emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), error}}, error);
+        const auto answer = [this, peer] {
+            // The caller may have given up meanwhile: answer only the call still ringing.
+            if (controller_->state() != CallState::Ringing || controller_->peer() != peer) {
+                return;
+            }
+            QString error;
+            if (!controller_->accept(&error)) {
+                emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), error}}, error);
+            }
+        };
+        if (options_.answerAfterSeconds > 0) {
+            QTimer::singleShot(options_.answerAfterSeconds * 1000, this, answer);
+        } else {
+            answer();
         }
-        Q_UNUSED(peer);
     });
     connect(controller_, &CallController::notice, this, [this](const QString &sentence) {
         emitEvent(QStringLiteral("notice"), {{QStringLiteral("message"), sentence}}, sentence);

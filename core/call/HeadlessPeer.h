@@ -32,6 +32,7 @@ public:
         Mode mode = Mode::Call;
         QString peer;          // Mode::Call
         int durationSeconds = 0;  // hang up this long after connecting; 0: stay
+        int answerAfterSeconds = 0;  // Mode::Answer and Echo: let a call ring this long first
         QString chat;          // sent when the chat channel opens
         bool json = false;
         bool quiet = false;  // no event lines on stdout (the desktop app's in-process echo service)
