@@ -31,7 +31,8 @@ CallQuality::Level CallQuality::add(const CallStats &stats) {
         second.freezeMs += ms;
     }
     if (stats.audioBuffersReceived > 0) {
-        // Concealed share since the start, times the seconds it covers: concealed seconds so far.
+        // Concealed share since the start, times the seconds it covers: concealed seconds so far
+        // (a second per sample: close enough once the start-up seconds are behind).
         const double concealedBefore = lastConcealedPercent_ * audioSeconds_;
         ++audioSeconds_;
         const double concealedNow = stats.audioConcealedPercent * audioSeconds_;
@@ -39,14 +40,17 @@ CallQuality::Level CallQuality::add(const CallStats &stats) {
         second.hasAudio = true;
         lastConcealedPercent_ = stats.audioConcealedPercent;
     }
-    seconds_.append(second);
-    while (seconds_.size() > kMemorySeconds) {
-        seconds_.removeFirst();
+    const bool started = ++samples_ > kStartSeconds;
+    if (started) {
+        seconds_.append(second);
+        while (seconds_.size() > kMemorySeconds) {
+            seconds_.removeFirst();
+        }
     }
 
     // A picture that had frames and shows none this second is frozen now, before the freeze ends
     // and is counted.
-    const bool frozenNow = lastVideoFrames_ > 0 && stats.videoFramesReceived == lastVideoFrames_;
+    const bool frozenNow = started && lastVideoFrames_ > 0 && stats.videoFramesReceived == lastVideoFrames_;
     lastVideoFrames_ = stats.videoFramesReceived;
     const int freezes = recentFreezes();
     const double freezeMs = recentFreezeMs();

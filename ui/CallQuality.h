@@ -20,6 +20,9 @@ public:
 
     // How many seconds of freezes and concealment the judgement remembers.
     static constexpr int kMemorySeconds = 10;
+    // The first seconds of a call: the jitter buffer fills and the picture waits for its first
+    // key frame. What they conceal or freeze is start-up, not the network; it is not judged.
+    static constexpr int kStartSeconds = 4;
 
     // One second's figures (CallController::statsUpdated); returns the level they make.
     Level add(const CallStats &stats);
@@ -46,6 +49,7 @@ private:
     // seconds of audio it covered turn it into each second's share.
     double lastConcealedPercent_ = 0;
     int audioSeconds_ = 0;
+    int samples_ = 0;
     quint64 lastVideoFrames_ = 0;  // frames rendered by the last second: none since is a still picture
     Level level_ = Level::Unknown;
     QString reason_;
