@@ -198,13 +198,15 @@ int main(int argc, char *argv[]) {
     // alice answers with video; wait for both pictures and a few seconds of statistics.
     incoming->acceptVideoButton()->click();
     if (!waitFor([&] { return v.callState() == QStringLiteral("Connected"); }, "the call to connect") ||
-        !waitFor([&] { return !v.callPage()->remoteVideo()->showsPlaceholder(); }, "remote video")) {
+        !waitFor([&] { return !v.callPage()->remoteVideo()->showsPlaceholder(); }, "remote video") ||
+        !waitFor([&] { return !v.callPage()->localVideo()->showsPlaceholder(); }, "the self-view")) {
         return 1;
     }
     carol.controller->sendChat(QStringLiteral("Hi Alice! Can you see the ball?"));
     v.callButton("chatButton")->click();
     v.callButton("statsButton")->click();
-    QTest::qWait(3500);
+    // Past the call's start-up seconds, which the quality indicator leaves out (CallQuality).
+    QTest::qWait(6500);
     // The pointer rests away from the buttons, as after a moment in a call.
     ok = save(screen(window.geometry()), file("call")) && ok;
 
