@@ -17,6 +17,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <gst/gst.h>
 
@@ -126,6 +127,33 @@ private Q_SLOTS:
         const QStringList stops = walkTabs(&window);
         QVERIFY2(stops.contains(QStringLiteral("Hang up")), qPrintable(stops.join(QStringLiteral(" | "))));
         QVERIFY2(stops.size() >= 6, qPrintable(stops.join(QStringLiteral(" | "))));
+    }
+
+    // The call window draws its own buttons on a dark stage: each shows when it has the focus.
+    void focusIsDrawnOnEveryCallControl() {
+        SignalingClient client;
+        CallController controller(&client, {});
+        CallWindow window(&controller);
+        window.resize(900, 600);
+        Q_EMIT controller.stateChanged(CallState::Calling, QStringLiteral("bob"));
+        Q_EMIT controller.stateChanged(CallState::Connected, QStringLiteral("bob"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        int checked = 0;
+        for (QToolButton *button : window.findChildren<QToolButton *>()) {
+            if (!button->isVisible() || !button->isEnabled() || !(button->focusPolicy() & Qt::TabFocus)) {
+                continue;
+            }
+            window.setFocus();
+            const QImage unfocused = button->grab().toImage();
+            QVERIFY(button->grab().toImage() == unfocused);  // the same drawing twice: a fair comparison
+            button->setFocus(Qt::TabFocusReason);
+            QVERIFY(button->hasFocus());
+            const QImage focused = button->grab().toImage();
+            QVERIFY2(focused != unfocused, qPrintable(describeWidget(button)));
+            ++checked;
+        }
+        QVERIFY(checked >= 6);
     }
 
     void incomingCallDialogIsWalkedAndNamed() {
