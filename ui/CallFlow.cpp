@@ -13,7 +13,7 @@ namespace {
 
 bool isActive(CallState state) {
     return state == CallState::Calling || state == CallState::Ringing || state == CallState::Connecting ||
-           state == CallState::Connected;
+           state == CallState::Connected || state == CallState::Reconnecting;
 }
 
 }  // namespace
@@ -174,7 +174,7 @@ void CallFlow::hangUp() {
 void CallFlow::stateChanged(CallState state) {
     // Held from the moment a call is answered (either side) until it ends; not while it only rings.
     const bool answered =
-        state == CallState::Connecting || state == CallState::Connected ||
+        state == CallState::Connecting || state == CallState::Connected || state == CallState::Reconnecting ||
         (isActive(state) && current_ && current_->direction == RecentCall::Direction::Outgoing);
     screenSaver_->inhibit(answered, tr("In a call"));
     if (state == CallState::Connected && current_ && !current_->connectedAt.isValid()) {

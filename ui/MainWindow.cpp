@@ -710,6 +710,7 @@ void MainWindow::callStateChanged(CallState state) {
                 pages_->setCurrentWidget(callPage_);
             }
             break;
+        case CallState::Reconnecting:  // on the call page already
         case CallState::Ended:
             break;
         case CallState::Idle:

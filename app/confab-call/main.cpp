@@ -114,6 +114,10 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("size"), QStringLiteral("Video size."), QStringLiteral("WxH"), QStringLiteral("640x480")},
         {QStringLiteral("fps"), QStringLiteral("Video frame rate."), QStringLiteral("n"), QStringLiteral("30")},
         {QStringLiteral("jitter-ms"), QStringLiteral("Jitter buffer."), QStringLiteral("ms"), QStringLiteral("60")},
+        {QStringLiteral("reconnect-window"),
+         QStringLiteral("How long a call whose media stopped (a network change, an outage) may stay "
+                        "reconnecting before it ends."),
+         QStringLiteral("seconds"), QStringLiteral("30")},
         {QStringLiteral("duration"), QStringLiteral("Hang up this many seconds after connecting."),
          QStringLiteral("seconds")},
         {QStringLiteral("chat"), QStringLiteral("Send this chat message once the call's chat opens."),
@@ -282,6 +286,11 @@ int main(int argc, char *argv[]) {
     if (!ok || options.call.jitterBufferMs < 0 || options.call.jitterBufferMs > 2000) {
         return usage("--jitter-ms must be from 0 to 2000.");
     }
+    const double reconnectWindow = parser.value(QStringLiteral("reconnect-window")).toDouble(&ok);
+    if (!ok || reconnectWindow < 1 || reconnectWindow > 3600) {
+        return usage("--reconnect-window must be from 1 to 3600 seconds.");
+    }
+    options.call.reconnectWindowMs = int(reconnectWindow * 1000);
     for (const QString &url : parser.values(QStringLiteral("ice-server"))) {
         options.call.iceServers.append(confab::protocol::IceServer{QStringList{url}, {}, {}});
     }

@@ -18,6 +18,11 @@ CallController::CallController(CallSignaling *signaling, Settings settings, QObj
         finish(CallEndReason::NoAnswer,
                role_ == MediaSession::Role::Caller ? QString::fromLatin1(leave_reason::kNoAnswer) : QString());
     });
+    connect(&reconnector_, &CallReconnector::reconnecting, this, [this] { setState(CallState::Reconnecting); });
+    connect(&reconnector_, &CallReconnector::restored, this, [this] { setState(CallState::Connected); });
+    connect(&reconnector_, &CallReconnector::windowExpired, this, [this] {
+        finish(CallEndReason::ReconnectTimedOut, QString::fromLatin1(leave_reason::kReconnectTimeout));
+    });
     connect(signaling_, &CallSignaling::offerReceived, this, &CallController::offerReceived);
     connect(signaling_, &CallSignaling::answerReceived, this, &CallController::answerReceived);
     connect(signaling_, &CallSignaling::candidateReceived, this, &CallController::candidateReceived);
@@ -97,6 +102,7 @@ void CallController::hangUp() {
             return;
         case CallState::Connecting:
         case CallState::Connected:
+        case CallState::Reconnecting:
             finish(CallEndReason::HungUp, QString::fromLatin1(leave_reason::kHangUp));
             return;
     }
@@ -128,7 +134,12 @@ bool CallController::startSession(MediaSession::Role role, QString *error) {
     });
     connect(session, &MediaSession::localCandidateReady, this,
             [this](const IceCandidate &candidate) { signaling_->sendCandidate(peer_, candidate); });
-    connect(session, &MediaSession::connected, this, [this] { setState(CallState::Connected); });
+    connect(session, &MediaSession::connected, this, [this] {
+        reconnector_.connected();
+        setState(CallState::Connected);
+    });
+    connect(session, &MediaSession::mediaInterrupted, this, &CallController::mediaInterrupted);
+    connect(session, &MediaSession::mediaResumed, this, [this] { reconnector_.connected(); });
     connect(session, &MediaSession::failed, this, [this](CallEndReason reason, const QString &detail) {
         qCWarning(lcCall).noquote() << "call with" << peer_ << "failed:" << detail;
         // Signaling may well be up while the media path is dead (a one-way cut, a firewall): our
@@ -242,8 +253,16 @@ void CallController::leaveReceived(const LeaveMessage &leave) {
         endReason = CallEndReason::Busy;
     } else if (reason == QLatin1StringView(leave_reason::kDeclined)) {
         endReason = CallEndReason::Declined;
+    } else if (reason == QLatin1StringView(leave_reason::kDisconnected) && state_ == CallState::Reconnecting) {
+        // Its signaling dropped while our media from it had already stopped: most likely the same
+        // broken network, not a peer that quit (whose server connection closes while media still
+        // flows, and ends the call below at once). It has the reconnect window to come back.
+        qCInfo(lcCall).noquote() << peer_ << "lost its server connection during the outage; waiting";
+        return;
     } else if (reason == QLatin1StringView(leave_reason::kDisconnected)) {
         endReason = CallEndReason::PeerVanished;
+    } else if (reason == QLatin1StringView(leave_reason::kReconnectTimeout)) {
+        endReason = CallEndReason::ReconnectTimedOut;
     } else if (reason == QLatin1StringView(leave_reason::kConnectionLost)) {
         endReason = CallEndReason::ConnectionLost;
     } else if (reason == QLatin1StringView(leave_reason::kNoAnswer)) {
@@ -275,6 +294,13 @@ void CallController::signalingStateChanged() {
                            (state_ == CallState::Connecting && !(session_ && session_->isConnected()));
     if (settingUp && !signaling_->isSignedIn()) {
         finish(CallEndReason::SignalingLost);
+    }
+}
+
+void CallController::mediaInterrupted(const QString &detail) {
+    if (state_ == CallState::Connected || state_ == CallState::Reconnecting) {
+        reconnector_.setWindowMs(settings_.reconnectWindowMs);  // the app's setting may have changed
+        reconnector_.interrupted(detail);
     }
 }
 
@@ -328,6 +354,7 @@ void CallController::finish(CallEndReason reason, const QString &leaveReason) {
         return;
     }
     noAnswerTimer_.stop();
+    reconnector_.reset();
     localSdp_.clear();
     remoteSdp_.clear();
     safetyCode_.clear();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "call/CallReconnector.h"
 #include "call/CallState.h"
 #include "call/MediaSession.h"
 #include "media/MediaOptions.h"
@@ -32,6 +33,8 @@ public:
         QList<protocol::IceServer> iceServers;  // from the user; the server's are added per call
         int jitterBufferMs = 60;
         int noAnswerTimeoutMs = 45000;
+        // How long a connected call whose media stopped may stay Reconnecting before it ends.
+        int reconnectWindowMs = 30000;
         RemoteMedia::SinkFactory sinks;
         // The host's self-view of the video it sends (before camera-off blacking); empty: none.
         LocalMedia::PreviewSinkFactory localPreviewSink;
@@ -66,6 +69,8 @@ public:
     bool startScreenShare(const ScreenSource &source, QString *error);
     void stopScreenShare();
     bool isSharingScreen() const { return session_ && session_->isSharingScreen(); }
+    // Since the call went Reconnecting; -1 when it is not.
+    qint64 reconnectingForMs() const { return reconnector_.reconnectingForMs(); }
 
 Q_SIGNALS:
     void stateChanged(confab::CallState state, const QString &peer);
@@ -95,6 +100,7 @@ private:
     void setState(CallState state);
     void finish(CallEndReason reason, const QString &leaveReason = {});
     void updateSafetyCode();
+    void mediaInterrupted(const QString &detail);
 
     CallSignaling *signaling_;
     Settings settings_;
@@ -108,6 +114,7 @@ private:
     QString safetyCode_;
     QPointer<MediaSession> session_;
     QTimer noAnswerTimer_;
+    CallReconnector reconnector_;
     QElapsedTimer sinceStart_;
     int callCount_ = 0;
 };

@@ -57,9 +57,15 @@ CallSession::CallSession(Config config, QObject *parent)
     connect(chat_.get(), &ChatChannel::received, this, &CallSession::chatReceived);
     connect(sampler_.get(), &CallStatsSampler::sampled, this, &CallSession::statsSampled);
     // A peer that vanished (killed, network cut) says no goodbye; 1.22 has no ICE consent freshness.
+    // Silence is an interruption, not the end: CallController decides (CallReconnector).
     connect(peerMedia_.get(), &PeerMediaWatch::silent, this, [this](qint64 ms) {
-        if (connected_) {
-            fail(CallEndReason::PeerVanished, tr("No media from the other side for %1 seconds.").arg(ms / 1000.0, 0, 'f', 1));
+        if (connected_ && !failed_) {
+            Q_EMIT mediaInterrupted(tr("No media from the other side for %1 seconds.").arg(ms / 1000.0, 0, 'f', 1));
+        }
+    });
+    connect(peerMedia_.get(), &PeerMediaWatch::resumed, this, [this] {
+        if (connected_ && !failed_) {
+            Q_EMIT mediaResumed();
         }
     });
     connectTimer_.setSingleShot(true);
@@ -315,6 +321,9 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
             local_->requestKeyFrame();
         }
         Q_EMIT connected();
+    } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED && connected_) {
+        // This session cannot recover (1.22 has no ICE restart); the call may, with a new one.
+        Q_EMIT mediaInterrupted(tr("ICE or DTLS failed during the call."));
     } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
         fail(connectionFailure(), tr("ICE or DTLS failed."));
     }

@@ -23,6 +23,8 @@ QString describe(CallState state) {
             return tr("Connecting…");
         case CallState::Connected:
             return tr("Connected");
+        case CallState::Reconnecting:
+            return tr("Reconnecting…");
         case CallState::Ended:
             return tr("Call ended");
     }
@@ -60,6 +62,8 @@ QString describe(CallEndReason reason, const QString &peer) {
         case CallEndReason::ConnectionLost:
             return tr("The connection to %1 was lost: your audio and video no longer got through to them.")
                 .arg(peer);
+        case CallEndReason::ReconnectTimedOut:
+            return tr("The connection to %1 was lost and could not be restored in time.").arg(peer);
     }
     return {};
 }
@@ -94,6 +98,8 @@ QString wireName(CallEndReason reason) {
             return QStringLiteral("signaling-lost");
         case CallEndReason::ConnectionLost:
             return QStringLiteral("connection-lost");
+        case CallEndReason::ReconnectTimedOut:
+            return QStringLiteral("reconnect-timeout");
     }
     return {};
 }

@@ -12,6 +12,7 @@ enum class CallState {
     Ringing,     // the callee's phone rings (on both sides: incoming, or confirmed by the callee)
     Connecting,  // answer exchanged; ICE and DTLS under way
     Connected,   // media flows
+    Reconnecting,  // was connected; the media stopped and the call is being restored (CallReconnector)
     Ended,
 };
 
@@ -31,6 +32,7 @@ enum class CallEndReason {
     MediaError,        // our own pipeline failed
     SignalingLost,     // we lost the server before the call was connected
     ConnectionLost,    // the other side stopped receiving us (its leave said "connection-lost")
+    ReconnectTimedOut,  // the media stopped and did not come back within the reconnect window
 };
 
 QString describe(CallState state);

@@ -30,6 +30,8 @@ QString stateWord(CallState state) {
             return QStringLiteral("connecting");
         case CallState::Connected:
             return QStringLiteral("connected");
+        case CallState::Reconnecting:
+            return QStringLiteral("reconnecting");
         case CallState::Ended:
             return QStringLiteral("ended");
     }
@@ -249,7 +251,7 @@ void HeadlessPeer::callStateChanged(CallState state, const QString &peer) {
     if (state == CallState::Idle || state == CallState::Ended) {
         return;  // reported by callEnded
     }
-    if (state == CallState::Connected) {
+    if (state == CallState::Connected && !connectedThisCall_) {  // not again after Reconnecting
         connectedThisCall_ = true;
         if (options_.durationSeconds > 0) {
             durationTimer_.start(options_.durationSeconds * 1000);

@@ -66,6 +66,11 @@ Q_SIGNALS:
     void localCandidateReady(const confab::protocol::IceCandidate &candidate);
     void connected();
     void failed(confab::CallEndReason reason, const QString &detail);
+    // Once connected: the peer's media stopped arriving, or ICE failed (`detail` says which). The
+    // call is not over: CallController puts it in Reconnecting (CallReconnector).
+    void mediaInterrupted(const QString &detail);
+    // Media arrives again on this same session after mediaInterrupted().
+    void mediaResumed();
     void firstRemoteMedia(confab::MediaKind kind);
     void chatOpened();
     void chatReceived(const QString &text);

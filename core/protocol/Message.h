@@ -70,6 +70,7 @@ inline constexpr char kCancelled[] = "cancelled";
 inline constexpr char kNoAnswer[] = "no-answer";
 inline constexpr char kDisconnected[] = "disconnected";
 inline constexpr char kConnectionLost[] = "connection-lost";
+inline constexpr char kReconnectTimeout[] = "reconnect-timeout";
 }  // namespace leave_reason
 
 struct SessionDescription {

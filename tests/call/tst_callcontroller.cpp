@@ -5,6 +5,7 @@
 #include "call/CallController.h"
 #include "signaling/LoopbackSignaling.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -25,10 +26,11 @@ struct Party {
     QList<CallState> states;
 
     Party(const std::shared_ptr<LoopbackSignaling::Switchboard> &switchboard, const QString &name,
-          int noAnswerTimeoutMs = 45000) {
+          int noAnswerTimeoutMs = 45000, int reconnectWindowMs = 30000) {
         signaling = std::make_unique<LoopbackSignaling>(switchboard, name);
         CallController::Settings settings;
         settings.noAnswerTimeoutMs = noAnswerTimeoutMs;
+        settings.reconnectWindowMs = reconnectWindowMs;
         settings.sessionFactory = FakeMediaSession::factory(made);
         controller = std::make_unique<CallController>(signaling.get(), settings);
         ended = std::make_unique<QSignalSpy>(controller.get(), &CallController::ended);
@@ -348,6 +350,79 @@ private Q_SLOTS:
         alice.controller->stopScreenShare();
         QCOMPARE(share.size(), 2);
         QVERIFY(!alice.controller->isSharingScreen());
+    }
+
+    void aMediaGapMakesTheCallReconnectingAndItsReturnConnectedAgain() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        alice.states.clear();
+        alice.session()->interrupt();
+        QCOMPARE(alice.state(), CallState::Reconnecting);
+        QVERIFY(alice.controller->reconnectingForMs() >= 0);
+        alice.session()->interrupt();  // silence and a failed ICE both say so: one state change
+        QTest::qWait(50);
+        QCOMPARE(alice.state(), CallState::Reconnecting);
+        alice.session()->resume();
+        QCOMPARE(alice.state(), CallState::Connected);
+        QCOMPARE(alice.controller->reconnectingForMs(), -1);
+        QCOMPARE(alice.states, (QList<CallState>{CallState::Reconnecting, CallState::Connected}));
+        QVERIFY(alice.ended->isEmpty() && bob.ended->isEmpty());
+        QVERIFY(!alice.made->last().isNull());  // the same media, never torn down
+    }
+
+    void aCallThatStaysReconnectingEndsAfterTheWindowSayingWhy() {
+        Party alice(switchboard_, QStringLiteral("alice"), 45000, 300);
+        Party bob(switchboard_, QStringLiteral("bob"), 45000, 60000);
+        connectCall(alice, bob);
+        QElapsedTimer clock;
+        clock.start();
+        alice.session()->interrupt();
+        QTest::qWait(150);
+        QCOMPARE(alice.state(), CallState::Reconnecting);  // not at once, as a silent peer did
+        QTRY_COMPARE_WITH_TIMEOUT(alice.ended->size(), 1, kWaitMs);
+        QVERIFY2(clock.elapsed() >= 290, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(alice.endReason(), CallEndReason::ReconnectTimedOut);
+        QVERIFY(alice.ended->last().at(1).toString().contains(QStringLiteral("could not be restored")));
+        QCOMPARE(alice.lastLeaveReason(), QStringLiteral("reconnect-timeout"));
+        QTRY_COMPARE_WITH_TIMEOUT(bob.ended->size(), 1, kWaitMs);  // told why, when signaling works
+        QCOMPARE(bob.endReason(), CallEndReason::ReconnectTimedOut);
+    }
+
+    void aReturnWithinTheWindowCancelsTheEnd() {
+        Party alice(switchboard_, QStringLiteral("alice"), 45000, 300);
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        alice.session()->interrupt();
+        QTest::qWait(100);
+        alice.session()->resume();
+        QTest::qWait(400);
+        QCOMPARE(alice.state(), CallState::Connected);
+        QVERIFY(alice.ended->isEmpty());
+    }
+
+    void hangingUpWhileReconnectingEndsTheCallForBoth() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        alice.session()->interrupt();
+        bob.session()->interrupt();
+        bob.controller->hangUp();
+        QCOMPARE(bob.endReason(), CallEndReason::HungUp);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.ended->size(), 1, kWaitMs);
+        QCOMPARE(alice.endReason(), CallEndReason::RemoteHungUp);
+    }
+
+    void aPeerWhoseSignalingDropsDuringTheOutageHasTheWindowToComeBack() {
+        Party alice(switchboard_, QStringLiteral("alice"), 45000, 400);
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        alice.session()->interrupt();
+        bob.signaling->setSignedIn(false);  // the server tells alice "disconnected"
+        QTest::qWait(150);
+        QCOMPARE(alice.state(), CallState::Reconnecting);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.ended->size(), 1, kWaitMs);
+        QCOMPARE(alice.endReason(), CallEndReason::ReconnectTimedOut);
     }
 
     void theControllerCanCallAgainAfterACallEnds() {

@@ -38,6 +38,9 @@ public:
     // What the test makes happen.
     void becomeConnected();
     void failWith(confab::CallEndReason reason, const QString &detail);
+    // The peer's media stops / comes back on this session.
+    void interrupt() { Q_EMIT mediaInterrupted(QStringLiteral("No media from the other side (fake).")); }
+    void resume() { Q_EMIT mediaResumed(); }
     void receiveChat(const QString &text) { Q_EMIT chatReceived(text); }
     // A made-up description with a DTLS fingerprint, so the safety code can be computed.
     static QString description(const QString &type, int fingerprintByte);
