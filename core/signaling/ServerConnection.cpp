@@ -135,6 +135,19 @@ ServerConnection::Admission ServerConnection::admitMessage() {
     return refusedInARow_ == 1 ? Admission::RefuseWithError : Admission::RefuseQuietly;
 }
 
+bool ServerConnection::isUnacknowledgedFor(int ms) const {
+    if (!tcp_) {
+        return false;
+    }
+    struct tcp_info info = {};
+    socklen_t length = sizeof info;
+    if (getsockopt(g_socket_get_fd(tcp_.get()), IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+        length < offsetof(struct tcp_info, tcpi_last_ack_recv) + sizeof info.tcpi_last_ack_recv) {
+        return false;
+    }
+    return info.tcpi_unacked > 0 && info.tcpi_last_ack_recv >= static_cast<__u32>(ms);
+}
+
 qint64 ServerConnection::bytesReceived() const {
     // What the kernel received minus what still waits in its buffer: what libsoup has read.
     struct tcp_info info = {};

@@ -79,6 +79,9 @@ public:
     QSet<QString> &callPartners() { return callPartners_; }
     // Milliseconds since the client last sent anything, a pong included.
     qint64 silentForMs() const { return lastHeard_.elapsed(); }
+    // Its computer has not acknowledged what we sent for at least `ms` (the TCP socket's own
+    // view): its address went away, or it is off the network. False when the kernel cannot say.
+    bool isUnacknowledgedFor(int ms) const;
 
 private:
     static void onMessage(SoupWebsocketConnection *, gint type, GBytes *message, gpointer self);

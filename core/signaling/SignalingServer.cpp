@@ -15,8 +15,11 @@
 #include <QDateTime>
 #include <QFile>
 #include <QPointer>
+#include <QTimer>
 
 #include <sodium.h>
+
+#include <utility>
 
 #include <malloc.h>
 
@@ -380,7 +383,7 @@ void SignalingServer::login(ServerConnection *from, const LoginRequest &request)
     }
     if (options_.usersFile.isEmpty()) {
         if (online_.contains(request.name)) {
-            refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(request.name));
+            claimTakenName(from, request.name);
             return;
         }
         claimName(from, request.name);
@@ -478,8 +481,7 @@ void SignalingServer::startPasswordChecks() {
                     if (!ok) {
                         refuseLogin(connection, ErrorCode::AuthFailed, tr("The name or password is wrong."));
                     } else if (online_.contains(check.name)) {
-                        refuseLogin(connection, ErrorCode::NameTaken,
-                                    tr("The name %1 is already taken.").arg(check.name));
+                        claimTakenName(connection, check.name);
                     } else {
                         claimName(connection, check.name);
                     }
@@ -519,6 +521,51 @@ void SignalingServer::claimName(ServerConnection *from, const QString &name) {
                     tr("The server cannot reach the rest of its cluster just now; try again shortly."));
                 break;
         }
+    });
+}
+
+// A client whose network changed (a new address: Wi-Fi to cable, a new DHCP lease) signs in again
+// from a new connection while the server still holds its old one, which only the keep-alive
+// would drop, 45 s later. Its old connection's computer no longer acknowledges anything (its
+// address is gone): the server sends it an empty `presence` (harmless to every client) and, if
+// that is still unacknowledged after kTakeOverProbeMs, the new connection takes the name over
+// with the old one's call pairings, and nobody is told `leave` "disconnected" (docs/protocol.md,
+// "Reconnection"). A live holder acknowledges within a round trip, and the name stays taken.
+// Cluster nodes keep refusing: the name's claim in Redis belongs to the old connection.
+void SignalingServer::claimTakenName(ServerConnection *from, const QString &name) {
+    ServerConnection *holder = online_.value(name);
+    if (cluster_ || !holder || from->isVerifying()) {
+        refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
+        return;
+    }
+    constexpr int kTakeOverProbeMs = 1000;
+    holder->send(MessageCodec::encode(PresenceMessage{}));
+    from->setVerifying(true);  // another login on this connection waits, as during a password check
+    QTimer::singleShot(kTakeOverProbeMs, this, [this, connection = QPointer<ServerConnection>(from),
+                                                old = QPointer<ServerConnection>(holder), name] {
+        if (!connection || !connections_.count(connection.data())) {
+            return;
+        }
+        connection->setVerifying(false);
+        if (connection->isLoggedIn()) {
+            return;
+        }
+        if (old && online_.value(name) == old.data() && !old->isUnacknowledgedFor(kTakeOverProbeMs / 2)) {
+            refuseLogin(connection, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
+            return;
+        }
+        if (old && online_.value(name) == old.data()) {
+            qCInfo(lcServer).noquote() << name << "signs in again from" << connection->peerAddress()
+                                       << "; its connection from" << old->peerAddress() << "is dead";
+            connection->callPartners() = std::exchange(old->callPartners(), {});
+            online_.remove(name);
+            old->setName({});  // no logout, no leave: the user is still here
+            old->abandon(SOUP_WEBSOCKET_CLOSE_GOING_AWAY, tr("Signed in again from another connection."));
+        } else if (online_.contains(name)) {
+            refuseLogin(connection, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
+            return;
+        }
+        finishLogin(connection, name);
     });
 }
 

@@ -79,6 +79,9 @@ private:
     void login(ServerConnection *from, const protocol::LoginRequest &request);
     // Clustered: claims the name across the cluster first (asynchronously), then finishLogin().
     void claimName(ServerConnection *from, const QString &name);
+    // `name` is online on another connection: `from` takes it over if that one is dead (its
+    // computer acknowledges nothing), else is refused as taken.
+    void claimTakenName(ServerConnection *from, const QString &name);
     void finishLogin(ServerConnection *from, const QString &name);
     void refuseLogin(ServerConnection *from, protocol::ErrorCode code, const QString &message);
     bool tokenMatches(const QString &token) const;
