@@ -122,6 +122,10 @@ int main(int argc, char *argv[]) {
          QStringLiteral("seconds")},
         {QStringLiteral("chat"), QStringLiteral("Send this chat message once the call's chat opens."),
          QStringLiteral("text")},
+        {QStringLiteral("chat-every"),
+         QStringLiteral("With --chat: send it again this often while the call is connected, numbered "
+                        "(\"TEXT #2\", …)."),
+         QStringLiteral("seconds")},
         {QStringLiteral("ice-server"), QStringLiteral("STUN/TURN URL to use besides the server's (repeatable)."),
          QStringLiteral("url")},
         {QStringLiteral("json"), QStringLiteral("Print one JSON object per line for each event.")},
@@ -186,6 +190,13 @@ int main(int argc, char *argv[]) {
     }
     options.json = parser.isSet(QStringLiteral("json"));
     options.chat = parser.value(QStringLiteral("chat"));
+    if (parser.isSet(QStringLiteral("chat-every"))) {
+        bool ok = false;
+        options.chatEverySeconds = parser.value(QStringLiteral("chat-every")).toInt(&ok);
+        if (!ok || options.chatEverySeconds <= 0 || options.chat.isEmpty()) {
+            return usage("--chat-every must be a whole number of seconds, with --chat.");
+        }
+    }
     options.stampLatency = parser.isSet(QStringLiteral("stamp-latency"));
     options.latencyAtDisplay = parser.isSet(QStringLiteral("latency-at-display"));
     if (parser.isSet(QStringLiteral("duration"))) {

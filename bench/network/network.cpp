@@ -376,10 +376,17 @@ struct Recovery {
     QJsonValue ended;  // a call that ended: its reason, on either side
 };
 
-// confab-call reports received frames once a second (stats.videoFrames): the end of the first
-// second after `since` in which the count grew gives the time, to within that second (frames still
-// in the jitter buffer at `since` are not counted as back).
+// A re-established call's new media session prints first-remote-frame, exactly when its first frame
+// is decoded. Otherwise (the old path came back) confab-call reports received frames once a second
+// (stats.videoFrames): the end of the first second after `since` in which the count grew gives the
+// time, to within that second (frames still in the jitter buffer at `since` are not counted as back).
 QJsonValue confabBack(const CallProcess &peer, double since) {
+    // A call re-established with a fresh media session prints its first frame again: exact.
+    for (const QJsonObject &e : peer.events(QStringLiteral("first-remote-frame"))) {
+        if (e.value(QStringLiteral("t")).toDouble() > since) {
+            return rounded(e.value(QStringLiteral("t")).toDouble() - since, 0);
+        }
+    }
     double previous = -1;
     for (const QJsonObject &e : peer.events(QStringLiteral("stats"))) {
         const double t = e.value(QStringLiteral("t")).toDouble();

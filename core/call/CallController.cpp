@@ -20,6 +20,7 @@ CallController::CallController(CallSignaling *signaling, Settings settings, QObj
     });
     connect(&reconnector_, &CallReconnector::reconnecting, this, [this] { setState(CallState::Reconnecting); });
     connect(&reconnector_, &CallReconnector::restored, this, [this] { setState(CallState::Connected); });
+    connect(&reconnector_, &CallReconnector::reofferDue, this, &CallController::reofferDue);
     connect(&reconnector_, &CallReconnector::windowExpired, this, [this] {
         finish(CallEndReason::ReconnectTimedOut, QString::fromLatin1(leave_reason::kReconnectTimeout));
     });
@@ -122,26 +123,41 @@ bool CallController::startSession(MediaSession::Role role, QString *error) {
     MediaSession *session = settings_.sessionFactory ? settings_.sessionFactory(config, this)
                                                      : new CallSession(config, this);
     session_ = session;
+    const int generation = generation_;  // what the session's messages carry as `reconnect`
 
-    connect(session, &MediaSession::localDescriptionReady, this, [this](const SessionDescription &description) {
-        localSdp_ = description.sdp;
-        updateSafetyCode();
-        if (description.type == QLatin1StringView("offer")) {
-            signaling_->sendOffer(peer_, description);
-        } else {
-            signaling_->sendAnswer(peer_, description);
-        }
+    connect(session, &MediaSession::localDescriptionReady, this,
+            [this, generation](const SessionDescription &description) {
+                localSdp_ = description.sdp;
+                updateSafetyCode();
+                if (description.type == QLatin1StringView("offer")) {
+                    signaling_->sendOffer(peer_, description, generation);
+                } else {
+                    signaling_->sendAnswer(peer_, description, generation);
+                }
+            });
+    connect(session, &MediaSession::localCandidateReady, this, [this, generation](const IceCandidate &candidate) {
+        signaling_->sendCandidate(peer_, candidate, generation);
     });
-    connect(session, &MediaSession::localCandidateReady, this,
-            [this](const IceCandidate &candidate) { signaling_->sendCandidate(peer_, candidate); });
     connect(session, &MediaSession::connected, this, [this] {
         reconnector_.connected();
         setState(CallState::Connected);
     });
     connect(session, &MediaSession::mediaInterrupted, this, &CallController::mediaInterrupted);
     connect(session, &MediaSession::mediaResumed, this, [this] { reconnector_.connected(); });
+    connect(session, &MediaSession::localAddressLost, this, [this](const QString &detail) {
+        if (state_ == CallState::Connected || state_ == CallState::Reconnecting) {
+            signaling_->networkChanged();
+            prepareReconnector();
+            reconnector_.addressLost(detail);
+        }
+    });
     connect(session, &MediaSession::failed, this, [this](CallEndReason reason, const QString &detail) {
         qCWarning(lcCall).noquote() << "call with" << peer_ << "failed:" << detail;
+        const bool pathFailed = reason == CallEndReason::PeerVanished || reason == CallEndReason::ConnectionFailed ||
+                                reason == CallEndReason::NoRelay;
+        if (pathFailed && state_ == CallState::Reconnecting) {
+            return;  // a re-establishment that did not connect: tried again until the window is over
+        }
         // Signaling may well be up while the media path is dead (a one-way cut, a firewall): our
         // leave then reaches the peer before its own silence check does, and must not read "hung up".
         const bool pathDied = reason == CallEndReason::PeerVanished ||
@@ -150,11 +166,18 @@ bool CallController::startSession(MediaSession::Role role, QString *error) {
     });
     connect(session, &MediaSession::firstRemoteMedia, this,
             [this](MediaKind kind) { Q_EMIT firstRemoteMedia(kind, sinceStart_.elapsed()); });
-    connect(session, &MediaSession::chatOpened, this, &CallController::chatOpened);
+    connect(session, &MediaSession::chatOpened, this, [this] {
+        if (!chatOpenedThisCall_) {  // once a call: a re-established session's chat is the same chat
+            chatOpenedThisCall_ = true;
+            Q_EMIT chatOpened();
+        }
+    });
     connect(session, &MediaSession::chatReceived, this, &CallController::chatReceived);
     connect(session, &MediaSession::statsUpdated, this, &CallController::statsUpdated);
-    connect(session, &MediaSession::screenShareEnded, this,
-            [this](const QString &sentence) { Q_EMIT screenShareChanged(false, sentence); });
+    connect(session, &MediaSession::screenShareEnded, this, [this](const QString &sentence) {
+        sharedScreen_.reset();
+        Q_EMIT screenShareChanged(false, sentence);
+    });
 
     const bool started = role == MediaSession::Role::Caller ? session->startAsCaller(error)
                                                             : session->startAsCallee(pendingOffer_, error);
@@ -166,7 +189,7 @@ bool CallController::startSession(MediaSession::Role role, QString *error) {
     for (const QString &note : session->notes()) {
         Q_EMIT notice(note);
     }
-    if (settings_.screenShare) {
+    if (settings_.screenShare && generation_ == 0) {
         QString shareError;
         if (!startScreenShare(*settings_.screenShare, &shareError)) {
             Q_EMIT notice(shareError);  // the call goes on with the camera (or test source)
@@ -176,6 +199,14 @@ bool CallController::startSession(MediaSession::Role role, QString *error) {
 }
 
 void CallController::offerReceived(const OfferMessage &offer) {
+    if (offer.reconnect > 0) {
+        if (!reconnectOfferReceived(offer)) {
+            // Not a call we have (any more): say so, without ringing.
+            qCInfo(lcCall).noquote() << "a re-offer from" << offer.name << "for a call that is over here";
+            signaling_->sendLeave(offer.name, QString::fromLatin1(leave_reason::kHangUp));
+        }
+        return;
+    }
     if (state_ != CallState::Idle) {
         if (offer.name != peer_) {
             qCInfo(lcCall).noquote() << "busy: declining a call from" << offer.name;
@@ -187,6 +218,7 @@ void CallController::offerReceived(const OfferMessage &offer) {
     }
     peer_ = offer.name;
     role_ = MediaSession::Role::Callee;
+    peerReconnects_ = offer.reconnect >= 0;
     pendingOffer_ = offer.offer.sdp;
     remoteSdp_ = offer.offer.sdp;
     earlyCandidates_.clear();
@@ -197,12 +229,28 @@ void CallController::offerReceived(const OfferMessage &offer) {
 }
 
 void CallController::answerReceived(const AnswerMessage &answer) {
+    if (answer.reconnect > 0) {
+        if (answer.name != peer_ || !offering_ || answer.reconnect != generation_ || !session_) {
+            qCInfo(lcCall).noquote() << "ignoring a stale answer" << answer.reconnect << "from" << answer.name;
+            return;
+        }
+        offering_ = false;
+        QString error;
+        if (!session_->setRemoteAnswer(answer.answer.sdp, &error)) {
+            qCWarning(lcCall).noquote() << "the answer to re-offer" << generation_ << "failed:" << error;
+            return;  // offered again after the retry delay
+        }
+        remoteSdp_ = answer.answer.sdp;
+        updateSafetyCode();
+        return;
+    }
     if (answer.name != peer_ || role_ != MediaSession::Role::Caller || !session_ ||
         (state_ != CallState::Calling && state_ != CallState::Ringing)) {
         qCInfo(lcCall).noquote() << "ignoring an answer from" << answer.name;
         return;
     }
     noAnswerTimer_.stop();
+    peerReconnects_ = answer.reconnect >= 0;
     QString error;
     if (!session_->setRemoteAnswer(answer.answer.sdp, &error)) {
         Q_EMIT notice(error);
@@ -229,12 +277,18 @@ void CallController::updateSafetyCode() {
         return;
     }
     qCInfo(lcCall).noquote() << "safety code for the call with" << peer_ << ":" << safetyCode_;
+    if (!previousSafetyCode_.isEmpty() && previousSafetyCode_ != safetyCode_) {
+        // Each media session has its own DTLS certificates: compared again, it means the same.
+        Q_EMIT notice(tr("The call was re-established with a new safety code: %1. Compare it again with %2.")
+                          .arg(safetyCode_, peer_));
+    }
+    previousSafetyCode_.clear();
     Q_EMIT safetyCodeReady(safetyCode_);
 }
 
 void CallController::candidateReceived(const CandidateMessage &candidate) {
-    if (candidate.name != peer_ || state_ == CallState::Idle) {
-        return;
+    if (candidate.name != peer_ || state_ == CallState::Idle || std::max(candidate.reconnect, 0) != generation_) {
+        return;  // not this call, or a media session of it that is gone
     }
     if (session_) {
         session_->addRemoteCandidate(candidate.candidate);
@@ -294,13 +348,118 @@ void CallController::signalingStateChanged() {
                            (state_ == CallState::Connecting && !(session_ && session_->isConnected()));
     if (settingUp && !signaling_->isSignedIn()) {
         finish(CallEndReason::SignalingLost);
+    } else if (signaling_->isSignedIn() && reofferWaitsForSignaling_ && state_ == CallState::Reconnecting) {
+        qCInfo(lcCall).noquote() << "signed in again: re-offering to" << peer_;
+        reofferDue();
     }
+}
+
+void CallController::prepareReconnector() {
+    CallReconnector::Timing timing = settings_.reconnectTiming;
+    timing.windowMs = settings_.reconnectWindowMs;  // the app's setting may have changed
+    reconnector_.setTiming(timing);
+    reconnector_.setCaller(role_ == MediaSession::Role::Caller);
 }
 
 void CallController::mediaInterrupted(const QString &detail) {
     if (state_ == CallState::Connected || state_ == CallState::Reconnecting) {
-        reconnector_.setWindowMs(settings_.reconnectWindowMs);  // the app's setting may have changed
+        prepareReconnector();
         reconnector_.interrupted(detail);
+    }
+}
+
+void CallController::reofferDue() {
+    if (state_ != CallState::Reconnecting) {
+        return;
+    }
+    if (!peerReconnects_) {
+        // A seed-protocol peer would apply a new offer to its old connection and fail: the old
+        // path may still come back by itself within the window (docs/protocol.md, "Reconnection").
+        qCInfo(lcCall).noquote() << peer_ << "cannot re-establish a call; waiting for the old path";
+        return;
+    }
+    if (!signaling_->isSignedIn()) {
+        qCInfo(lcCall).noquote() << "a re-offer to" << peer_ << "waits until we are signed in again";
+        reofferWaitsForSignaling_ = true;
+        return;
+    }
+    reofferWaitsForSignaling_ = false;
+    ++generation_;
+    offering_ = true;
+    qCInfo(lcCall).noquote() << "re-establishing the call with" << peer_ << ": offer" << generation_;
+    QString error;
+    if (!replaceSession(MediaSession::Role::Caller, &error)) {
+        finish(CallEndReason::MediaError, QString::fromLatin1(leave_reason::kHangUp));
+        return;
+    }
+    reconnector_.reestablishing(true);
+}
+
+bool CallController::reconnectOfferReceived(const OfferMessage &offer) {
+    const bool inCall = state_ == CallState::Connected || state_ == CallState::Reconnecting ||
+                        state_ == CallState::Connecting;
+    if (offer.name != peer_ || !inCall) {
+        return false;
+    }
+    if (offer.reconnect < generation_ || (offer.reconnect == generation_ && !offering_)) {
+        qCInfo(lcCall).noquote() << "ignoring a stale re-offer" << offer.reconnect << "from" << offer.name;
+        return true;
+    }
+    if (offer.reconnect == generation_ && role_ == MediaSession::Role::Caller) {
+        qCInfo(lcCall).noquote() << "both re-offered" << generation_ << ": the caller's offer stands";
+        return true;
+    }
+    generation_ = offer.reconnect;
+    offering_ = false;
+    reofferWaitsForSignaling_ = false;
+    prepareReconnector();
+    reconnector_.interrupted(tr("%1 re-establishes the call.").arg(peer_));
+    if (state_ != CallState::Reconnecting) {
+        setState(CallState::Reconnecting);  // from Connecting: nothing had connected yet
+    }
+    qCInfo(lcCall).noquote() << "answering re-offer" << generation_ << "from" << peer_;
+    pendingOffer_ = offer.offer.sdp;
+    QString error;
+    if (!replaceSession(MediaSession::Role::Callee, &error)) {
+        finish(CallEndReason::MediaError, QString::fromLatin1(leave_reason::kHangUp));
+        return true;
+    }
+    reconnector_.reestablishing(false);
+    return true;
+}
+
+bool CallController::replaceSession(MediaSession::Role role, QString *error) {
+    if (session_) {
+        session_->disconnect(this);
+        session_->deleteLater();  // see finish()
+        session_ = nullptr;
+    }
+    if (!safetyCode_.isEmpty()) {
+        previousSafetyCode_ = safetyCode_;
+    }
+    safetyCode_.clear();
+    localSdp_.clear();
+    remoteSdp_ = role == MediaSession::Role::Callee ? pendingOffer_ : QString();
+    if (!startSession(role, error)) {
+        return false;
+    }
+    applyCarriedState();
+    return true;
+}
+
+void CallController::applyCarriedState() {
+    if (microphoneMuted_) {
+        session_->setMicrophoneMuted(true);
+    }
+    if (!cameraEnabled_) {
+        session_->setCameraEnabled(false);
+    }
+    if (sharedScreen_) {
+        QString error;
+        if (!session_->startScreenShare(*sharedScreen_, &error)) {
+            sharedScreen_.reset();
+            Q_EMIT screenShareChanged(false, error);
+        }
     }
 }
 
@@ -309,12 +468,14 @@ bool CallController::sendChat(const QString &text) {
 }
 
 void CallController::setMicrophoneMuted(bool muted) {
+    microphoneMuted_ = muted;
     if (session_) {
         session_->setMicrophoneMuted(muted);
     }
 }
 
 void CallController::setCameraEnabled(bool enabled) {
+    cameraEnabled_ = enabled;
     if (session_) {
         session_->setCameraEnabled(enabled);
     }
@@ -329,11 +490,13 @@ bool CallController::startScreenShare(const ScreenSource &source, QString *error
         qCWarning(lcCall).noquote() << "screen share did not start:" << *error;
         return false;
     }
+    sharedScreen_ = source;
     Q_EMIT screenShareChanged(true, tr("Sharing %1.").arg(source.describe()));
     return true;
 }
 
 void CallController::stopScreenShare() {
+    sharedScreen_.reset();
     if (session_ && session_->isSharingScreen()) {
         session_->stopScreenShare();
         Q_EMIT screenShareChanged(false, tr("Screen sharing stopped."));
@@ -355,6 +518,15 @@ void CallController::finish(CallEndReason reason, const QString &leaveReason) {
     }
     noAnswerTimer_.stop();
     reconnector_.reset();
+    generation_ = 0;
+    offering_ = false;
+    peerReconnects_ = false;
+    reofferWaitsForSignaling_ = false;
+    microphoneMuted_ = false;
+    cameraEnabled_ = true;
+    sharedScreen_.reset();
+    chatOpenedThisCall_ = false;
+    previousSafetyCode_.clear();
     localSdp_.clear();
     remoteSdp_.clear();
     safetyCode_.clear();

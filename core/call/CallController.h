@@ -35,6 +35,8 @@ public:
         int noAnswerTimeoutMs = 45000;
         // How long a connected call whose media stopped may stay Reconnecting before it ends.
         int reconnectWindowMs = 30000;
+        // When each side offers a fresh media session (reconnectWindowMs is the window).
+        CallReconnector::Timing reconnectTiming;
         RemoteMedia::SinkFactory sinks;
         // The host's self-view of the video it sends (before camera-off blacking); empty: none.
         LocalMedia::PreviewSinkFactory localPreviewSink;
@@ -101,6 +103,11 @@ private:
     void finish(CallEndReason reason, const QString &leaveReason = {});
     void updateSafetyCode();
     void mediaInterrupted(const QString &detail);
+    void reofferDue();
+    void prepareReconnector();
+    bool reconnectOfferReceived(const protocol::OfferMessage &offer);
+    bool replaceSession(MediaSession::Role role, QString *error);
+    void applyCarriedState();
 
     CallSignaling *signaling_;
     Settings settings_;
@@ -112,6 +119,18 @@ private:
     QString localSdp_;   // this call's descriptions, for the safety code
     QString remoteSdp_;
     QString safetyCode_;
+    QString previousSafetyCode_;  // the code before the call's media was re-established
+    // Reconnection (docs/protocol.md): the running media session's number in this call, whether
+    // we offered it and wait for the answer, and whether a re-offer waits for signaling.
+    int generation_ = 0;
+    bool offering_ = false;
+    bool peerReconnects_ = false;  // its first offer or answer carried `reconnect`: it can re-establish
+    bool reofferWaitsForSignaling_ = false;
+    // What the user set, carried over to a re-established session.
+    bool microphoneMuted_ = false;
+    bool cameraEnabled_ = true;
+    std::optional<ScreenSource> sharedScreen_;
+    bool chatOpenedThisCall_ = false;
     QPointer<MediaSession> session_;
     QTimer noAnswerTimer_;
     CallReconnector reconnector_;

@@ -7,25 +7,45 @@
 
 namespace confab {
 
-// When a connected call is reconnecting, and when it has been so for too long. The media of a
-// call can stop without the call being over: a Wi-Fi hiccup, a new address, a laptop's sleep.
-// CallController reports what its MediaSession says (interrupted, connected again) and acts on
-// what this decides: reconnecting() puts the call in CallState::Reconnecting, restored() back in
-// Connected, windowExpired() ends it (CallEndReason::ReconnectTimedOut). No media, no signaling:
-// a small state machine on one timer, tested on its own and through tst_callcontroller.
+// When a connected call is reconnecting, when this side re-establishes it, and when it has been
+// reconnecting for too long. The media of a call can stop without the call being over: a Wi-Fi
+// hiccup, a new address, a laptop's sleep. CallController reports what its MediaSession says
+// (interrupted, an address lost, connected again) and acts on what this decides: reconnecting()
+// puts the call in CallState::Reconnecting, reofferDue() makes it offer a fresh media session to
+// the peer (webrtcbin 1.22 has no ICE restart), restored() puts it back in Connected, and
+// windowExpired() ends it (CallEndReason::ReconnectTimedOut).
+//
+// Who re-offers, so that the two sides rarely race (CallController settles a race in the caller's
+// favour): the side that lost an address at once; otherwise the caller soon after the media
+// stopped, and the callee only if no re-offer has come from the caller well after that. A
+// re-establishment that has not connected is tried again, until the window is over.
+// No media, no signaling: a small state machine on timers, tested through tst_callcontroller.
 class CallReconnector : public QObject {
     Q_OBJECT
 public:
+    struct Timing {
+        int windowMs = 30000;          // how long a call may stay reconnecting, from the interruption
+        int callerFirstOfferMs = 500;  // the caller re-offers this long after the media stopped
+        int calleeFirstOfferMs = 3000;  // the callee, if no re-offer came from the caller by then
+        int retryMs = 5000;            // a re-establishment not connected by then is offered again
+    };
+
     explicit CallReconnector(QObject *parent = nullptr);
 
-    // How long a call may stay reconnecting before it ends; counted from the interruption.
-    void setWindowMs(int ms) { windowMs_ = ms; }
-    int windowMs() const { return windowMs_; }
+    void setTiming(const Timing &timing) { timing_ = timing; }
+    const Timing &timing() const { return timing_; }
+    // The caller of the call re-offers first (see above).
+    void setCaller(bool caller) { caller_ = caller; }
 
     // The call's media is connected (the first time, or again): a reconnection, if any, is over.
     void connected();
     // The media stopped (silence, ICE failed). Idempotent while reconnecting.
     void interrupted(const QString &detail);
+    // This computer lost an address the call may have used: reconnecting, and re-offer now.
+    void addressLost(const QString &detail);
+    // A fresh media session was started (offered by us, or answering the peer's re-offer): this
+    // side offers again only if that one has not connected after retryMs.
+    void reestablishing(bool weOffered);
     // The call ended: back to the start, no signal.
     void reset();
 
@@ -35,14 +55,19 @@ public:
 
 Q_SIGNALS:
     void reconnecting(const QString &detail);
+    void reofferDue();
     void restored(qint64 afterMs);
     void windowExpired();
 
 private:
-    int windowMs_ = 30000;
+    void begin(const QString &detail);
+
+    Timing timing_;
+    bool caller_ = true;
     bool reconnecting_ = false;
     QElapsedTimer since_;
     QTimer window_;
+    QTimer reoffer_;
 };
 
 }  // namespace confab

@@ -213,6 +213,22 @@ void CallSession::negotiate() {
 bool CallSession::networkReady() {
     if (!network_) {
         network_ = std::make_unique<NetworkInterfaceWatch>();
+        // An address gone during the call: the path ICE chose may have used it (1.22 cannot move
+        // the call to another; CallController re-establishes it, CallReconnector).
+        connect(network_.get(), &NetworkInterfaceWatch::addressesChanged, this,
+                [this, known = network_->addresses()](const QStringList &now) mutable {
+                    QStringList gone;
+                    for (const QString &address : std::as_const(known)) {
+                        if (!now.contains(address)) {
+                            gone.append(address);
+                        }
+                    }
+                    known = now;
+                    if (!gone.isEmpty() && connected_ && !failed_) {
+                        Q_EMIT localAddressLost(tr("This computer's address %1 went away.")
+                                                    .arg(gone.join(QStringLiteral(", "))));
+                    }
+                });
     }
     const QStringList addresses = network_->addresses();
     if (!addresses.isEmpty()) {

@@ -160,7 +160,17 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
     });
     connect(controller_, &CallController::chatOpened, this, [this] {
         if (!options_.chat.isEmpty()) {
+            chatsSent_ = 1;
             controller_->sendChat(options_.chat);
+            if (options_.chatEverySeconds > 0) {
+                chatTimer_.start(options_.chatEverySeconds * 1000);
+            }
+        }
+    });
+    connect(&chatTimer_, &QTimer::timeout, this, [this] {
+        if (controller_->state() == CallState::Connected &&
+            controller_->sendChat(QStringLiteral("%1 #%2").arg(options_.chat).arg(chatsSent_ + 1))) {
+            ++chatsSent_;
         }
     });
     connect(controller_, &CallController::chatReceived, this, [this](const QString &text) {
@@ -263,6 +273,7 @@ void HeadlessPeer::callStateChanged(CallState state, const QString &peer) {
 
 void HeadlessPeer::callEnded(CallEndReason reason, const QString &sentence) {
     durationTimer_.stop();
+    chatTimer_.stop();
     const bool connected = connectedThisCall_;
     connectedThisCall_ = false;
     emitEvent(QStringLiteral("ended"),

@@ -34,6 +34,7 @@ public:
         int durationSeconds = 0;  // hang up this long after connecting; 0: stay
         int answerAfterSeconds = 0;  // Mode::Answer and Echo: let a call ring this long first
         QString chat;          // sent when the chat channel opens
+        int chatEverySeconds = 0;  // and again this often while connected ("TEXT #2", …); 0: once
         bool json = false;
         bool quiet = false;  // no event lines on stdout (the desktop app's in-process echo service)
         // Stamp sent frames with the capture time and read the peer's stamps after decoding:
@@ -67,6 +68,8 @@ private:
     bool connectedThisCall_ = false;
     bool finished_ = false;
     QTimer durationTimer_;
+    QTimer chatTimer_;
+    int chatsSent_ = 0;
     // Glass-to-glass samples from the video sink's streaming thread, reported once a second.
     struct LatencySamples;
     std::shared_ptr<LatencySamples> latency_;

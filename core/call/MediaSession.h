@@ -71,6 +71,9 @@ Q_SIGNALS:
     void mediaInterrupted(const QString &detail);
     // Media arrives again on this same session after mediaInterrupted().
     void mediaResumed();
+    // Once connected: an address of this computer that ICE gathered on is gone (a network
+    // change), so the path in use is probably dead; `detail` names it.
+    void localAddressLost(const QString &detail);
     void firstRemoteMedia(confab::MediaKind kind);
     void chatOpened();
     void chatReceived(const QString &text);

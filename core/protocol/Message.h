@@ -117,18 +117,29 @@ struct LoginReply {
 struct OfferMessage {
     QString name;
     SessionDescription offer;
+    // Extension (docs/protocol.md, "Reconnection"): which media session of the running call this
+    // describes: 0 for the call's first (sent by peers that can re-establish calls), n for its n-th
+    // re-establishment; -1 when absent (a seed-protocol peer).
+    int reconnect = -1;
     friend bool operator==(const OfferMessage &, const OfferMessage &) = default;
 };
 
 struct AnswerMessage {
     QString name;
     SessionDescription answer;
+    // Extension (docs/protocol.md, "Reconnection"): which media session of the running call this
+    // describes: 0 for the call's first (sent by peers that can re-establish calls), n for its n-th
+    // re-establishment; -1 when absent (a seed-protocol peer).
+    int reconnect = -1;
     friend bool operator==(const AnswerMessage &, const AnswerMessage &) = default;
 };
 
 struct CandidateMessage {
     QString name;
     IceCandidate candidate;
+    // Extension: which media session of the running call this belongs to; 0 (absent on the wire)
+    // for the call's first, n for its n-th re-establishment (docs/protocol.md, "Reconnection").
+    int reconnect = 0;
     friend bool operator==(const CandidateMessage &, const CandidateMessage &) = default;
 };
 

@@ -39,6 +39,12 @@ public:
         json_object_set_boolean_member(object_.get(), member, value);
         return *this;
     }
+    ObjectWriter &setIfAtLeast(const char *member, int value, int least) {
+        if (value >= least) {
+            json_object_set_int_member(object_.get(), member, value);
+        }
+        return *this;
+    }
     ObjectWriter &set(const char *member, JsonObjectPtr value) {
         json_object_set_object_member(object_.get(), member, value.release());
         return *this;
@@ -117,15 +123,24 @@ struct Encoder {
         return writer.finish();
     }
     QByteArray operator()(const OfferMessage &m) const {
-        return ObjectWriter(MessageType::Offer).set("offer", descriptionObject(m.offer)).set("name", m.name).finish();
+        return ObjectWriter(MessageType::Offer)
+            .set("offer", descriptionObject(m.offer))
+            .set("name", m.name)
+            .setIfAtLeast("reconnect", m.reconnect, 0)
+            .finish();
     }
     QByteArray operator()(const AnswerMessage &m) const {
-        return ObjectWriter(MessageType::Answer).set("answer", descriptionObject(m.answer)).set("name", m.name).finish();
+        return ObjectWriter(MessageType::Answer)
+            .set("answer", descriptionObject(m.answer))
+            .set("name", m.name)
+            .setIfAtLeast("reconnect", m.reconnect, 0)
+            .finish();
     }
     QByteArray operator()(const CandidateMessage &m) const {
         return ObjectWriter(MessageType::Candidate)
             .set("candidate", candidateObject(m.candidate))
             .set("name", m.name)
+            .setIfAtLeast("reconnect", m.reconnect, 1)
             .finish();
     }
     QByteArray operator()(const LeaveMessage &m) const {
@@ -261,6 +276,15 @@ SessionDescription readDescription(ObjectReader &outer, const char *member) {
     return description;
 }
 
+// The optional `reconnect` of offer, answer and candidate (docs/protocol.md); `absent` when it is
+// absent or null.
+int readReconnect(ObjectReader &reader, int absent) {
+    if (!reader.has("reconnect") || JSON_NODE_HOLDS_NULL(reader.node("reconnect"))) {
+        return absent;
+    }
+    return reader.integer("reconnect");
+}
+
 IceCandidate readCandidate(ObjectReader &outer) {
     JsonNode *node = outer.node("candidate");
     if (node && JSON_NODE_HOLDS_NULL(node)) {
@@ -352,18 +376,21 @@ Message readMessage(MessageType type, JsonObject *object, ObjectReader &reader) 
             OfferMessage m;
             m.name = reader.string("name");
             m.offer = readDescription(reader, "offer");
+            m.reconnect = readReconnect(reader, -1);
             return m;
         }
         case MessageType::Answer: {
             AnswerMessage m;
             m.name = reader.string("name");
             m.answer = readDescription(reader, "answer");
+            m.reconnect = readReconnect(reader, -1);
             return m;
         }
         case MessageType::Candidate: {
             CandidateMessage m;
             m.name = reader.string("name");
             m.candidate = readCandidate(reader);
+            m.reconnect = readReconnect(reader, 0);
             return m;
         }
         case MessageType::Leave:

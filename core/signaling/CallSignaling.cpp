@@ -5,16 +5,16 @@ namespace confab {
 
 using namespace protocol;
 
-bool CallSignaling::sendOffer(const QString &to, const SessionDescription &offer) {
-    return send(OfferMessage{to, offer});
+bool CallSignaling::sendOffer(const QString &to, const SessionDescription &offer, int reconnect) {
+    return send(OfferMessage{to, offer, reconnect});
 }
 
-bool CallSignaling::sendAnswer(const QString &to, const SessionDescription &answer) {
-    return send(AnswerMessage{to, answer});
+bool CallSignaling::sendAnswer(const QString &to, const SessionDescription &answer, int reconnect) {
+    return send(AnswerMessage{to, answer, reconnect});
 }
 
-bool CallSignaling::sendCandidate(const QString &to, const IceCandidate &candidate) {
-    return send(CandidateMessage{to, candidate});
+bool CallSignaling::sendCandidate(const QString &to, const IceCandidate &candidate, int reconnect) {
+    return send(CandidateMessage{to, candidate, reconnect});
 }
 
 bool CallSignaling::sendLeave(const QString &to, const QString &reason) {

@@ -22,10 +22,15 @@ public:
     virtual QList<protocol::IceServer> iceServers() const = 0;
     // Sends a message once signed in; false (and a log line) otherwise.
     virtual bool send(const protocol::Message &message) = 0;
+    // This computer's addresses changed during a call: a connection to the server that may be
+    // dead (its address gone) is replaced now rather than after the keep-alive notices.
+    virtual void networkChanged() {}
 
-    bool sendOffer(const QString &to, const protocol::SessionDescription &offer);
-    bool sendAnswer(const QString &to, const protocol::SessionDescription &answer);
-    bool sendCandidate(const QString &to, const protocol::IceCandidate &candidate);
+    // `reconnect`: the media session of the running call they belong to (0: its first; -1: left
+    // out, as a seed-protocol peer sends them).
+    bool sendOffer(const QString &to, const protocol::SessionDescription &offer, int reconnect = -1);
+    bool sendAnswer(const QString &to, const protocol::SessionDescription &answer, int reconnect = -1);
+    bool sendCandidate(const QString &to, const protocol::IceCandidate &candidate, int reconnect = 0);
     bool sendLeave(const QString &to, const QString &reason = {});
     bool sendRinging(const QString &to);
 

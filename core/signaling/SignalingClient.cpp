@@ -9,10 +9,66 @@
 
 #include <utility>
 
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 namespace confab {
+
+namespace {
+
+// The local address of the TCP connection under `stream` (libsoup's SoupIOStream over a
+// GTlsConnection over the GSocketConnection, or less); null when unknown.
+GObjectPtr<GInetAddress> localAddressOf(GIOStream *stream) {
+    GObjectPtr<GIOStream> base;
+    for (int depth = 0; stream && !G_IS_SOCKET_CONNECTION(stream) && depth < 4; ++depth) {
+        // SoupIOStream's "base-iostream", GTlsConnection's "base-io-stream": public properties.
+        const char *property = nullptr;
+        for (const char *name : {"base-iostream", "base-io-stream"}) {
+            if (g_object_class_find_property(G_OBJECT_GET_CLASS(stream), name)) {
+                property = name;
+            }
+        }
+        if (!property) {
+            return nullptr;
+        }
+        GIOStream *inner = nullptr;
+        g_object_get(stream, property, &inner, nullptr);
+        base.reset(inner);
+        stream = inner;
+    }
+    if (!stream || !G_IS_SOCKET_CONNECTION(stream)) {
+        return nullptr;
+    }
+    GObjectPtr<GSocketAddress> address(g_socket_connection_get_local_address(G_SOCKET_CONNECTION(stream), nullptr));
+    if (!address || !G_IS_INET_SOCKET_ADDRESS(address.get())) {
+        return nullptr;
+    }
+    return retained(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address.get())));
+}
+
+// Whether an interface of this computer still has `address`.
+bool isStillLocal(GInetAddress *address) {
+    ifaddrs *list = nullptr;
+    if (getifaddrs(&list) != 0) {
+        return true;  // cannot tell: keep the connection
+    }
+    bool found = false;
+    for (const ifaddrs *entry = list; entry && !found; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || (entry->ifa_addr->sa_family != AF_INET && entry->ifa_addr->sa_family != AF_INET6)) {
+            continue;
+        }
+        const gsize size = entry->ifa_addr->sa_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+        GObjectPtr<GSocketAddress> candidate(g_socket_address_new_from_native(entry->ifa_addr, size));
+        found = candidate && G_IS_INET_SOCKET_ADDRESS(candidate.get()) &&
+                g_inet_address_equal(g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(candidate.get())), address);
+    }
+    freeifaddrs(list);
+    return found;
+}
+
+}  // namespace
+
 
 using namespace protocol;
 
@@ -252,6 +308,26 @@ void SignalingClient::onClosed(SoupWebsocketConnection *socket, gpointer self) {
         },
         Qt::QueuedConnection);
     g_signal_handlers_disconnect_by_data(socket, self);
+}
+
+void SignalingClient::networkChanged() {
+    if (!socket_) {
+        if (state_ == State::Reconnecting) {
+            retryTimer_.start(0);  // the new network may reach the server now
+        }
+        return;
+    }
+    // Only a connection whose own address is gone is dead for sure; closing a live one would make
+    // the server tell our call partner "disconnected" for nothing.
+    const GObjectPtr<GInetAddress> local = localAddressOf(soup_websocket_connection_get_io_stream(socket_.get()));
+    if (!local) {
+        qCInfo(lcSignaling) << "the network changed; the connection's own address is not known";
+    } else if (!isStillLocal(local.get())) {
+        GCharPtr text(g_inet_address_to_string(local.get()));
+        qCInfo(lcSignaling).noquote() << "our address" << text.get() << "is gone: connecting to the server again";
+        backoff_.reset();
+        lost(tr("This computer's network changed."));
+    }
 }
 
 void SignalingClient::checkAlive() {

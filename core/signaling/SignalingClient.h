@@ -50,6 +50,8 @@ public:
     QList<protocol::IceServer> iceServers() const override { return iceServers_; }
     // Sends a message once logged in; returns false (and logs) otherwise.
     bool send(const protocol::Message &message) override;
+    // Reconnects at once when the connection's own local address is gone.
+    void networkChanged() override;
 
     // Tuning for tests and the desktop app: how often to ping, and how long silence means dead.
     void setKeepalive(int intervalSeconds, int deadAfterSeconds);

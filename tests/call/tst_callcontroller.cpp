@@ -38,6 +38,13 @@ struct Party {
         QObject::connect(controller.get(), &CallController::stateChanged, controller.get(),
                          [this](CallState state) { states.append(state); });
     }
+    // Re-offers within milliseconds, for the tests of re-establishment.
+    void fastReconnect() {
+        CallReconnector::Timing &timing = controller->settings().reconnectTiming;
+        timing.callerFirstOfferMs = 20;
+        timing.calleeFirstOfferMs = 200;
+        timing.retryMs = 300;
+    }
     FakeMediaSession *session() const { return made->isEmpty() ? nullptr : made->last().data(); }
     CallState state() const { return controller->state(); }
     CallEndReason endReason() const { return ended->last().at(0).value<CallEndReason>(); }
@@ -423,6 +430,183 @@ private Q_SLOTS:
         QCOMPARE(alice.state(), CallState::Reconnecting);
         QTRY_COMPARE_WITH_TIMEOUT(alice.ended->size(), 1, kWaitMs);
         QCOMPARE(alice.endReason(), CallEndReason::ReconnectTimedOut);
+    }
+
+    void theCallerReoffersAFreshSessionAndTheCallComesBackWithoutRinging() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        alice.fastReconnect();
+        bob.fastReconnect();
+        QSignalSpy chatOpened(alice.controller.get(), &CallController::chatOpened);
+        connectCall(alice, bob);
+        alice.session()->becomeChatReady();
+        QCOMPARE(chatOpened.size(), 1);
+        alice.controller->setMicrophoneMuted(true);
+        alice.controller->setCameraEnabled(false);
+        const QString code = alice.controller->safetyCode();
+        const qsizetype bobSent = bob.signaling->sent().size();
+        alice.session()->interrupt();
+        bob.session()->interrupt();
+        QTRY_COMPARE_WITH_TIMEOUT(alice.made->size(), 2, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.made->size(), 2, kWaitMs);
+        QCOMPARE(alice.session()->config.role, MediaSession::Role::Caller);
+        QCOMPARE(bob.session()->config.role, MediaSession::Role::Callee);
+        QTRY_VERIFY_WITH_TIMEOUT(!alice.session()->remoteAnswer.isEmpty(), kWaitMs);
+        // Marked as the call's first re-establishment, both ways; no ringing, no second incoming call.
+        const auto *offer = std::get_if<OfferMessage>(&alice.signaling->sent().last());
+        for (const Message &m : alice.signaling->sent()) {
+            if (const auto *o = std::get_if<OfferMessage>(&m)) {
+                offer = o;
+            }
+        }
+        QVERIFY(offer);
+        QCOMPARE(offer->reconnect, 1);
+        bool answered = false;
+        for (qsizetype i = bobSent; i < bob.signaling->sent().size(); ++i) {
+            const Message &m = bob.signaling->sent()[i];
+            QVERIFY(!std::holds_alternative<RingingMessage>(m));
+            if (const auto *answer = std::get_if<AnswerMessage>(&m)) {
+                QCOMPARE(answer->reconnect, 1);
+                answered = true;
+            }
+        }
+        QVERIFY(answered);
+        QCOMPARE(bob.incoming->size(), 1);
+        QCOMPARE(alice.state(), CallState::Reconnecting);
+        // What the user set goes on in the new media.
+        QVERIFY(alice.session()->microphoneMuted);
+        QVERIFY(!alice.session()->cameraEnabled);
+        alice.session()->becomeConnected();
+        bob.session()->becomeConnected();
+        QCOMPARE(alice.state(), CallState::Connected);
+        QCOMPARE(bob.state(), CallState::Connected);
+        alice.session()->becomeChatReady();
+        QCOMPARE(chatOpened.size(), 1);  // the same chat: not opened twice
+        QCOMPARE(alice.controller->safetyCode(), bob.controller->safetyCode());
+        QCOMPARE(alice.controller->safetyCode(), code);  // the fakes keep their fingerprints
+        QTRY_VERIFY_WITH_TIMEOUT(alice.made->first().isNull() && bob.made->first().isNull(), kWaitMs);
+        QVERIFY(alice.ended->isEmpty() && bob.ended->isEmpty());
+    }
+
+    void theSideThatLostAnAddressReoffersAtOnce() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);  // default timing: the caller would wait 0.5 s, the callee 3 s
+        bob.session()->loseAddress();
+        QCOMPARE(bob.state(), CallState::Reconnecting);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.made->size(), 2, 200);
+        QCOMPARE(bob.session()->config.role, MediaSession::Role::Caller);  // the callee offers this time
+        QTRY_COMPARE_WITH_TIMEOUT(alice.made->size(), 2, 200);
+        QCOMPARE(alice.session()->config.role, MediaSession::Role::Callee);
+        QCOMPARE(alice.state(), CallState::Reconnecting);  // told by the re-offer
+        QTRY_VERIFY_WITH_TIMEOUT(!bob.session()->remoteAnswer.isEmpty(), kWaitMs);
+        bob.session()->becomeConnected();
+        alice.session()->becomeConnected();
+        QCOMPARE(alice.state(), CallState::Connected);
+        QCOMPARE(bob.state(), CallState::Connected);
+        QCOMPARE(alice.made->size(), 2);
+        QCOMPARE(bob.made->size(), 2);
+    }
+
+    void whenBothReofferTheCallersOfferStands() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        alice.session()->loseAddress();
+        bob.session()->loseAddress();
+        QTRY_COMPARE_WITH_TIMEOUT(bob.made->size(), 3, kWaitMs);  // its own offer, then the answer to alice's
+        QTest::qWait(50);
+        QCOMPARE(alice.made->size(), 2);  // bob's offer was not taken
+        QCOMPARE(alice.session()->config.role, MediaSession::Role::Caller);
+        QCOMPARE(bob.session()->config.role, MediaSession::Role::Callee);
+        QTRY_VERIFY_WITH_TIMEOUT(!alice.session()->remoteAnswer.isEmpty(), kWaitMs);
+        alice.session()->becomeConnected();
+        bob.session()->becomeConnected();
+        QCOMPARE(alice.state(), CallState::Connected);
+        QCOMPARE(bob.state(), CallState::Connected);
+    }
+
+    void candidatesOfAnEarlierSessionAreDropped() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        bob.session()->loseAddress();
+        QTRY_COMPARE_WITH_TIMEOUT(alice.made->size(), 2, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session()->remoteCandidates.size(), 1, kWaitMs);
+        QCOMPARE(alice.session()->remoteCandidates.first().candidate,
+                 QStringLiteral("candidate:1 1 UDP 1 192.0.2.1 5000 typ host"));  // the new offerer's
+        bob.signaling->sendCandidate(QStringLiteral("alice"), {QStringLiteral("candidate:9 1 UDP 1 192.0.2.9 9 typ host"),
+                                                               QStringLiteral("0"), 0});
+        QTest::qWait(50);
+        QCOMPARE(alice.session()->remoteCandidates.size(), 1);
+    }
+
+    void aReofferWaitsUntilSignedInAgain() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        alice.fastReconnect();
+        connectCall(alice, bob);
+        alice.session()->interrupt();
+        bob.session()->interrupt();
+        alice.signaling->setSignedIn(false);  // bob hears "disconnected" during the outage: waits
+        QTest::qWait(150);
+        QCOMPARE(alice.made->size(), 1);
+        QCOMPARE(bob.state(), CallState::Reconnecting);
+        alice.signaling->setSignedIn(true);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.made->size(), 2, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.made->size(), 2, kWaitMs);
+        alice.session()->becomeConnected();
+        bob.session()->becomeConnected();
+        QCOMPARE(bob.state(), CallState::Connected);
+        QVERIFY(alice.ended->isEmpty() && bob.ended->isEmpty());
+    }
+
+    void aReestablishmentThatDoesNotConnectIsOfferedAgainUntilTheWindowEnds() {
+        Party alice(switchboard_, QStringLiteral("alice"), 45000, 1500);
+        Party bob(switchboard_, QStringLiteral("bob"), 45000, 60000);
+        alice.fastReconnect();
+        bob.fastReconnect();
+        connectCall(alice, bob);
+        alice.session()->interrupt();
+        QTRY_COMPARE_WITH_TIMEOUT(alice.made->size(), 2, kWaitMs);
+        alice.session()->failWith(CallEndReason::ConnectionFailed, QStringLiteral("ICE failed (fake)."));
+        QCOMPARE(alice.state(), CallState::Reconnecting);  // not the end: tried again
+        QTRY_COMPARE_WITH_TIMEOUT(alice.made->size(), 3, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.ended->size(), 1, 3000);
+        QCOMPARE(alice.endReason(), CallEndReason::ReconnectTimedOut);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.ended->size(), 1, kWaitMs);
+        QCOMPARE(bob.endReason(), CallEndReason::ReconnectTimedOut);
+    }
+
+    void aReofferForACallThatIsOverDoesNotRing() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        QVERIFY(alice.signaling->send(OfferMessage{QStringLiteral("bob"),
+                                                   {QStringLiteral("offer"), FakeMediaSession::description(QStringLiteral("offer"), 1)},
+                                                   3}));
+        QTRY_COMPARE_WITH_TIMEOUT(bob.lastLeaveReason(), QStringLiteral("hangup"), kWaitMs);
+        QCOMPARE(bob.incoming->size(), 0);
+        QCOMPARE(bob.state(), CallState::Idle);
+    }
+
+    void aPeerThatCannotReestablishIsNotReoffered() {
+        // A seed-protocol peer: its answer has no `reconnect`; a re-offer would break its call.
+        Party alice(switchboard_, QStringLiteral("alice"));
+        alice.fastReconnect();
+        LoopbackSignaling plain(switchboard_, QStringLiteral("plain"));
+        QObject::connect(&plain, &CallSignaling::offerReceived, &plain, [&plain](const OfferMessage &offer) {
+            plain.sendAnswer(offer.name, {QStringLiteral("answer"), FakeMediaSession::description(QStringLiteral("answer"), 7)});
+        });
+        QString error;
+        QVERIFY(alice.controller->call(QStringLiteral("plain"), &error));
+        QTRY_COMPARE_WITH_TIMEOUT(alice.state(), CallState::Connecting, kWaitMs);
+        alice.session()->becomeConnected();
+        alice.session()->interrupt();
+        QTest::qWait(150);
+        QCOMPARE(alice.state(), CallState::Reconnecting);
+        QCOMPARE(alice.made->size(), 1);  // waits for the old path instead
+        alice.session()->resume();
+        QCOMPARE(alice.state(), CallState::Connected);
     }
 
     void theControllerCanCallAgainAfterACallEnds() {

@@ -88,6 +88,12 @@ private Q_SLOTS:
         QTest::newRow("offer") << Message(OfferMessage{QStringLiteral("bob"), kOffer});
         QTest::newRow("answer") << Message(AnswerMessage{QStringLiteral("bob"), kAnswer});
         QTest::newRow("candidate") << Message(CandidateMessage{QStringLiteral("bob"), kCandidate});
+        QTest::newRow("first offer of a peer that can re-establish")
+            << Message(OfferMessage{QStringLiteral("bob"), kOffer, 0});
+        QTest::newRow("re-offer") << Message(OfferMessage{QStringLiteral("bob"), kOffer, 2});
+        QTest::newRow("answer to a re-offer") << Message(AnswerMessage{QStringLiteral("bob"), kAnswer, 2});
+        QTest::newRow("candidate of a re-established session")
+            << Message(CandidateMessage{QStringLiteral("bob"), kCandidate, 2});
         QTest::newRow("candidate on a later line") << Message(
             CandidateMessage{QStringLiteral("bob"), {kCandidate.candidate, QStringLiteral("video1"), 3}});
         QTest::newRow("end of candidates")
@@ -160,6 +166,20 @@ private Q_SLOTS:
                                         {QStringLiteral("candidate:1"), QStringLiteral("0"), 1}})
             << QByteArray(
                    R"({"type":"candidate","candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":1},"name":"bob"})");
+        QTest::newRow("re-offer")
+            << Message(OfferMessage{QStringLiteral("bob"), {QStringLiteral("offer"), QStringLiteral("v=0")}, 1})
+            << QByteArray(R"({"type":"offer","offer":{"type":"offer","sdp":"v=0"},"name":"bob","reconnect":1})");
+        QTest::newRow("first answer of a peer that can re-establish")
+            << Message(AnswerMessage{QStringLiteral("bob"), {QStringLiteral("answer"), QStringLiteral("v=0")}, 0})
+            << QByteArray(R"({"type":"answer","answer":{"type":"answer","sdp":"v=0"},"name":"bob","reconnect":0})");
+        QTest::newRow("candidate of a first session: no reconnect")
+            << Message(CandidateMessage{QStringLiteral("bob"), {QStringLiteral("candidate:1"), QStringLiteral("0"), 1}, 0})
+            << QByteArray(
+                   R"({"type":"candidate","candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":1},"name":"bob"})");
+        QTest::newRow("candidate of a re-established session")
+            << Message(CandidateMessage{QStringLiteral("bob"), {QStringLiteral("candidate:1"), QStringLiteral("0"), 1}, 3})
+            << QByteArray(
+                   R"({"type":"candidate","candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":1},"name":"bob","reconnect":3})");
         QTest::newRow("leave") << Message(LeaveMessage{QStringLiteral("bob"), {}})
                                << QByteArray(R"({"type":"leave","name":"bob"})");
         QTest::newRow("leave with a reason")
@@ -342,6 +362,10 @@ private Q_SLOTS:
         row("empty", "", ErrorCode::MalformedJson);
         row("only spaces", "   ", ErrorCode::MalformedJson);
         row("an array", "[1,2]", ErrorCode::BadMessage);
+        row("reconnect not a number", R"({"type":"offer","offer":{"type":"offer","sdp":"v=0"},"name":"b","reconnect":"1"})",
+            ErrorCode::BadMessage);
+        row("reconnect negative", R"({"type":"offer","offer":{"type":"offer","sdp":"v=0"},"name":"b","reconnect":-1})",
+            ErrorCode::BadMessage);
         row("a string", "\"login\"", ErrorCode::BadMessage);
         row("a number", "42", ErrorCode::BadMessage);
         row("null", "null", ErrorCode::BadMessage);

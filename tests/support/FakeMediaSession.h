@@ -41,7 +41,9 @@ public:
     // The peer's media stops / comes back on this session.
     void interrupt() { Q_EMIT mediaInterrupted(QStringLiteral("No media from the other side (fake).")); }
     void resume() { Q_EMIT mediaResumed(); }
+    void loseAddress() { Q_EMIT localAddressLost(QStringLiteral("192.0.2.1 (fake0) is gone.")); }
     void receiveChat(const QString &text) { Q_EMIT chatReceived(text); }
+    void becomeChatReady() { Q_EMIT chatOpened(); }
     // A made-up description with a DTLS fingerprint, so the safety code can be computed.
     static QString description(const QString &type, int fingerprintByte);
 
