@@ -14,6 +14,7 @@ const QString kSpeaker = QStringLiteral("media/speaker");
 const QString kResolution = QStringLiteral("media/resolution");
 const QString kFrameRate = QStringLiteral("media/frameRate");
 const QString kEchoCancellation = QStringLiteral("media/echoCancellation");
+const QString kReconnectWindow = QStringLiteral("call/reconnectWindowSeconds");
 const QString kIceServers = QStringLiteral("ice/servers");
 }  // namespace
 
@@ -28,6 +29,7 @@ CallSettings CallSettings::load(QSettings &settings) {
     }
     result.frameRate = std::clamp(settings.value(kFrameRate, 30).toInt(), 1, 60);
     result.echoCancellation = settings.value(kEchoCancellation, true).toBool();
+    result.reconnectWindowSeconds = std::clamp(settings.value(kReconnectWindow, 30).toInt(), 5, 300);
     QSettings &store = settings;
     const int count = store.beginReadArray(kIceServers);
     for (int i = 0; i < count; ++i) {
@@ -51,6 +53,7 @@ void CallSettings::save(QSettings &settings) const {
     settings.setValue(kResolution, QStringLiteral("%1x%2").arg(resolution.width()).arg(resolution.height()));
     settings.setValue(kFrameRate, frameRate);
     settings.setValue(kEchoCancellation, echoCancellation);
+    settings.setValue(kReconnectWindow, reconnectWindowSeconds);
     settings.remove(kIceServers);
     settings.beginWriteArray(kIceServers, int(iceServers.size()));
     for (int i = 0; i < iceServers.size(); ++i) {
@@ -74,6 +77,7 @@ void CallSettings::applyTo(CallController::Settings &target) const {
     target.media.fps = frameRate;
     target.media.echoCancellation = echoCancellation;
     target.iceServers = iceServers;
+    target.reconnectWindowMs = reconnectWindowSeconds * 1000;
 }
 
 CallController::Settings CallSettings::toControllerSettings() const {

@@ -22,6 +22,7 @@ struct CallSettings {
     QSize resolution{640, 480};
     int frameRate = 30;
     bool echoCancellation = true;  // on unless the user turns it off: laptops play into their microphones
+    int reconnectWindowSeconds = 30;  // how long a call whose media stopped may stay reconnecting
     QList<protocol::IceServer> iceServers;
 
     static CallSettings load(QSettings &settings);

@@ -598,6 +598,9 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
         }
     }
     // Any other state (the engine reconnecting a call) keeps the clock running and the controls.
+    if (state == CallState::Reconnecting) {
+        tick();  // the state shows how long it has been reconnecting
+    }
     updateCard();
 }
 
@@ -644,6 +647,11 @@ void CallWindow::showSafetyCode(const QString &code) {
 
 void CallWindow::tick() {
     timerLabel_->setText(formatDuration(connectedFor_.elapsed()));
+    if (state_ == CallState::Reconnecting) {
+        stateLabel_->setText(tr("%1 %2").arg(describe(CallState::Reconnecting),
+                                             formatDuration(std::max<qint64>(0, controller_->reconnectingForMs()))));
+        updateCard();
+    }
 }
 
 void CallWindow::statsUpdated(const CallStats &stats) {

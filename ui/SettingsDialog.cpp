@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -137,6 +138,14 @@ void SettingsDialog::buildLayout() {
     pictureForm->addRow(tr("&Frame rate:"), frameRate_);
     pictureForm->addRow(echoCancellation_);
     pictureForm->addRow(echoNote);
+    reconnectWindow_ = new QSpinBox(this);
+    reconnectWindow_->setObjectName(QStringLiteral("reconnectWindow"));
+    reconnectWindow_->setAccessibleName(tr("Reconnect window"));
+    reconnectWindow_->setRange(5, 300);
+    reconnectWindow_->setSuffix(tr(" s"));
+    reconnectWindow_->setToolTip(tr("How long a call whose connection dropped keeps trying to come back "
+                                    "before it ends."));
+    pictureForm->addRow(tr("&Keep reconnecting for:"), reconnectWindow_);
 
     auto *iceBox = new QGroupBox(tr("STUN and TURN servers"), this);
     iceServers_ = new QTableWidget(0, 3, iceBox);
@@ -287,6 +296,7 @@ void SettingsDialog::load(const CallSettings &settings) {
     }
     frameRate_->setCurrentIndex(fps);
     echoCancellation_->setChecked(settings.echoCancellation);
+    reconnectWindow_->setValue(settings.reconnectWindowSeconds);
     iceServers_->setRowCount(0);
     for (const protocol::IceServer &server : settings.iceServers) {
         addIceRow(server);
@@ -312,6 +322,7 @@ CallSettings SettingsDialog::choice() const {
     result.resolution = resolution_->currentData().toSize();
     result.frameRate = frameRate_->currentData().toInt();
     result.echoCancellation = echoCancellation_->isChecked();
+    result.reconnectWindowSeconds = reconnectWindow_->value();
     for (int row = 0; row < iceServers_->rowCount(); ++row) {
         const auto text = [&](int column) {
             const QTableWidgetItem *item = iceServers_->item(row, column);

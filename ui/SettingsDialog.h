@@ -8,6 +8,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QSpinBox;
 class QLabel;
 class QProgressBar;
 class QSettings;
@@ -65,6 +66,7 @@ private:
     QComboBox *resolution_ = nullptr;
     QComboBox *frameRate_ = nullptr;
     QCheckBox *echoCancellation_ = nullptr;
+    QSpinBox *reconnectWindow_ = nullptr;
     QTableWidget *iceServers_ = nullptr;
     QLabel *problem_ = nullptr;
     VideoWidget *preview_ = nullptr;

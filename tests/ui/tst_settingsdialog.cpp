@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStyledItemDelegate>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -83,6 +84,7 @@ private Q_SLOTS:
             selectData(part<QComboBox>(&dialog, "resolution"), QSize(1280, 720));
             selectData(part<QComboBox>(&dialog, "frameRate"), 15);
             part<QCheckBox>(&dialog, "echoCancellation")->setChecked(true);
+            part<QSpinBox>(&dialog, "reconnectWindow")->setValue(45);
             auto *ice = part<QTableWidget>(&dialog, "iceServers");
             ice->setRowCount(2);
             ice->setItem(0, 0, new QTableWidgetItem(QStringLiteral("stun:stun.example.org:3478")));
@@ -100,6 +102,7 @@ private Q_SLOTS:
         QCOMPARE(loaded.resolution, QSize(1280, 720));
         QCOMPARE(loaded.frameRate, 15);
         QVERIFY(loaded.echoCancellation);
+        QCOMPARE(loaded.reconnectWindowSeconds, 45);
         QCOMPARE(loaded.iceServers.size(), 2);
         QCOMPARE(loaded.iceServers.at(0).urls, QStringList{QStringLiteral("stun:stun.example.org:3478")});
         QCOMPARE(loaded.iceServers.at(1).urls, (QStringList{QStringLiteral("turn:turn.example.org:3478"),
@@ -111,6 +114,7 @@ private Q_SLOTS:
 
         const CallController::Settings call = SettingsDialog::controllerSettings(&settings);
         QCOMPARE(call.media.width, 1280);
+        QCOMPARE(call.reconnectWindowMs, 45000);
         QCOMPARE(call.media.height, 720);
         QCOMPARE(call.media.fps, 15);
         QVERIFY(call.media.echoCancellation);
