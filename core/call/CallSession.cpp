@@ -28,6 +28,7 @@ namespace {
 // Time without a single incoming RTP packet, once media has flowed, before the peer counts as
 // vanished: the call ends 3.0–3.25 s after the last packet (PeerMediaWatch looks every 250 ms).
 constexpr int kVanishedAfterMs = 3000;
+constexpr int kLoopbackAfterMs = 2000;  // no interface for this long: gather on loopback
 
 // What the audio takes of the estimate: Opus at 32 kb/s plus 50 packets a second of RTP, SRTP,
 // UDP and IP headers (about 58 bytes each). Video gets the rest, so audio is never starved.
@@ -71,6 +72,20 @@ CallSession::CallSession(Config config, QObject *parent)
     connectTimer_.setSingleShot(true);
     connect(&connectTimer_, &QTimer::timeout, this, [this] {
         fail(connectionFailure(), tr("No connection after %1 seconds.").arg(config_.connectTimeoutMs / 1000));
+    });
+    // A computer with no network at all can still call a peer on itself (the app's echo contact):
+    // after a short wait for an interface (a fresh link is marked running up to a second late)
+    // ICE gathers on loopback instead.
+    loopbackTimer_.setSingleShot(true);
+    connect(&loopbackTimer_, &QTimer::timeout, this, [this] {
+        if (negotiated_ || failed_ || !webrtc_ || !network_ || !network_->addresses().isEmpty()) {
+            return;
+        }
+        if (WebRtcBinSetup::gatherOnLoopback(webrtc_.get())) {
+            qCInfo(lcCall) << "no network interface is up: ICE gathers on loopback (127.0.0.1) only";
+            loopbackOnly_ = true;
+            negotiate();
+        }
     });
     networkWaitTimer_.setSingleShot(true);
     connect(&networkWaitTimer_, &QTimer::timeout, this, [this] {
@@ -231,7 +246,12 @@ bool CallSession::networkReady() {
                 });
     }
     const QStringList addresses = network_->addresses();
+    if (loopbackOnly_) {
+        networkWaitTimer_.stop();
+        return true;
+    }
     if (!addresses.isEmpty()) {
+        loopbackTimer_.stop();
         if (networkWait_.isValid()) {
             networkWaitTimer_.stop();
             qCInfo(lcCall).noquote() << "a network interface is up after" << networkWait_.elapsed()
@@ -244,6 +264,7 @@ bool CallSession::networkReady() {
         qCInfo(lcCall) << "no network interface is up and running yet: ICE gathering waits for one";
         connect(network_.get(), &NetworkInterfaceWatch::addressesChanged, this, &CallSession::negotiate);
         networkWaitTimer_.start(config_.connectTimeoutMs / 2);
+        loopbackTimer_.start(kLoopbackAfterMs);
     }
     return false;
 }
@@ -560,6 +581,7 @@ void CallSession::fail(CallEndReason reason, const QString &detail) {
     peerMedia_->stop();
     connectTimer_.stop();
     networkWaitTimer_.stop();
+    loopbackTimer_.stop();
     qCWarning(lcCall).noquote() << "call failed:" << wireName(reason) << detail;
     Q_EMIT failed(reason, detail);
 }
@@ -570,6 +592,7 @@ void CallSession::teardown() {
     peerMedia_->stop();
     connectTimer_.stop();
     networkWaitTimer_.stop();
+    loopbackTimer_.stop();
     if (busWatch_) {
         g_source_remove(busWatch_);
         busWatch_ = 0;

@@ -105,6 +105,8 @@ private:
     bool negotiated_ = false;
     QElapsedTimer networkWait_;  // since negotiate() first found no network interface up
     QTimer networkWaitTimer_;    // gives up waiting for one
+    QTimer loopbackTimer_;       // or, before that, gathers on loopback (an offline computer)
+    bool loopbackOnly_ = false;
     bool connected_ = false;
     bool failed_ = false;
     QStringList mids_;

@@ -7,6 +7,8 @@
 #include <QCoreApplication>
 #include <QUrl>
 
+#include <dlfcn.h>
+
 namespace confab {
 
 namespace {
@@ -48,6 +50,49 @@ void startJitterBuffersEarly(GstElement *webrtc) {
 }
 
 }  // namespace
+
+// libnice's nice_agent_add_local_address() (public API since 0.0.5: once an address is added, the
+// agent gathers on the added ones only) has no GObject property or signal, and Confab does not build
+// against libnice: the functions are looked up in the libnice the nice plugin already loaded. The
+// one place that does so; every step checks what it assumes and gives up with a log line.
+bool WebRtcBinSetup::gatherOnLoopback(GstElement *webrtc) {
+    GstWebRTCICE *ice = nullptr;
+    g_object_get(webrtc, "ice-agent", &ice, nullptr);
+    GstPtr<GstWebRTCICE> iceOwner(ice);
+    if (!ice || !g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent")) {
+        qCWarning(lcCall) << "no loopback candidate: webrtcbin's ICE is not libnice";
+        return false;
+    }
+    GObject *agent = nullptr;
+    g_object_get(ice, "agent", &agent, nullptr);
+    GObjectPtr<GObject> agentOwner(agent);
+    void *library = dlopen("libnice.so.10", RTLD_NOW | RTLD_NOLOAD);
+    if (!agent || !library) {
+        qCWarning(lcCall) << "no loopback candidate: libnice.so.10 is not loaded";
+        return false;
+    }
+    using NewAddress = void *(*)();
+    using SetFromString = gboolean (*)(void *, const gchar *);
+    using AddLocalAddress = gboolean (*)(GObject *, const void *);
+    using FreeAddress = void (*)(void *);
+    const auto newAddress = reinterpret_cast<NewAddress>(dlsym(library, "nice_address_new"));
+    const auto setFromString = reinterpret_cast<SetFromString>(dlsym(library, "nice_address_set_from_string"));
+    const auto addLocalAddress = reinterpret_cast<AddLocalAddress>(dlsym(library, "nice_agent_add_local_address"));
+    const auto freeAddress = reinterpret_cast<FreeAddress>(dlsym(library, "nice_address_free"));
+    bool added = false;
+    if (newAddress && setFromString && addLocalAddress && freeAddress) {
+        void *address = newAddress();
+        added = address && setFromString(address, "127.0.0.1") && addLocalAddress(agent, address);
+        if (address) {
+            freeAddress(address);
+        }
+    }
+    dlclose(library);  // RTLD_NOLOAD took a reference; the plugin keeps its own
+    if (!added) {
+        qCWarning(lcCall) << "no loopback candidate: libnice refused 127.0.0.1";
+    }
+    return added;
+}
 
 GstPtr<GstElement> WebRtcBinSetup::make(int jitterBufferMs, const QList<protocol::IceServer> &iceServers,
                                         QString *error) {

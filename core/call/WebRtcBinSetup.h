@@ -21,6 +21,11 @@ public:
     static QString webrtcbinUrl(const QString &url, const protocol::IceServer &server);
     // Whether any of the servers is a TURN relay.
     static bool hasRelay(const QList<protocol::IceServer> &iceServers);
+    // Makes libnice gather its host candidates on 127.0.0.1, which it otherwise never does: for a
+    // computer with no other interface up, where a call to a peer on the same computer (the app's
+    // own `echo` contact) can still connect. Before ICE gathers; false (and a log line) when it
+    // cannot be done here.
+    static bool gatherOnLoopback(GstElement *webrtc);
 };
 
 }  // namespace confab

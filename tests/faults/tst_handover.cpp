@@ -5,12 +5,14 @@
 // interface: moveSiteB), or loses every packet, signaling included, for 5 s (cutSiteB). The call
 // goes `reconnecting` and comes back: after the address change by a fresh media session that bob
 // offers once signed in again; after the drop by itself. Chat sent afterwards arrives, and the
-// call's duration runs on from the first connection. Needs root, iproute2, nftables and
-// /dev/net/tun; skipped, never passed, without them.
+// call's duration runs on from the first connection. And a computer with no network at all (a
+// namespace with only loopback up) still calls the echo contact on itself. Needs root, iproute2,
+// nftables and /dev/net/tun; skipped, never passed, without them.
 #include "CannotRun.h"
 #include "NetworkLab.h"
 #include "ProcessCall.h"
 #include "ProcessPeers.h"
+#include "TestNamespaces.h"
 #include "TestTime.h"
 
 #include <QDateTime>
@@ -168,6 +170,32 @@ private Q_SLOTS:
             qInfo("5 s drop: reconnecting %.0f ms after the cut, connected %.0f ms after it ended",
                   reconnectingAt - cutAt, connectedAt - restoredAt);
         }
+    }
+
+    void withOnlyLoopbackUpACallToAPeerOnTheSameComputerConnects() {
+        if (const QString reason = TestNamespaces::unavailableReason(); !reason.isEmpty()) {
+            CONFAB_CANNOT_RUN(reason);
+        }
+        TestNamespaces namespaces;
+        QString error;
+        QVERIFY2(namespaces.add(QStringLiteral("offline"), &error), qPrintable(error));
+        const QStringList launcher = namespaces.launcher(QStringLiteral("offline"));
+        ServerProcess server;
+        server.setLauncher(launcher);
+        QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("127.0.0.1")}));
+        CallProcess echo(QStringLiteral("echo"));
+        echo.setLauncher(launcher);
+        echo.start(server.url(), {QStringLiteral("--echo")});
+        QVERIFY2(!echo.waitFor(QStringLiteral("logged-in"), kStartMs).isEmpty(), qPrintable(echo.errorOutput()));
+        CallProcess alice(QStringLiteral("alice"));
+        alice.setLauncher(launcher);
+        alice.start(server.url(), {QStringLiteral("--call"), QStringLiteral("echo"), QStringLiteral("--duration"),
+                                   QStringLiteral("1")});
+        QVERIFY2(!alice.waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
+                 qPrintable(alice.errorOutput().right(2000)));
+        QVERIFY(alice.waitForExit(kStartMs));
+        QCOMPARE(alice.exitCode(), 0);
+        QVERIFY(alice.errorOutput().contains(QStringLiteral("ICE gathers on loopback")));
     }
 };
 
