@@ -175,6 +175,14 @@
         <source>Too much data without a whole message.</source>
         <translation>Zu viele Daten ohne eine vollständige Nachricht.</translation>
     </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Verbindung wird wiederhergestellt…</translation>
+    </message>
+    <message>
+        <source>The connection to %1 was lost and could not be restored in time.</source>
+        <translation>Die Verbindung zu %1 ist abgebrochen und konnte nicht rechtzeitig wiederhergestellt werden.</translation>
+    </message>
 </context>
 <context>
     <name>confab::CallController</name>
@@ -205,6 +213,14 @@
     <message>
         <source>Screen sharing stopped.</source>
         <translation>Bildschirmfreigabe beendet.</translation>
+    </message>
+    <message>
+        <source>The call was re-established with a new safety code: %1. Compare it again with %2.</source>
+        <translation>Der Anruf wurde mit einem neuen Sicherheitscode wiederhergestellt: %1. Vergleichen Sie ihn erneut mit %2.</translation>
+    </message>
+    <message>
+        <source>%1 re-establishes the call.</source>
+        <translation>%1 stellt den Anruf wieder her.</translation>
     </message>
 </context>
 <context>
@@ -256,6 +272,14 @@
     <message>
         <source>Screen sharing stopped: %1</source>
         <translation>Bildschirmfreigabe beendet: %1</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s address %1 went away.</source>
+        <translation>Die Adresse %1 dieses Computers ist weggefallen.</translation>
+    </message>
+    <message>
+        <source>ICE or DTLS failed during the call.</source>
+        <translation>ICE oder DTLS ist während des Anrufs fehlgeschlagen.</translation>
     </message>
 </context>
 <context>
@@ -526,6 +550,10 @@
         <source>The server refused the name %1.</source>
         <translation>Der Server hat den Namen %1 abgelehnt.</translation>
     </message>
+    <message>
+        <source>This computer&apos;s network changed.</source>
+        <translation>Das Netzwerk dieses Computers hat sich geändert.</translation>
+    </message>
 </context>
 <context>
     <name>confab::SignalingServer</name>
@@ -679,6 +707,10 @@
     <message>
         <source>No answer to keep-alive pings.</source>
         <translation>Keine Antwort auf Keep-alive-Pings.</translation>
+    </message>
+    <message>
+        <source>Signed in again from another connection.</source>
+        <translation>Über eine andere Verbindung erneut angemeldet.</translation>
     </message>
 </context>
 <context>
@@ -1241,6 +1273,10 @@ Es gibt KEINE GARANTIE, soweit gesetzlich zulässig.
     <message>
         <source>Leave full screen</source>
         <translation>Vollbild verlassen</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
     </message>
 </context>
 <context>
@@ -2116,6 +2152,22 @@ Neuer Versuch…</translation>
     <message>
         <source>The microphone stopped working.</source>
         <translation>Das Mikrofon funktioniert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Reconnect window</source>
+        <translation>Zeit für die Wiederverbindung</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>How long a call whose connection dropped keeps trying to come back before it ends.</source>
+        <translation>Wie lange ein Anruf, dessen Verbindung abgebrochen ist, versucht, sie wiederherzustellen, bevor er endet.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep reconnecting for:</source>
+        <translation>&amp;Wiederverbinden versuchen für:</translation>
     </message>
 </context>
 <context>
