@@ -334,6 +334,22 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(v.statusMessage().contains(QStringLiteral("bob hung up")), kTimeoutMs);
     }
 
+    // The whole window, not only the call view, goes down to 480 px wide, in a call and out of it.
+    void theWindowGoesDownTo480PixelsWide() {
+        auto call = inCallWithBob();
+        QVERIFY(call);
+        ShellView v(*call->w);
+        call->w->resize(480, 640);
+        QTRY_COMPARE(call->w->width(), 480);
+        QVERIFY(v.callPage()->width() <= 480);
+        QVERIFY(v.callButton("hangUpButton")->isVisible());
+        QTest::mouseClick(v.callButton("hangUpButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(v.showsContacts(), kTimeoutMs);
+        call->w->resize(480, 640);
+        QTRY_COMPARE(call->w->width(), 480);
+        QVERIFY(v.contactsPage()->callButton()->isVisible());
+    }
+
     void fullScreenFromTheCallPageEndsWithTheCall() {
         auto call = inCallWithBob();
         QVERIFY(call);
