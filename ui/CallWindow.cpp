@@ -601,6 +601,9 @@ void CallWindow::stateChanged(CallState state, const QString &peer) {
     if (state == CallState::Reconnecting) {
         tick();  // the state shows how long it has been reconnecting
     }
+    // Reconnecting, the last picture would stay frozen behind the card: covered, the person's
+    // avatar, name and "Reconnecting… 0:05" read as in the other waiting states.
+    remoteVideo_->setCovered(state == CallState::Reconnecting);
     updateCard();
 }
 

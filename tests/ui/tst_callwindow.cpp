@@ -320,6 +320,33 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Idle, kTimeoutMs);
     }
 
+    // Reconnecting, like calling and ringing: the person large with the state and how long it has
+    // been trying, over a covered picture rather than their last frame, frozen; back to the
+    // picture once connected again.
+    void reconnectingShowsThePersonLargeOverACoveredPicture() {
+        DesktopSide desk(server_->url());
+        desk.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(desk.window.get()));
+        auto *remote = desk.part<VideoWidget>("remoteVideo");
+        Q_EMIT desk.controller->stateChanged(CallState::Calling, QStringLiteral("bob"));
+        Q_EMIT desk.controller->stateChanged(CallState::Connected, QStringLiteral("bob"));
+        QVERIFY(!remote->isCovered());
+        Q_EMIT desk.controller->stateChanged(CallState::Reconnecting, QStringLiteral("bob"));
+        QVERIFY(desk.part<QWidget>("peerCard")->isVisible());
+        QCOMPARE(desk.part<QLabel>("cardName")->text(), QStringLiteral("bob"));
+        const QString reconnecting = describe(CallState::Reconnecting);
+        QVERIFY2(desk.part<QLabel>("cardState")->text().startsWith(reconnecting),
+                 qPrintable(desk.part<QLabel>("cardState")->text()));
+        QVERIFY(desk.part<QLabel>("stateLabel")->text().startsWith(reconnecting));
+        QVERIFY(remote->isCovered());
+        QVERIFY(desk.part<QToolButton>("hangUpButton")->isEnabled());
+        Q_EMIT desk.controller->stateChanged(CallState::Connected, QStringLiteral("bob"));
+        QVERIFY(!remote->isCovered());
+        QVERIFY(!desk.part<QLabel>("cardState")->text().startsWith(reconnecting));
+        QCOMPARE(desk.part<QLabel>("stateLabel")->text(), describe(CallState::Connected));
+        Q_EMIT desk.controller->stateChanged(CallState::Idle, QString());
+    }
+
     // The self-view goes to the corner it is dragged to (or moved to by key) and can be hidden.
     void selfViewMovesToTheCornerItIsDraggedToAndHides() {
         DesktopSide desk(server_->url());
