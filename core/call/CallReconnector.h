@@ -25,7 +25,11 @@ class CallReconnector : public QObject {
 public:
     struct Timing {
         int windowMs = 30000;          // how long a call may stay reconnecting, from the interruption
-        int callerFirstOfferMs = 500;  // the caller re-offers this long after the media stopped
+        // The caller re-offers this long after the media stopped (counted from the interruption,
+        // itself 3 s after the last packet). Waiting longer for the old path of a short outage was
+        // measured slower: a fresh session starts with a keyframe and a fresh estimate, the old
+        // path's picture came back 1.7 s after a 5 s drop (median; 1.1 s re-established).
+        int callerFirstOfferMs = 500;
         int calleeFirstOfferMs = 3000;  // the callee, if no re-offer came from the caller by then
         int retryMs = 5000;            // a re-establishment not connected by then is offered again
     };

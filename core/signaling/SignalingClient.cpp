@@ -327,6 +327,7 @@ void SignalingClient::networkChanged() {
         qCInfo(lcSignaling).noquote() << "our address" << text.get() << "is gone: connecting to the server again";
         backoff_.reset();
         lost(tr("This computer's network changed."));
+        retryTimer_.start(0);  // from the new network at once, not after the backoff's first step
     }
 }
 

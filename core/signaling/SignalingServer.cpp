@@ -538,7 +538,9 @@ void SignalingServer::claimTakenName(ServerConnection *from, const QString &name
         refuseLogin(from, ErrorCode::NameTaken, tr("The name %1 is already taken.").arg(name));
         return;
     }
-    constexpr int kTakeOverProbeMs = 1000;
+    // A live holder's computer acknowledges within a round trip: up to 600 ms (a poor mobile
+    // link) keeps its name; and a client whose network changed is back within about a second.
+    constexpr int kTakeOverProbeMs = 600;
     holder->send(MessageCodec::encode(PresenceMessage{}));
     from->setVerifying(true);  // another login on this connection waits, as during a password check
     QTimer::singleShot(kTakeOverProbeMs, this, [this, connection = QPointer<ServerConnection>(from),
