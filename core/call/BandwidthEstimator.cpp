@@ -10,7 +10,7 @@ namespace {
 
 // Grouping and trendline filter (libwebrtc's InterArrival and TrendlineEstimator).
 constexpr qint64 kGroupSpanUs = 5000;
-constexpr std::size_t kTrendWindow = 20;
+constexpr std::size_t kTrendWindow = 10;
 constexpr double kSmoothing = 0.9;
 constexpr double kThresholdGain = 4.0;
 constexpr int kMinDeltasForFullTrend = 60;
@@ -23,14 +23,21 @@ constexpr double kMaxAdaptOffsetMs = 15;
 constexpr double kBeta = 0.85;
 // Growth away from any known capacity starts at 15 % a second, faster than libwebrtc's 8 %, and
 // speeds up the longer nothing overuses, up to 60 %: without libwebrtc's bandwidth probes, growth
-// is the only way to find a path that got faster (a step up is climbed back within seconds).
+// is the only way to find a path that got faster (a step up is climbed back within seconds). Near
+// a known capacity growth is additive, and a loss cut sets that capacity too (below).
 constexpr double kIncreasePerSecond = 1.15;
 constexpr double kIncreaseSpeedUpPerSecond = 0.15;
 constexpr double kMaxIncreasePerSecond = 1.6;
+// The received rate must stay above the known capacity this long before the path counts as
+// faster: a burst the bottleneck's bucket lets through is not a faster path.
+constexpr qint64 kFasterPathMs = 500;
 
 constexpr qint64 kAckedWindowUs = 500'000;
 // Loss: what counts as more than the path's own loss, and how often it may cut.
 constexpr qint64 kLossWindowMs = 1000;
+// After a cut the loss side steps out of the way quickly: the cut also brought the delay side down
+// to it and set the capacity, so the delay side's growth near that capacity is the one that counts.
+constexpr double kLossRecoveryPerSecond = 1.25;
 constexpr std::size_t kLossHistory = 10;
 constexpr int kMinPacketsForLoss = 20;
 
@@ -227,7 +234,14 @@ void BandwidthEstimator::updateDelayBased(qint64 nowMs) {
     const double acked = ackedKbps_;
     if (acked >= 0 && linkCapacityKbps_ >= 0 &&
         acked > linkCapacityKbps_ + 3 * std::sqrt(linkCapacityVariance_ * linkCapacityKbps_)) {
-        linkCapacityKbps_ = -1;  // the path got faster: find it again multiplicatively
+        if (aboveCapacitySinceMs_ < 0) {
+            aboveCapacitySinceMs_ = nowMs;
+        } else if (nowMs - aboveCapacitySinceMs_ >= kFasterPathMs) {
+            linkCapacityKbps_ = -1;  // the path got faster: find it again multiplicatively
+            aboveCapacitySinceMs_ = -1;
+        }
+    } else {
+        aboveCapacitySinceMs_ = -1;
     }
     const double elapsedS = lastRateUpdateMs_ < 0 ? 0 : double(nowMs - lastRateUpdateMs_) / 1000.0;
     switch (rateState_) {
@@ -297,18 +311,27 @@ void BandwidthEstimator::updateLossBased(double lossFraction, qint64 nowMs) {
         }
         lastLossSampleMs_ = nowMs;
     }
-    const double congestedAbove = std::max(0.10, 2 * inherentLoss_ + 0.03);
+    const double congestedAbove = std::max(0.08, inherentLoss_ + 0.05);
     const bool mayCut = lastLossDecreaseMs_ < 0 || nowMs - lastLossDecreaseMs_ >= 300 + qint64(rttMs_);
     if (lossFraction > congestedAbove) {
         if (mayCut) {
             const double basis = ackedKbps_ >= 0 ? std::min(ackedKbps_, target_) : target_;
             lossBased_ = std::max<double>(limits_.minKbps, basis * (1 - 0.5 * lossFraction));
             lastLossDecreaseMs_ = nowMs;
+            // A queue that overflowed before its delay showed: the rate it gave way at is the
+            // path's capacity as surely as where overuse began.
+            if (ackedKbps_ >= 0 && (linkCapacityKbps_ < 0 || ackedKbps_ < linkCapacityKbps_)) {
+                linkCapacityKbps_ = ackedKbps_;
+            }
+            lastDecreaseMs_ = nowMs;
+            // ...and growth from here is the delay side's careful growth near a known capacity.
+            delayBased_ = std::min(delayBased_, lossBased_);
         }
     } else if (lossBased_ < limits_.maxKbps) {
-        // Clean enough again: let the loss side get out of the way at the pace the delay side grows.
+        // Clean enough again: let the loss side get out of the way.
         const double elapsedS = lastLossUpdateMs_ < 0 ? 0 : std::min(1.0, double(nowMs - lastLossUpdateMs_) / 1000.0);
-        lossBased_ = std::min<double>(limits_.maxKbps, lossBased_ * std::pow(kIncreasePerSecond, elapsedS));
+        lossBased_ =
+            std::min<double>(limits_.maxKbps, lossBased_ * std::pow(kLossRecoveryPerSecond, elapsedS));
         if (lossBased_ > delayBased_ * 1.5) {
             lossBased_ = limits_.maxKbps;  // far above the delay side: no longer the limit
         }

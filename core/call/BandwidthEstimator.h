@@ -110,6 +110,7 @@ private:
     qint64 lastDecreaseMs_ = -1;
     double linkCapacityKbps_ = -1;  // the received rate where overuse last began (smoothed)
     double linkCapacityVariance_ = 0.4;
+    qint64 aboveCapacitySinceMs_ = -1;  // since when the received rate has been well above it
     double rttMs_ = 100;
 
     // What the peer received: (receive µs, bytes) over the last 500 ms.

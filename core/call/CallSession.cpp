@@ -135,7 +135,7 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     }
     // webrtc_ is already sunk, so the bin takes a reference of its own here.
     gst_bin_add(GST_BIN(pipeline_.get()), webrtc_.get());
-    feedback_->attach(webrtc_.get());  // before webrtcbin makes its RTP sessions
+    feedback_->attach(webrtc_.get(), retransmissions_);  // before webrtcbin makes its RTP sessions
 
     g_signal_connect(webrtc_.get(), "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
     g_signal_connect(webrtc_.get(), "notify::connection-state", G_CALLBACK(onConnectionState), this);
@@ -496,11 +496,13 @@ void CallSession::noteEncoderSecond() {
         const double kbps = double(bytes - lastEncodedBytes_) * 8 / 1000 / seconds;
         const double fps = double(frames - lastEncodedFrames_) / seconds;
         qCDebug(lcCall) << "encoder:" << qRound(kbps) << "kb/s at" << fps << "fps for a target of"
-                        << local_->videoBitrateKbps() << "kb/s; estimate" << bandwidth_.targetKbps() << "(delay"
-                        << bandwidth_.delayBasedKbps() << "loss" << bandwidth_.lossBasedKbps() << "received"
-                        << bandwidth_.receivedKbps() << "loss" << bandwidth_.lossFraction() << "inherent"
-                        << bandwidth_.inherentLossFraction() << "usage" << int(bandwidth_.usage())
-                        << (bandwidth_.hasTransportFeedback() ? "twcc" : "no twcc") << ")";
+                        << local_->videoBitrateKbps() << "kb/s; estimate" << bandwidth_.targetKbps()
+                        << "(delay" << bandwidth_.delayBasedKbps() << "loss" << bandwidth_.lossBasedKbps()
+                        << "received" << bandwidth_.receivedKbps() << "loss" << bandwidth_.lossFraction()
+                        << "inherent" << bandwidth_.inherentLossFraction() << "usage"
+                        << int(bandwidth_.usage()) << (bandwidth_.hasTransportFeedback() ? "twcc" : "no twcc")
+                        << ")"
+                        << "retransmissions over budget" << retransmissions_->dropped();
         adaptation_.noteEncoder(kbps, fps, local_->videoBitrateKbps(), now);
         if (!(adaptation_.current() == before)) {
             qCInfo(lcCall) << "the picture is richer than its rate allows (x" << adaptation_.richness() << "); stepping down";
@@ -525,6 +527,7 @@ void CallSession::applyEstimate(bool force) {
         return;
     }
     const int video = bandwidth_.targetKbps() - kAudioKbps;
+    retransmissions_->setTargetKbps(bandwidth_.targetKbps());
     if (lastEncoderSampleMs_ < 0 && force) {
         adaptation_.begin(video);  // the call's first format, without a second at the wrong one
     }

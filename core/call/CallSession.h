@@ -4,6 +4,7 @@
 #include "call/BandwidthEstimator.h"
 #include "call/JitterLatency.h"
 #include "call/MediaSession.h"
+#include "call/RetransmissionBudget.h"
 #include "media/VideoAdaptation.h"
 #include "util/GstPtr.h"
 
@@ -91,6 +92,7 @@ private:
     std::unique_ptr<NetworkInterfaceWatch> network_;
     std::unique_ptr<SharedWindowWatch> sharedWindow_;
     std::unique_ptr<TransportFeedback> feedback_;
+    std::shared_ptr<RetransmissionBudget> retransmissions_ = std::make_shared<RetransmissionBudget>();
     BandwidthEstimator bandwidth_;
     VideoAdaptation adaptation_;
     JitterLatency jitterLatency_;

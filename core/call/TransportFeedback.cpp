@@ -14,8 +14,9 @@ TransportFeedback::~TransportFeedback() {
     detach();
 }
 
-void TransportFeedback::attach(GstElement *webrtc) {
+void TransportFeedback::attach(GstElement *webrtc, std::shared_ptr<RetransmissionBudget> budget) {
     webrtc_ = gstRetained(webrtc);
+    budget_ = std::move(budget);
     g_signal_connect(webrtc, "request-aux-sender", G_CALLBACK(onRequestAuxSender), this);
 }
 
@@ -35,6 +36,14 @@ GstElement *TransportFeedback::onRequestAuxSender(GstElement *, GObject *, gpoin
     GstPtr<GstPad> source(gst_element_get_static_pad(tap, "src"));
     gst_pad_add_probe(source.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &TransportFeedback::onUpstreamEvent, self,
                       nullptr);
+    if (const auto &budget = static_cast<TransportFeedback *>(self)->budget_) {
+        // The probe keeps its own reference: it may run on the send thread until the pipeline stops.
+        GstPtr<GstPad> sink(gst_element_get_static_pad(tap, "sink"));
+        gst_pad_add_probe(
+            sink.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+            &RetransmissionBudget::probe, new std::shared_ptr<RetransmissionBudget>(budget),
+            +[](gpointer owned) { delete static_cast<std::shared_ptr<RetransmissionBudget> *>(owned); });
+    }
     qCDebug(lcCall) << "transport-wide feedback tap in place";
     return tap;  // floating: webrtcbin sinks it
 }

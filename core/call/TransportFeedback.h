@@ -2,10 +2,12 @@
 #pragma once
 
 #include "call/BandwidthEstimator.h"
+#include "call/RetransmissionBudget.h"
 #include "util/GstPtr.h"
 
 #include <QObject>
 
+#include <memory>
 #include <vector>
 
 namespace confab {
@@ -23,8 +25,9 @@ public:
     explicit TransportFeedback(QObject *parent = nullptr);
     ~TransportFeedback() override;
 
-    // Before webrtcbin makes its sessions: connects to `request-aux-sender`.
-    void attach(GstElement *webrtc);
+    // Before webrtcbin makes its sessions: connects to `request-aux-sender`. The same element
+    // holds back retransmissions over `budget` (they pass it on their way to the session).
+    void attach(GstElement *webrtc, std::shared_ptr<RetransmissionBudget> budget);
     // After the pipeline is at NULL.
     void detach();
 
@@ -39,6 +42,7 @@ private:
     static GstPadProbeReturn onUpstreamEvent(GstPad *, GstPadProbeInfo *info, gpointer self);
 
     GstPtr<GstElement> webrtc_;
+    std::shared_ptr<RetransmissionBudget> budget_;
 };
 
 }  // namespace confab

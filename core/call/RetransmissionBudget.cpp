@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "call/RetransmissionBudget.h"
+
+#include <gst/rtp/rtp.h>
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+namespace confab {
+
+void RetransmissionBudget::setTargetKbps(int kbps) {
+    std::lock_guard guard(lock_);
+    bytesPerUs_ = std::max(0, kbps) * kShare * 1000 / 8 / 1e6;
+}
+
+bool RetransmissionBudget::take(qint64 bytes, qint64 nowUs) {
+    std::lock_guard guard(lock_);
+    const double burst = bytesPerUs_ * double(kBurstUs);
+    if (lastUs_ < 0) {
+        tokens_ = burst;
+    } else if (nowUs > lastUs_) {
+        tokens_ = std::min(burst, tokens_ + bytesPerUs_ * double(nowUs - lastUs_));
+    }
+    lastUs_ = std::max(lastUs_, nowUs);
+    // A packet larger than the whole burst (a tiny target) still goes once the bucket is full.
+    if (tokens_ >= double(bytes) || (tokens_ >= burst && burst > 0)) {
+        tokens_ -= double(bytes);
+        return true;
+    }
+    dropped_.fetch_add(1);
+    return false;
+}
+
+GstPadProbeReturn RetransmissionBudget::probe(GstPad *, GstPadProbeInfo *info, gpointer data) {
+    RetransmissionBudget *budget = static_cast<std::shared_ptr<RetransmissionBudget> *>(data)->get();
+    const qint64 now = g_get_monotonic_time();
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (GST_BUFFER_FLAG_IS_SET(buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION) &&
+            !budget->take(qint64(gst_buffer_get_size(buffer)), now)) {
+            return GST_PAD_PROBE_DROP;
+        }
+        return GST_PAD_PROBE_OK;
+    }
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+        GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+        bool over = false;
+        const guint n = gst_buffer_list_length(list);
+        for (guint i = 0; i < n && !over; ++i) {
+            over = GST_BUFFER_FLAG_IS_SET(gst_buffer_list_get(list, i), GST_RTP_BUFFER_FLAG_RETRANSMISSION);
+        }
+        if (!over) {
+            return GST_PAD_PROBE_OK;  // no retransmission in it: the common case, untouched
+        }
+        list = gst_buffer_list_make_writable(list);
+        std::pair<RetransmissionBudget *, qint64> context{budget, now};
+        gst_buffer_list_foreach(
+            list,
+            +[](GstBuffer **buffer, guint, gpointer user) -> gboolean {
+                auto *b = static_cast<std::pair<RetransmissionBudget *, qint64> *>(user);
+                if (GST_BUFFER_FLAG_IS_SET(*buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION) &&
+                    !b->first->take(qint64(gst_buffer_get_size(*buffer)), b->second)) {
+                    gst_buffer_unref(*buffer);
+                    *buffer = nullptr;  // removes it from the list
+                }
+                return TRUE;
+            },
+            &context);
+        GST_PAD_PROBE_INFO_DATA(info) = list;
+    }
+    return GST_PAD_PROBE_OK;
+}
+
+}  // namespace confab

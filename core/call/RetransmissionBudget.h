@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <gst/gst.h>
+
+#include <QtGlobal>
+
+#include <atomic>
+#include <mutex>
+
+namespace confab {
+
+// How much of the send rate retransmissions may take. webrtcbin 1.22's rtprtxsend answers every
+// NACK it can: when a queue overflows, the receiver asks for each lost packet, and the answers
+// come on top of the rate that overflowed it, so the loss feeds itself (a 600 kbit/s path saw a
+// second of 150 kb/s of retransmissions on 450 kb/s of video). libwebrtc limits them to its
+// estimate; this is a token bucket of a share of the current target, with a burst of 100 ms.
+// Retransmissions over it are dropped (a receiver that still misses the packet asks for a
+// keyframe). The bucket is filled from the main thread and drawn on webrtcbin's send thread.
+class RetransmissionBudget {
+public:
+    static constexpr double kShare = 0.25;
+    static constexpr qint64 kBurstUs = 100'000;
+
+    // The session's send target, in kbit/s.
+    void setTargetKbps(int kbps);
+    // Whether a retransmission of `bytes` sent at `nowUs` fits; takes it from the bucket if so.
+    bool take(qint64 bytes, qint64 nowUs);
+    quint64 dropped() const { return dropped_.load(); }
+
+    // A probe for the pad retransmissions pass on their way to the session: drops those over the
+    // budget (buffers flagged GST_RTP_BUFFER_FLAG_RETRANSMISSION, as rtprtxsend marks them).
+    // Its user data is a std::shared_ptr<RetransmissionBudget> *.
+    static GstPadProbeReturn probe(GstPad *, GstPadProbeInfo *info, gpointer budget);
+
+private:
+    std::mutex lock_;
+    double bytesPerUs_ = 300.0 * kShare / 8 / 1000;
+    double tokens_ = 0;   // bytes; below zero after a packet larger than what was left
+    qint64 lastUs_ = -1;  // -1 until the first retransmission
+    std::atomic<quint64> dropped_{0};
+};
+
+}  // namespace confab

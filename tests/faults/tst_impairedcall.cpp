@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A call over a poor network: 600 kbit/s each way with 3 % of packets lost at random, for 20 s,
+// between two sites of the test's own (netlab::NetworkLab), confab-server on the router between.
+// The call adapts: what it sends settles under the cap, so loss stays near the 3 % the path adds,
+// the picture keeps moving (no freeze over a second once it has started) and audio is hardly
+// concealed. Both sides send a scrolling colour-bar pattern at 640x360, 30 fps, which wants far
+// more than 600 kb/s. Needs root, iproute2
+// (tc), nftables and /dev/net/tun: as root it fails when it cannot build the sites.
+#include "NetworkLab.h"
+#include "ProcessCall.h"
+#include "ProcessPeers.h"
+#include "TestTime.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+
+#include <unistd.h>
+
+namespace {
+
+constexpr int kStartMs = 30000;
+constexpr int kCapKbps = 600;
+constexpr double kLossPercent = 3;
+constexpr int kCallSeconds = 20;
+
+const QStringList kPeerArguments{QStringLiteral("--video"),        QStringLiteral("test"),
+                                 QStringLiteral("--test-pattern"), QStringLiteral("bars"),
+                                 QStringLiteral("--size"),         QStringLiteral("640x360"),
+                                 QStringLiteral("--fps"),          QStringLiteral("30")};
+
+double mean(const QList<double> &values) {
+    double sum = 0;
+    for (double v : values) {
+        sum += v;
+    }
+    return values.isEmpty() ? 0 : sum / double(values.size());
+}
+
+}  // namespace
+
+class TestImpairedCall : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void aCallAdaptsToSixHundredKilobitsWithThreePercentLoss() {
+        if (const QString reason = netlab::NetworkLab::unavailableReason(); !reason.isEmpty()) {
+            if (geteuid() == 0) {
+                QFAIL(qPrintable(QStringLiteral("running as root, but: %1").arg(reason)));
+            }
+            QSKIP(qPrintable(reason));
+        }
+        // In this order so the peers go first, then the server, then the namespaces they ran in.
+        netlab::NetworkLab lab;
+        ServerProcess server;
+        ProcessCall call(kStartMs);
+        QString error;
+        QVERIFY2(lab.start(&error), qPrintable(error));
+        netlab::LinkConditions conditions;
+        conditions.rateKbps = kCapKbps;
+        conditions.lossPercent = kLossPercent;
+        QVERIFY2(lab.apply(conditions, &error), qPrintable(error));
+        server.setLauncher(lab.routerLauncher());
+        QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
+        const QUrl url(
+            QStringLiteral("ws://%1:%2/").arg(netlab::NetworkLab::serviceAddress()).arg(server.url().port()));
+        QVERIFY(call.startBob(url, kPeerArguments, lab.launcher(netlab::NetworkLab::Site::B)));
+        call.startAlice(url, kPeerArguments, lab.launcher(netlab::NetworkLab::Site::A));
+        auto [alice, bob] = call.peers();
+        for (CallProcess *peer : call.both()) {
+            QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
+                     qPrintable(peer->errorOutput().right(600)));
+        }
+        // Stats come once a second from the first frame on; the call ran kCallSeconds once there
+        // are that many on both sides.
+        QTRY_VERIFY_WITH_TIMEOUT(alice.events(QStringLiteral("stats")).size() >= kCallSeconds &&
+                                     bob.events(QStringLiteral("stats")).size() >= kCallSeconds,
+                                 scaled(kStartMs + kCallSeconds * 1000));
+
+        for (CallProcess *peer : call.both()) {
+            const QString who = peer == &alice ? QStringLiteral("alice") : QStringLiteral("bob");
+            // For a closer look: CONFAB_TEST_LOG_DIR=DIR keeps each peer's whole log there.
+            if (const QString dir = qEnvironmentVariable("CONFAB_TEST_LOG_DIR"); !dir.isEmpty()) {
+                QFile log(dir + QLatin1Char('/') + who + QStringLiteral(".log"));
+                if (log.open(QIODevice::WriteOnly)) {
+                    log.write(peer->errorOutput().toUtf8());
+                }
+            }
+            const QList<QJsonObject> stats = peer->events(QStringLiteral("stats")).mid(0, kCallSeconds);
+            QList<double> sent;
+            QList<double> loss;
+            QList<double> fps;
+            int longestFreezeMs = 0;
+            QStringList trace;
+            for (int second = 0; second < stats.size(); ++second) {
+                const QJsonObject &s = stats[second];
+                trace << QStringLiteral("%1s: send %2 est %3 target %9 rtt %10 loss %4% %5x%6@%7 freezes %8")
+                             .arg(second + 1)
+                             .arg(s.value(QStringLiteral("sendKbps")).toInt())
+                             .arg(s.value(QStringLiteral("estimateKbps")).toInt())
+                             .arg(s.value(QStringLiteral("lossPercent")).toDouble(), 0, 'f', 1)
+                             .arg(s.value(QStringLiteral("width")).toInt())
+                             .arg(s.value(QStringLiteral("height")).toInt())
+                             .arg(s.value(QStringLiteral("fps")).toDouble())
+                             .arg(QString::fromUtf8(
+                                 QJsonDocument(s.value(QStringLiteral("recentFreezesMs")).toArray())
+                                     .toJson(QJsonDocument::Compact)))
+                             .arg(s.value(QStringLiteral("targetKbps")).toInt())
+                             .arg(s.value(QStringLiteral("rttMs")).toInt());
+                if (second >= 10) {
+                    sent << s.value(QStringLiteral("sendKbps")).toDouble();
+                    loss << s.value(QStringLiteral("lossPercent")).toDouble();
+                }
+                if (second >= 5) {
+                    fps << s.value(QStringLiteral("fps")).toDouble();
+                    for (const QJsonValue freeze : s.value(QStringLiteral("recentFreezesMs")).toArray()) {
+                        longestFreezeMs = std::max(longestFreezeMs, freeze.toInt());
+                    }
+                }
+            }
+            const QByteArray report =
+                (who + QStringLiteral(" received/sent per second:\n  ") + trace.join(QStringLiteral("\n  ")) +
+                 QStringLiteral("\nits log ends:\n") + peer->errorOutput().right(3000))
+                    .toUtf8();
+            qInfo("%s", report.constData());
+            // What it sends (audio, video, retransmissions) settles under the cap...
+            QVERIFY2(mean(sent) <= kCapKbps, report);
+            // ...so what the other side sends it is lost at little more than the path's own 3 %.
+            QVERIFY2(mean(loss) < 5, report);
+            QVERIFY2(longestFreezeMs <= 1000, report);
+            QVERIFY2(mean(fps) >= 10, report);  // and the picture did not just stop
+            const double concealed = stats.last().value(QStringLiteral("audioConcealedPercent")).toDouble();
+            QVERIFY2(concealed < 5,
+                     QByteArray("audio concealed: " + QByteArray::number(concealed) + "%\n" + report));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestImpairedCall)
+#include "tst_impairedcall.moc"
