@@ -6,6 +6,7 @@
 #include "CallWindow.h"
 #include "ColourPeer.h"
 #include "FakeScreenCastPortal.h"
+#include "PrivateSessionBus.h"
 #include "ScreenPicker.h"
 #include "XvfbDisplay.h"
 #include "call/CallController.h"
@@ -15,7 +16,6 @@
 #include <QDBusMetaType>
 #include <QLabel>
 #include <QListWidget>
-#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
@@ -99,14 +99,9 @@ private Q_SLOTS:
     // portal's descriptor is a pipe, not PipeWire, so the capture fails: the user is told, the call
     // goes on, and the portal session is closed.
     void waylandSharesGoThroughThePortalAndKeepItsToken() {
-        const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
-        QVERIFY2(!daemon.isEmpty(), "dbus-daemon is needed (package dbus-daemon, in CONFAB_TEST_PACKAGES)");
-        QProcess bus;
-        bus.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"),
-                           QStringLiteral("--print-address=1")});
-        QVERIFY(bus.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(bus.canReadLine(), kTimeoutMs);
-        const QByteArray address = bus.readLine().trimmed();
+        PrivateSessionBus bus;  // nothing activatable: the fake is the only portal on it
+        QVERIFY2(bus.start(kTimeoutMs), qPrintable(bus.error()));
+        const QByteArray address = bus.address().toUtf8();
         qputenv("DBUS_SESSION_BUS_ADDRESS", address);
         QVERIFY(QDBusConnection::sessionBus().isConnected());
         qunsetenv("DBUS_SESSION_BUS_ADDRESS");  // only Qt's connection (see tst_desktopintegration)
@@ -171,8 +166,7 @@ private Q_SLOTS:
         }
         qunsetenv("XDG_SESSION_TYPE");
         QDBusConnection::disconnectFromBus(kFake);
-        bus.kill();
-        bus.waitForFinished();
+        bus.stop();
     }
 
     void callWindowSharesAPickedWindowAndStops() {
