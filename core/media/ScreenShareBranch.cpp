@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 
 #include <atomic>
+#include <chrono>
 
 namespace confab {
 
@@ -65,25 +66,104 @@ std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, Gs
     // An ended capture (EOS) must not reach the encoder: that would end the call's video track.
     gst_pad_add_probe(sourcePad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &ScreenShareBranch::onEvent,
                       branch.get(), nullptr);
-    // The capture opens its display or PipeWire stream here; failures come back now, and the
-    // detail also as an error message on the bus (isShareElement tells it apart).
-    if (!gst_element_sync_state_with_parent(bin) ||
-        gst_element_get_state(bin, nullptr, nullptr, 5 * GST_SECOND) == GST_STATE_CHANGE_FAILURE) {
+    // To READY here (pipewiresrc connects to the portal's PipeWire descriptor; a descriptor it
+    // cannot use fails now, with the detail also as an error message on the bus, which
+    // isShareElement tells apart). The rest of the way on a helper thread (see the class comment);
+    // the pipeline's own state changes leave the bin alone from now on.
+    gst_element_set_locked_state(bin, TRUE);
+    if (gst_element_set_state(bin, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
         *error = source.kind() == ScreenSource::Kind::PipeWire
                      ? tr("The screen chosen in the desktop's dialog could not be captured.")
                      : tr("The screen could not be captured (no X11 display?).");
-        qCWarning(lcMedia) << "screen share: the capture did not start";
+        qCWarning(lcMedia) << "screen share: the capture did not open";
         return nullptr;
     }
-    g_object_set(selector, "active-pad", branch->selectorPad_.get(), nullptr);
+    const QString failure = source.kind() == ScreenSource::Kind::PipeWire
+                                ? tr("the screen chosen in the desktop's dialog could not be captured.")
+                                : tr("the screen capture did not start.");
+    ScreenShareBranch *self = branch.get();
+    self->starter_ = std::thread([self, failure] { self->startPlaying(failure); });
+    self->watchdog_ = std::thread([self] { self->watchStart(); });
     return branch;
 }
 
 ScreenShareBranch::~ScreenShareBranch() {
+    stopStarting();
     if (cameraPad_ && selector_) {
         g_object_set(selector_.get(), "active-pad", cameraPad_.get(), nullptr);
     }
     removeFromPipeline();
+}
+
+// Helper thread. Only the bin's state (locked, so the pipeline never changes it meanwhile) and the
+// selector's active pad (a property, guarded by the selector) are touched here.
+void ScreenShareBranch::startPlaying(QString failure) {
+    const bool playing = gst_element_set_state(bin_.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+    bool cancelled = false;
+    {
+        std::lock_guard lock(startMutex_);
+        started_ = true;
+        cancelled = cancelled_;
+    }
+    startChanged_.notify_all();
+    if (cancelled) {
+        return;
+    }
+    if (playing) {
+        g_object_set(selector_.get(), "active-pad", selectorPad_.get(), nullptr);
+        qCInfo(lcMedia) << "screen share: the capture is streaming";
+        return;
+    }
+    qCWarning(lcMedia).noquote() << "screen share: the capture did not start:" << failure;
+    // To the main thread through the bus, as the capture's own errors go (isShareElement).
+    const QByteArray text = failure.toUtf8();
+    GError *gerror = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, text.constData());
+    gst_element_post_message(bin_.get(), gst_message_new_error(GST_OBJECT(bin_.get()), gerror, nullptr));
+    g_error_free(gerror);
+}
+
+// Helper thread: a capture that has not started in time (or a branch being destroyed) gets a
+// flush-start on its source pad, which makes a waiting source give up (basesrc's unlock). Sent to
+// the pad, not the element: gst_element_send_event() takes the state lock that the state change
+// being ended holds.
+void ScreenShareBranch::watchStart() {
+    {
+        std::unique_lock lock(startMutex_);
+        if (startChanged_.wait_for(lock, std::chrono::milliseconds(kStartTimeoutMs),
+                                   [this] { return started_ || cancelled_; }) &&
+            started_) {
+            return;
+        }
+        if (!cancelled_) {
+            qCWarning(lcMedia) << "screen share: the capture has not started after" << kStartTimeoutMs
+                               << "ms";
+        }
+    }
+    GstIterator *sources = gst_bin_iterate_sources(GST_BIN(bin_.get()));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(sources, &item) == GST_ITERATOR_OK) {
+        GstPtr<GstPad> pad(gst_element_get_static_pad(GST_ELEMENT(g_value_get_object(&item)), "src"));
+        if (pad) {
+            gst_pad_send_event(pad.get(), gst_event_new_flush_start());
+        }
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(sources);
+}
+
+void ScreenShareBranch::stopStarting() {
+    {
+        std::lock_guard lock(startMutex_);
+        cancelled_ = true;
+    }
+    startChanged_.notify_all();
+    if (watchdog_.joinable()) {
+        watchdog_.join();
+    }
+    if (starter_.joinable()) {
+        starter_.join();
+    }
 }
 
 void ScreenShareBranch::removeFromPipeline() {
@@ -92,10 +172,10 @@ void ScreenShareBranch::removeFromPipeline() {
     }
     // Stopped first (main thread: this joins the capture's streaming thread), then unlinked, so
     // the capture never pushes into a pad that is gone — that would be a not-linked error on the bus.
-    // Its state is locked first: a capture that never prerolled leaves its parent's state change
-    // pending, and the parent finishing it set this bin to PLAYING again right after our NULL
-    // (seen under ASan: the bin NULL with PLAYING pending, its children READY). Elements disposed
-    // in READY skip their cleanup, and their error message leaked.
+    // Its state is locked (from the start, and again here for a half-built branch): a capture
+    // that never prerolled leaves its parent's state change pending, and the parent finishing it
+    // would set this bin to PLAYING again right after our NULL, leaving its children READY.
+    // Elements disposed in READY skip their cleanup, and their error message leaked.
     gst_element_set_locked_state(bin_.get(), TRUE);
     gst_element_set_state(bin_.get(), GST_STATE_NULL);
     GstPtr<GstPad> source(gst_element_get_static_pad(bin_.get(), "src"));

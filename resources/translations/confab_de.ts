@@ -461,6 +461,14 @@
         <source>The screen could not be captured (no X11 display?).</source>
         <translation>Der Bildschirm konnte nicht aufgenommen werden (kein X11-Display?).</translation>
     </message>
+    <message>
+        <source>the screen chosen in the desktop&apos;s dialog could not be captured.</source>
+        <translation>der im Dialog der Arbeitsumgebung gewählte Bildschirm konnte nicht aufgenommen werden.</translation>
+    </message>
+    <message>
+        <source>the screen capture did not start.</source>
+        <translation>die Bildschirmaufnahme ist nicht gestartet.</translation>
+    </message>
 </context>
 <context>
     <name>confab::ScreenSource</name>
