@@ -55,7 +55,10 @@ struct Plugged {
     QString name;
     QByteArray deviceClass;
     QString launch;
+    QByteArray soundServerClass;
 };
+
+constexpr const char kProviderName[] = "confabtestdevices";
 
 QMutex registryMutex;
 QList<Plugged> plugged;
@@ -65,10 +68,18 @@ GstDevice *makeDevice(const Plugged &device) {
     // Monitors filter by class and caps, as they do for real devices.
     GstCaps *caps =
         gst_caps_new_empty_simple(device.deviceClass.startsWith("Video") ? "video/x-raw" : "audio/x-raw");
+    GstStructure *properties =
+        device.soundServerClass.isEmpty()
+            ? nullptr
+            : gst_structure_new("fake-device-properties", "device.class", G_TYPE_STRING,
+                                device.soundServerClass.constData(), nullptr);
     auto *made = static_cast<FakeDevice *>(
         g_object_new(fake_device_get_type(), "display-name", device.name.toUtf8().constData(), "device-class",
-                     device.deviceClass.constData(), "caps", caps, nullptr));
+                     device.deviceClass.constData(), "caps", caps, "properties", properties, nullptr));
     gst_caps_unref(caps);
+    if (properties) {
+        gst_structure_free(properties);
+    }
     made->launch = g_strdup(device.launch.toUtf8().constData());
     return GST_DEVICE(made);
 }
@@ -102,14 +113,22 @@ void fake_provider_init(FakeProvider *) {}
 namespace FakeDevices {
 
 void install() {
-    static const bool registered = gst_device_provider_register(nullptr, "confabtestdevices",
-                                                                GST_RANK_PRIMARY, fake_provider_get_type());
+    static const bool registered =
+        gst_device_provider_register(nullptr, kProviderName, GST_RANK_PRIMARY, fake_provider_get_type());
     Q_UNUSED(registered);
+    GList *factories = gst_device_provider_factory_list_get_device_providers(GST_RANK_NONE);
+    for (GList *item = factories; item; item = item->next) {
+        auto *feature = GST_PLUGIN_FEATURE(item->data);
+        if (g_strcmp0(gst_plugin_feature_get_name(feature), kProviderName) != 0) {
+            gst_plugin_feature_set_rank(feature, GST_RANK_NONE);
+        }
+    }
+    gst_plugin_feature_list_free(factories);
 }
 
-void plug(const QString &name, const char *deviceClass, const QString &launch) {
+void plug(const QString &name, const char *deviceClass, const QString &launch, const char *soundServerClass) {
     QMutexLocker lock(&registryMutex);
-    const Plugged device{name, QByteArray(deviceClass), launch};
+    const Plugged device{name, QByteArray(deviceClass), launch, QByteArray(soundServerClass)};
     plugged.append(device);
     for (GstDeviceProvider *provider : std::as_const(started)) {
         gst_device_provider_device_add(provider, makeDevice(device));

@@ -181,6 +181,9 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         gst_init(nullptr, nullptr);
+        // The machine's own cameras, microphones and speakers are taken out of this process: the
+        // tests see no device unless they plug a fake one, on a desktop as on a build server.
+        FakeDevices::install();
         SignalingServerOptions options;
         options.port = 0;
         server_ = std::make_unique<SignalingServer>(options);
@@ -712,8 +715,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(bob.state(), CallState::Idle, kTimeoutMs);
     }
 
-    // This machine has no camera or microphone: the call goes ahead with a test pattern and
-    // silence, and the window says so for as long as the call lasts.
+    // No camera or microphone (none plugged): the call goes ahead with a test pattern and silence,
+    // and the window says so for as long as the call lasts.
     void saysWhatIsMissingAndCallsAnyway() {
         DesktopSide desk(server_->url(), false, true);
         TestPeer bob(QStringLiteral("bob"), server_->url());
@@ -823,7 +826,6 @@ private Q_SLOTS:
         gst_object_unref(element);
 
         // A chosen speaker that is present is used as it is.
-        FakeDevices::install();
         // (An appsink stands in for the device's element: it tells the device apart from a fallback.)
         FakeDevices::plug(QStringLiteral("Desk Speakers"), "Audio/Sink", QStringLiteral("appsink"));
         output.setDevice(QStringLiteral("Desk Speakers"));

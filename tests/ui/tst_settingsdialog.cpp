@@ -54,9 +54,12 @@ private Q_SLOTS:
     void initTestCase() {
         gst_init(nullptr, nullptr);
         QVERIFY(dir_.isValid());
+        // The machine's own devices are taken out of this process: the dialog lists only the fake
+        // ones the tests plug, on a desktop as on a build server.
+        FakeDevices::install();
     }
 
-    // Runs before any fake device is registered: this is what a machine without devices shows.
+    // Runs before any fake device is plugged: what a machine without devices shows.
     void saysWhatIsMissingWithoutDevices() {
         QSettings settings(file(), QSettings::IniFormat);
         SettingsDialog dialog(&settings);
@@ -243,7 +246,6 @@ private Q_SLOTS:
     }
 
     void listsDevicesFollowsHotPlugAndPreviewsThem() {
-        FakeDevices::install();
         FakeDevices::plug(
             QStringLiteral("Desk Camera"), "Video/Source",
             QStringLiteral("videotestsrc is-live=true pattern=solid-color foreground-color=0xffff0000"));
