@@ -9,7 +9,6 @@
 #include "signaling/cluster/RedisUrl.h"
 #include "util/Logging.h"
 #include "util/VersionOption.h"
-#include "util/WakeupCoalescer.h"
 
 #include <glib-unix.h>
 
@@ -430,12 +429,6 @@ int main(int argc, char *argv[]) {
          QStringLiteral("Seconds after which the users of a node that stopped (crashed, cut off) are "
                         "offline and their names free; nodes refresh every third of it."),
          QStringLiteral("seconds"), QStringLiteral("15")},
-        {QStringLiteral("wakeup-coalescing"),
-         QStringLiteral("Longest a busy server waits, before blocking for input, so that several clients' "
-                        "messages are served by one main-loop iteration (it waits only as long as its "
-                        "iterations take). 0: never waits; with connections in shards, waiting "
-                        "only adds latency."),
-         QStringLiteral("microseconds"), QStringLiteral("0")},
         {QStringLiteral("connections-per-shard"),
          QStringLiteral("Connections served by each main-loop shard: the server's cost per message grows "
                         "with this, not with everyone connected. 0: one shard for all."),
@@ -487,12 +480,6 @@ int main(int argc, char *argv[]) {
     if (!parseOptions(parser, file, &options)) {
         return 2;
     }
-    qlonglong coalescing = 0;
-    if (!wholeNumber(parser, file, QStringLiteral("wakeup-coalescing"), 0, &coalescing)) {
-        return 2;
-    }
-    const confab::WakeupCoalescer coalescer(g_main_context_default(),
-                                            std::chrono::microseconds(std::min<qlonglong>(coalescing, 100000)));
     raiseOpenFileLimit();
     confab::SignalingServer server(options);
     QString error;
