@@ -129,7 +129,6 @@ private:
     RelayPlan plan_;
     bool closing_ = false;
     bool frozen_ = false;
-    size_t nextPair_ = 0;
     long scheduled_ = 0;  // rate mode: messages sent on schedule so far
     LatencyHistogram latencies_;
     gint64 maxSendLagUs_ = 0;
