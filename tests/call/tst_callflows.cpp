@@ -10,6 +10,8 @@
 #include "signaling/SignalingServer.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -123,6 +125,22 @@ private Q_SLOTS:
         QCOMPARE(alice->state(), CallState::Connected);
         QCOMPARE(bob->state(), CallState::Connected);
         QCOMPARE(bob->controller->peer(), QStringLiteral("alice"));
+    }
+
+    // The helper the other tests connect calls with fails as soon as the call ends, with the
+    // reason, instead of waiting out its bound: bob is in a call with alice, so carol's ends busy.
+    void theCallHelperFailsAtOnceWhenTheCallEnds() {
+        auto alice = peer(QStringLiteral("alice"));
+        auto bob = peer(QStringLiteral("bob"));
+        auto carol = peer(QStringLiteral("carol"));
+        QVERIFY(connectCall(*alice, *bob));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("^carol's call ended \\(busy\\)")));
+        QElapsedTimer elapsed;
+        elapsed.start();
+        QVERIFY(!connectCall(*carol, *bob));
+        QVERIFY2(elapsed.elapsed() < kTimeoutMs / 3, qPrintable(QString::number(elapsed.elapsed())));
+        QCOMPARE(bob->state(), CallState::Connected);
     }
 
     void callingSomeoneOfflineSaysSo() {

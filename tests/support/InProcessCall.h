@@ -10,6 +10,7 @@
 #include <QtDebug>
 
 #include <functional>
+#include <initializer_list>
 
 // Setting up a call between two peers in the test's own process, each a SignalingClient `client`
 // with a CallController `controller` on it, as the desktop app has them (TestPeer, ColourPeer).
@@ -28,7 +29,10 @@ public:
     }
 
     // `caller` calls `callee`, which accepts this and every later call as soon as it rings; true
-    // once both are connected and `also` (when given) holds, within `timeoutMs`.
+    // once both are connected and `also` (when given) holds, within `timeoutMs`. A call that ends
+    // on either side meanwhile (declined, a pipeline error, no network path, ...) fails at once,
+    // with a warning giving its reason, instead of when the time is up (as GStreamer's own
+    // webrtcbin test fails on any event it did not expect).
     template <class Peer>
     static bool connect(Peer &caller, Peer &callee, int timeoutMs, const std::function<bool()> &also = {}) {
         QObject::connect(callee.controller.get(), &confab::CallController::incomingCall,
@@ -36,16 +40,39 @@ public:
                              QString error;
                              callee.controller->accept(&error);
                          });
+        QString failure;
+        QObject watching;  // disconnects the watchers below when this returns
+        for (Peer *peer : {&caller, &callee}) {
+            QObject::connect(peer->controller.get(), &confab::CallController::ended, &watching,
+                             [&failure, peer](confab::CallEndReason reason, const QString &sentence) {
+                                 if (failure.isEmpty()) {
+                                     failure =
+                                         QStringLiteral("%1's call ended (%2): %3")
+                                             .arg(peer->client.name(), confab::wireName(reason), sentence);
+                                 }
+                             });
+        }
         QString error;
         if (!caller.controller->call(callee.client.name(), &error)) {
             qWarning("call failed: %s", qPrintable(error));
             return false;
         }
-        return QTest::qWaitFor(
+        const bool connected = QTest::qWaitFor(
             [&] {
-                return caller.state() == confab::CallState::Connected &&
-                       callee.state() == confab::CallState::Connected && (!also || also());
+                return !failure.isEmpty() ||
+                       (caller.state() == confab::CallState::Connected &&
+                        callee.state() == confab::CallState::Connected && (!also || also()));
             },
             timeoutMs);
+        if (!failure.isEmpty()) {
+            qWarning("%s", qPrintable(failure));
+            return false;
+        }
+        if (!connected) {
+            qWarning("the call was not connected within %d ms (caller %s, callee %s)", timeoutMs,
+                     qPrintable(confab::describe(caller.state())),
+                     qPrintable(confab::describe(callee.state())));
+        }
+        return connected;
     }
 };
