@@ -167,15 +167,16 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
         // The self-view, when the host wants one, branches off here (tee named "preview"): it shows
         // the camera, also while a screen share goes out. The input-selector is where a share
         // plugs in; sync-streams=false lets the idle branch drop its frames instead of waiting.
-        const QString description = videoSourceDescription() +
-                                    (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
-                                    QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
-                                    QStringLiteral(" ! queue max-size-buffers=1 leaky=downstream") +
-                                    // Where the picture adapts to the rate (setVideoFormat).
-                                    QStringLiteral(" ! videorate name=adaptrate drop-only=true max-rate=%1"
-                                                   " ! videoscale ! capsfilter name=adaptsize ! ")
-                                        .arg(options_.fps) +
-                                    videoEncoderDescription();
+        const QString description =
+            videoSourceDescription() + (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
+            QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
+            QStringLiteral(" ! queue name=encodequeue max-size-buffers=1 leaky=downstream") +
+            // Where the picture adapts to the rate (setVideoFormat).
+            QStringLiteral(
+                " ! videorate name=adaptrate drop-only=true max-rate=%1"
+                " ! videoscale ! capsfilter name=adaptsize ! ")
+                .arg(options_.fps) +
+            videoEncoderDescription();
         if (!addBranch(pipeline, webrtc, description, true, error)) {
             return false;
         }
@@ -222,6 +223,9 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
     if (isVideo) {
         pipeline_ = pipeline;
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
+        if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "encodequeue")); queue) {
+            keepRenegotiationBelow(queue.get());
+        }
         adaptRate_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptrate"));
         adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
@@ -293,6 +297,25 @@ void LocalMedia::addPreview(GstBin *branch) {
     if (!gst_element_link_many(tee.get(), queue, sink, nullptr)) {
         qCWarning(lcMedia) << "could not link the local preview; the call goes on without it";
     }
+    keepRenegotiationBelow(queue);
+}
+
+// The camera's caps are fixed when the call starts; what changes later (the self-view's size when
+// its widget is resized, the picture's size as it adapts to the rate) is scaled after the tee. A
+// capsfilter changed there sends RECONFIGURE upstream, and past the tee the camera would
+// renegotiate and send a serialized allocation query through the tee, which waits until every
+// branch's queue has pushed what it holds: with a self-view waiting on the clock, that held the
+// camera, and with it everything it sends, for seconds. So RECONFIGURE stops at the branch queues.
+void LocalMedia::keepRenegotiationBelow(GstElement *queue) {
+    GstPtr<GstPad> sink(gst_element_get_static_pad(queue, "sink"));
+    gst_pad_add_probe(
+        sink.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        +[](GstPad *, GstPadProbeInfo *info, gpointer) {
+            return GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_RECONFIGURE
+                       ? GST_PAD_PROBE_DROP
+                       : GST_PAD_PROBE_OK;
+        },
+        nullptr, nullptr);
 }
 
 GstPadProbeReturn LocalMedia::blackOutFrame(GstPad *pad, GstPadProbeInfo *info, gpointer self) {

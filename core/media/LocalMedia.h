@@ -92,6 +92,7 @@ private:
     bool addBranch(GstBin *pipeline, GstElement *webrtc, const QString &description, bool isVideo,
                    QString *error);
     QString echoCancellerDescription(GstBin *pipeline);
+    static void keepRenegotiationBelow(GstElement *queue);
     void addPreview(GstBin *branch);
     static GstPadProbeReturn blackOutFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
     void tuneEncoderForScreen(bool screen);
