@@ -105,6 +105,11 @@ int VideoAdaptation::bestStepFor(double videoKbps, double margin) const {
 }
 
 void VideoAdaptation::noteEncoder(double encodedKbps, double encodedFps, int targetKbps, qint64 nowMs) {
+    if (encodedFps <= 0 && encodedKbps <= 0) {
+        // Nothing coded at all: no frame reached the encoder (a source that stalled, a camera that
+        // stopped), which a smaller picture would not change. Neither struggling nor calm.
+        return;
+    }
     const bool struggling = encodedFps < kDroppingBelow * format_.fps || encodedKbps > kOvershootAbove * targetKbps;
     if (!struggling) {
         strugglingSeconds_ = 0;

@@ -64,6 +64,17 @@ private Q_SLOTS:
         QVERIFY(adaptation.richness() < 2.25);
     }
 
+    void secondsWithoutAnyFrameDoNotStepDown() {
+        VideoAdaptation adaptation(QSize(1280, 720), 30);
+        adaptation.begin(2500);
+        // A source that stalls codes nothing: not a picture too rich for its rate.
+        for (qint64 t = 1000; t <= 5000; t += 1000) {
+            adaptation.noteEncoder(0, 0, 2500, t);
+        }
+        QCOMPARE(adaptation.current(), (Format{QSize(1280, 720), 30}));
+        QCOMPARE(adaptation.richness(), 1.0);
+    }
+
     void plentyKeepsTheSourceAsItIs() {
         VideoAdaptation adaptation(QSize(1280, 720), 30);
         QCOMPARE(adaptation.update(2500, 0), (Format{QSize(1280, 720), 30}));
