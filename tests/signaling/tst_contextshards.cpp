@@ -137,6 +137,11 @@ private Q_SLOTS:
     }
 
     void noShardIsMadeWithoutAFreeDescriptor() {
+#if defined(__SANITIZE_ADDRESS__)
+        // The sanitizers' runtime needs descriptors of its own (UBSan's vptr check of the warning
+        // logged here opens a pipe): with none free it reports an invalid vptr that is not there.
+        QSKIP("with no descriptor free, the sanitizer runtime cannot check the warning's QDebug call");
+#endif
         // g_main_context_new() aborts the process when it gets no descriptor for its wake-up; with
         // none free a new connection goes to a shard that exists.
         ContextShardSet shards(1);
