@@ -32,16 +32,16 @@ bool RetransmissionBudget::take(qint64 bytes, qint64 nowUs) {
     return false;
 }
 
+bool RetransmissionBudget::passes(GstBuffer *buffer, qint64 nowUs) {
+    return !GST_BUFFER_FLAG_IS_SET(buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION) ||
+           take(qint64(gst_buffer_get_size(buffer)), nowUs);
+}
+
 GstPadProbeReturn RetransmissionBudget::probe(GstPad *, GstPadProbeInfo *info, gpointer data) {
     RetransmissionBudget *budget = static_cast<std::shared_ptr<RetransmissionBudget> *>(data)->get();
     const qint64 now = g_get_monotonic_time();
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-        if (GST_BUFFER_FLAG_IS_SET(buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION) &&
-            !budget->take(qint64(gst_buffer_get_size(buffer)), now)) {
-            return GST_PAD_PROBE_DROP;
-        }
-        return GST_PAD_PROBE_OK;
+        return budget->passes(GST_PAD_PROBE_INFO_BUFFER(info), now) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
     }
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
         GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
@@ -59,8 +59,7 @@ GstPadProbeReturn RetransmissionBudget::probe(GstPad *, GstPadProbeInfo *info, g
             list,
             +[](GstBuffer **buffer, guint, gpointer user) -> gboolean {
                 auto *b = static_cast<std::pair<RetransmissionBudget *, qint64> *>(user);
-                if (GST_BUFFER_FLAG_IS_SET(*buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION) &&
-                    !b->first->take(qint64(gst_buffer_get_size(*buffer)), b->second)) {
+                if (!b->first->passes(*buffer, b->second)) {
                     gst_buffer_unref(*buffer);
                     *buffer = nullptr;  // removes it from the list
                 }

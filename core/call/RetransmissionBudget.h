@@ -27,6 +27,8 @@ public:
     // Whether a retransmission of `bytes` sent at `nowUs` fits; takes it from the bucket if so.
     bool take(qint64 bytes, qint64 nowUs);
     quint64 dropped() const { return dropped_.load(); }
+    // Media always passes; a retransmission passes if it fits (take()).
+    bool passes(GstBuffer *buffer, qint64 nowUs);
 
     // A probe for the pad retransmissions pass on their way to the session: drops those over the
     // budget (buffers flagged GST_RTP_BUFFER_FLAG_RETRANSMISSION, as rtprtxsend marks them).

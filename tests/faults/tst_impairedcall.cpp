@@ -6,6 +6,7 @@
 // concealed. Both sides send a scrolling colour-bar pattern at 640x360, 30 fps, which wants far
 // more than 600 kb/s. Needs root, iproute2
 // (tc), nftables and /dev/net/tun: as root it fails when it cannot build the sites.
+#include "CannotRun.h"
 #include "NetworkLab.h"
 #include "ProcessCall.h"
 #include "ProcessPeers.h"
@@ -15,8 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
-
-#include <unistd.h>
 
 namespace {
 
@@ -45,10 +44,7 @@ class TestImpairedCall : public QObject {
 private Q_SLOTS:
     void aCallAdaptsToSixHundredKilobitsWithThreePercentLoss() {
         if (const QString reason = netlab::NetworkLab::unavailableReason(); !reason.isEmpty()) {
-            if (geteuid() == 0) {
-                QFAIL(qPrintable(QStringLiteral("running as root, but: %1").arg(reason)));
-            }
-            QSKIP(qPrintable(reason));
+            CONFAB_CANNOT_RUN(reason);
         }
         // In this order so the peers go first, then the server, then the namespaces they ran in.
         netlab::NetworkLab lab;
