@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "media/DeviceMonitor.h"
 
+#include "media/DeviceFinder.h"
+
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
 
@@ -24,25 +26,6 @@ bool isMonitorSource(GstDevice *device) {
     const char *deviceClass =
         properties ? gst_structure_get_string(properties.get(), "device.class") : nullptr;
     return g_strcmp0(deviceClass, "monitor") == 0;
-}
-
-QString launchDescriptionOf(GstDevice *device) {
-    GstPtr<GstElement> element(gst_device_create_element(device, nullptr));
-    if (!element) {
-        return {};
-    }
-    gst_object_ref_sink(element.get());
-    GstElementFactory *factory = gst_element_get_factory(element.get());
-    QString description = QString::fromUtf8(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(factory)));
-    if (g_object_class_find_property(G_OBJECT_GET_CLASS(element.get()), "device")) {
-        gchar *value = nullptr;
-        g_object_get(element.get(), "device", &value, nullptr);
-        GCharPtr deviceName(value);
-        if (deviceName) {
-            description += QStringLiteral(" device=\"%1\"").arg(QString::fromUtf8(deviceName.get()));
-        }
-    }
-    return description;
 }
 
 }  // namespace
@@ -112,7 +95,7 @@ void DeviceMonitor::refresh() {
         }
         GCharPtr displayName(gst_device_get_display_name(device));
         current.append(
-            Device{kindOf(device), QString::fromUtf8(displayName.get()), launchDescriptionOf(device)});
+            Device{kindOf(device), QString::fromUtf8(displayName.get()), DeviceFinder::describe(device)});
     }
     g_list_free_full(devices, gst_object_unref);
     if (current != devices_) {
