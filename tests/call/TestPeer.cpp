@@ -36,11 +36,13 @@ TestPeer::TestPeer(const QString &name, const QUrl &server, int noAnswerTimeoutM
         return bin;
     };
     controller = std::make_unique<CallController>(&client, settings);
+    watch_ = std::make_unique<PeerFailureWatch>(&client, controller.get(), name);
     client.setBackoff(ReconnectBackoff(std::chrono::milliseconds(100), std::chrono::milliseconds(500)));
     client.connectToServer(server, name);
 }
 
 TestPeer::~TestPeer() {
+    watch_->stop();      // whatever ending the call now causes is not the test's
     controller.reset();  // stops any pipeline before the measurements it writes go away
 }
 

@@ -27,10 +27,12 @@ ColourPeer::ColourPeer(const QString &name, const QUrl &server, VideoCodec codec
         return bin;
     };
     controller = std::make_unique<CallController>(&client, settings);
+    watch_ = std::make_unique<PeerFailureWatch>(&client, controller.get(), name);
     client.connectToServer(server, name);
 }
 
 ColourPeer::~ColourPeer() {
+    watch_->stop();      // whatever ending the call now causes is not the test's
     controller.reset();  // stops the pipeline before the measurements go away
 }
 

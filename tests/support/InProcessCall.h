@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "CallFailure.h"
+
 #include "call/CallController.h"
 #include "signaling/SignalingClient.h"
 
@@ -20,8 +22,8 @@ public:
     // Waits until `peer` has signed in; false after a warning naming it.
     template <class Peer>
     static bool waitSignedIn(const Peer &peer, int timeoutMs) {
-        if (!QTest::qWaitFor([&] { return peer.client.state() == confab::SignalingClient::State::LoggedIn; },
-                             timeoutMs)) {
+        if (!peer.waitFor([&] { return peer.client.state() == confab::SignalingClient::State::LoggedIn; },
+                          timeoutMs)) {
             qWarning("peer %s did not sign in", qPrintable(peer.client.name()));
             return false;
         }
@@ -40,32 +42,29 @@ public:
                              QString error;
                              callee.controller->accept(&error);
                          });
-        QString failure;
+        CallFailure failure;
         QObject watching;  // disconnects the watchers below when this returns
         for (Peer *peer : {&caller, &callee}) {
-            QObject::connect(peer->controller.get(), &confab::CallController::ended, &watching,
-                             [&failure, peer](confab::CallEndReason reason, const QString &sentence) {
-                                 if (failure.isEmpty()) {
-                                     failure =
-                                         QStringLiteral("%1's call ended (%2): %3")
-                                             .arg(peer->client.name(), confab::wireName(reason), sentence);
-                                 }
-                             });
+            failure.recordEnds(peer->controller.get(), peer->client.name(), &watching, false);
         }
         QString error;
         if (!caller.controller->call(callee.client.name(), &error)) {
             qWarning("call failed: %s", qPrintable(error));
             return false;
         }
-        const bool connected = QTest::qWaitFor(
+        // What the peers' own watches see (a server error, ...) ends the wait at once too.
+        const auto peersFailed = [&] { return !caller.failure().isEmpty() || !callee.failure().isEmpty(); };
+        const bool connected = failure.waitFor(
             [&] {
-                return !failure.isEmpty() ||
-                       (caller.state() == confab::CallState::Connected &&
-                        callee.state() == confab::CallState::Connected && (!also || also()));
+                return peersFailed() || (caller.state() == confab::CallState::Connected &&
+                                         callee.state() == confab::CallState::Connected && (!also || also()));
             },
             timeoutMs);
-        if (!failure.isEmpty()) {
-            qWarning("%s", qPrintable(failure));
+        if (!failure.isEmpty() || peersFailed()) {
+            const QString why = !failure.isEmpty()            ? failure.text()
+                                : !caller.failure().isEmpty() ? caller.failure()
+                                                              : callee.failure();
+            qWarning("%s", qPrintable(why));
             return false;
         }
         if (!connected) {

@@ -5,6 +5,7 @@
 // one call; and every call leaves its history entry. A real in-process server and TestPeers on the
 // other side; most of these never start media, so they take milliseconds.
 #include "CallFlow.h"
+#include "InProcessCall.h"
 #include "RecentCalls.h"
 #include "TestPeer.h"
 #include "signaling/SignalingServer.h"
@@ -60,10 +61,7 @@ private:
 
     std::unique_ptr<TestPeer> peer(const QString &name, int noAnswerTimeoutMs = 45000) {
         auto p = std::make_unique<TestPeer>(name, server_->url(), noAnswerTimeoutMs);
-        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; },
-                             kTimeoutMs)) {
-            qWarning("peer %s did not sign in", qPrintable(name));
-        }
+        InProcessCall::waitSignedIn(*p, kTimeoutMs);
         return p;
     }
 

@@ -151,9 +151,10 @@ class TestCallWindow : public QObject {
 private:
     std::unique_ptr<SignalingServer> server_;
 
-    // desk calls bob, who accepts; returns when both are connected.
+    // desk calls bob, who accepts; returns when both are connected, or at once when bob's side
+    // fails (TestPeer::waitFor).
     bool connect(DesktopSide &desk, TestPeer &bob) {
-        if (!QTest::qWaitFor(
+        if (!bob.waitFor(
                 [&] {
                     return desk.client.state() == SignalingClient::State::LoggedIn &&
                            bob.client.state() == SignalingClient::State::LoggedIn;
@@ -170,7 +171,7 @@ private:
             qWarning("call failed: %s", qPrintable(error));
             return false;
         }
-        return QTest::qWaitFor(
+        return bob.waitFor(
             [&] {
                 return desk.controller->state() == CallState::Connected &&
                        bob.state() == CallState::Connected;

@@ -5,6 +5,7 @@
 // do-not-disturb, closing the window during a call, and what survives a restart (settings, call
 // history). The call flow's own rules are tested without a window in tst_callflow.
 #include "AboutDialog.h"
+#include "InProcessCall.h"
 #include "SettingsDialog.h"
 #include "UiTestSupport.h"
 #include "VideoWidget.h"
@@ -50,10 +51,7 @@ private:
 
     std::unique_ptr<TestPeer> peer(const QString &name) {
         auto p = std::make_unique<TestPeer>(name, url_);
-        if (!QTest::qWaitFor([&] { return p->client.state() == SignalingClient::State::LoggedIn; },
-                             kTimeoutMs)) {
-            qWarning("peer %s did not sign in", qPrintable(name));
-        }
+        InProcessCall::waitSignedIn(*p, kTimeoutMs);
         return p;
     }
 
@@ -97,7 +95,7 @@ private:
             return nullptr;
         }
         callByTyping(v, QStringLiteral("bob"));
-        if (!QTest::qWaitFor(
+        if (!call->bob->waitFor(
                 [&] {
                     return call->bob->state() == CallState::Connected &&
                            v.callState() == QStringLiteral("Connected");
