@@ -5,6 +5,7 @@
 #include "InProcessCall.h"
 #include "ServerTestCase.h"
 #include "TestPeer.h"
+#include "TestTime.h"
 
 #include "call/CallSession.h"
 #include "signaling/SignalingServer.h"
@@ -21,7 +22,9 @@ using namespace confab;
 
 namespace {
 
-constexpr int kTimeoutMs = 15000;
+// Scaled: the sanitized run is several times slower, and a round trip needs RTCP reports that
+// rtpbin sends at randomised intervals.
+const int kTimeoutMs = scaled(15000);
 
 int openFileDescriptors() {
     return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
