@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTest>
@@ -136,6 +137,12 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);  // QSettings under ~/.qttest, not the user's
         QSettings().remove(QStringLiteral("screenSharing/portalRestoreToken"));
         qputenv("XDG_SESSION_TYPE", "wayland");
+        // Undone however this function returns: the next test's picker is the X11 one.
+        const auto restore = qScopeGuard([&bus] {
+            qunsetenv("XDG_SESSION_TYPE");
+            QDBusConnection::disconnectFromBus(kFake);
+            bus.stop();
+        });
 
         {
             SignalingClient client;
@@ -201,9 +208,6 @@ private Q_SLOTS:
                 watch.longestGapMs() < kTimeoutMs / 10,
                 qPrintable(QStringLiteral("the event loop stood still for %1 ms").arg(watch.longestGapMs())));
         }
-        qunsetenv("XDG_SESSION_TYPE");
-        QDBusConnection::disconnectFromBus(kFake);
-        bus.stop();
     }
 
     void callWindowSharesAPickedWindowAndStops() {
