@@ -5,6 +5,7 @@
 #include "InProcessCall.h"
 #include "ServerTestCase.h"
 #include "TestPeer.h"
+#include "TestTime.h"
 
 #include "util/GstPtr.h"
 
@@ -14,8 +15,9 @@ using namespace confab;
 
 namespace {
 
-constexpr int kTimeoutMs = 15000;
-constexpr int kBoundMs = 120000;
+// Scaled, as tst_callflows' (the sanitized run is several times slower).
+const int kTimeoutMs = scaled(15000);
+const int kBoundMs = scaled(120000);
 
 // The video sink of `peer`'s calls posts an error on its first frame.
 void breakVideoSinkOf(TestPeer &peer) {
