@@ -352,6 +352,10 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !connected_) {
         connected_ = true;
         connectTimer_.stop();
+        if (webrtc_) {
+            qCDebug(lcCall) << "RTCP about once a second in"
+                            << WebRtcBinSetup::reportEverySecond(webrtc_.get()) << "session(s)";
+        }
         // Frames encoded before DTLS finished were dropped, keyframe included: without a fresh one the
         // other side shows nothing until its keyframe request gets through RTCP's pacing.
         if (local_) {

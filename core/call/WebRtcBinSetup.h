@@ -26,6 +26,11 @@ public:
     // own `echo` contact) can still connect. Before ICE gathers; false (and a log line) when it
     // cannot be done here.
     static bool gatherOnLoopback(GstElement *webrtc);
+    // Regular RTCP reports about once a second (as libwebrtc sends them for video) instead of
+    // rtpsession's 2.5 to 7.5 s: the round trip, the peer's loss figure and the jitter buffer's
+    // latency come from them, and a bandwidth estimate that learns of loss 5 s late has cut too
+    // late. Once the RTP sessions exist (connected); the number of sessions it set.
+    static int reportEverySecond(GstElement *webrtc);
 };
 
 }  // namespace confab

@@ -47,6 +47,44 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(stunServer), QStringLiteral("stun://stun.example.org:3478"));
     }
 
+    void rtcpReportsAreAskedForAboutOnceASecond() {
+        QString error;
+        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {}, &error);
+        QVERIFY2(webrtc, qPrintable(error));
+        QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get()), 0);  // no RTP session yet
+        QCOMPARE(gst_element_set_state(webrtc.get(), GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+        GstCapsPtr caps(gst_caps_from_string(
+            "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000"));
+        GstWebRTCRTPTransceiver *transceiver = nullptr;
+        g_signal_emit_by_name(webrtc.get(), "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
+                              caps.get(), &transceiver);
+        GstPtr<GstWebRTCRTPTransceiver> transceiverOwner(transceiver);
+        // The session exists once a description is set: the offer, set as the local one.
+        GstPromisePtr created(gst_promise_new());
+        g_signal_emit_by_name(webrtc.get(), "create-offer", nullptr, created.get());
+        QCOMPARE(gst_promise_wait(created.get()), GST_PROMISE_RESULT_REPLIED);
+        GstWebRTCSessionDescription *offer = nullptr;
+        gst_structure_get(gst_promise_get_reply(created.get()), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                          &offer, nullptr);
+        GstSessionDescriptionPtr offerOwner(offer);
+        QVERIFY(offer);
+        GstPromisePtr set(gst_promise_new());
+        g_signal_emit_by_name(webrtc.get(), "set-local-description", offer, set.get());
+        gst_promise_wait(set.get());
+
+        QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get()), 1);  // bundled: one session
+        GstPtr<GstElement> rtpbin(gst_bin_get_by_name(GST_BIN(webrtc.get()), "rtpbin"));
+        QVERIFY(rtpbin);
+        GstElement *session = nullptr;
+        g_signal_emit_by_name(rtpbin.get(), "get-session", 0u, &session);
+        GstPtr<GstElement> sessionOwner(session);
+        QVERIFY(session);
+        guint64 interval = 0;
+        g_object_get(session, "rtcp-min-interval", &interval, nullptr);
+        QCOMPARE(interval, guint64(GST_SECOND));  // rtpsession's default is 5 s
+        gst_element_set_state(webrtc.get(), GST_STATE_NULL);
+    }
+
     void iceServerUrlsBecomeWebrtcbinsWithTurnCredentialsEncoded() {
         const protocol::IceServer turn{{QStringLiteral("turn:relay.example.org:3478?transport=udp")},
                                        QStringLiteral("17000:ali ce"),
