@@ -176,7 +176,12 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
                 " ! videorate name=adaptrate drop-only=true max-rate=%1"
                 " ! videoscale ! capsfilter name=adaptsize ! ")
                 .arg(options_.fps) +
-            videoEncoderDescription();
+            videoEncoderDescription() +
+            // The pacer's queue (Pacer): its thread waits for the pace, the encoder does not. Half
+            // a second of backlog at most; older packets go (the receiver asks for a keyframe).
+            QStringLiteral(
+                " ! queue name=pacequeue max-size-buffers=0 max-size-bytes=0 "
+                "max-size-time=500000000 leaky=downstream");
         if (!addBranch(pipeline, webrtc, description, true, error)) {
             return false;
         }
@@ -225,6 +230,14 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
         if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "encodequeue")); queue) {
             keepRenegotiationBelow(queue.get());
+        }
+        if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "pacequeue")); queue) {
+            pacer_->setTargetKbps(bitrateKbps_);
+            GstPtr<GstPad> paced(gst_element_get_static_pad(queue.get(), "src"));
+            gst_pad_add_probe(
+                paced.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                &Pacer::probe, new std::shared_ptr<Pacer>(pacer_),
+                +[](gpointer owned) { delete static_cast<std::shared_ptr<Pacer> *>(owned); });
         }
         adaptRate_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptrate"));
         adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
@@ -443,6 +456,7 @@ void LocalMedia::setVideoBitrateKbps(int kbps) {
         return;
     }
     bitrateKbps_ = kbps;
+    pacer_->setTargetKbps(kbps);
     // vp8enc's target-bitrate and openh264enc's bitrate are both bits per second and may change live.
     const char *property = format_.videoCodec == VideoCodec::H264 ? "bitrate" : "target-bitrate";
     g_object_set(videoEncoder_.get(), property, kbps * 1000, nullptr);

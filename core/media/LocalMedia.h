@@ -3,6 +3,7 @@
 
 #include "media/FileSource.h"
 #include "media/MediaOptions.h"
+#include "media/Pacer.h"
 #include "media/ScreenShareBranch.h"
 #include "media/ScreenSource.h"
 #include "util/GstPtr.h"
@@ -120,6 +121,8 @@ private:
     std::unique_ptr<FileSource> videoFile_;
     std::unique_ptr<FileSource> audioFile_;
     int bitrateKbps_ = 0;
+    // Shared with the probe on the pace queue, which may run until the pipeline stops.
+    std::shared_ptr<Pacer> pacer_ = std::make_shared<Pacer>();
 };
 
 }  // namespace confab
