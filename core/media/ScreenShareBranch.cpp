@@ -54,6 +54,12 @@ std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, Gs
         branch->cameraPad_.reset(gst_element_get_static_pad(selector, "sink_0"));
     }
     branch->bin_ = gstRetained(bin);  // ours; the pipeline takes the floating one
+    // Locked before it joins the pipeline, not after: a state change of the pipeline's own that is
+    // under way (the bin_continue_func of a sink that just prerolled, on GStreamer's thread pool)
+    // takes every child it finds to PLAYING, and a pipewiresrc taken there waits up to 30 s for its
+    // stream with the bin's state lock held, which our READY below then waited for on the main
+    // thread (seen in tst_screenpicker's Wayland case: the window stood still for 33 s).
+    gst_element_set_locked_state(bin, TRUE);
     gst_bin_add(container, bin);
     branch->selectorPad_.reset(gst_element_request_pad_simple(selector, "sink_%u"));
     GstPtr<GstPad> sourcePad(gst_element_get_static_pad(bin, "src"));
@@ -69,8 +75,7 @@ std::unique_ptr<ScreenShareBranch> ScreenShareBranch::start(GstBin *pipeline, Gs
     // To READY here (pipewiresrc connects to the portal's PipeWire descriptor; a descriptor it
     // cannot use fails now, with the detail also as an error message on the bus, which
     // isShareElement tells apart). The rest of the way on a helper thread (see the class comment);
-    // the pipeline's own state changes leave the bin alone from now on.
-    gst_element_set_locked_state(bin, TRUE);
+    // the pipeline's own state changes leave the bin alone (it is locked).
     if (gst_element_set_state(bin, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
         *error = source.kind() == ScreenSource::Kind::PipeWire
                      ? tr("The screen chosen in the desktop's dialog could not be captured.")
