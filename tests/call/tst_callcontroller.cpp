@@ -488,6 +488,41 @@ private Q_SLOTS:
         QVERIFY(alice.ended->isEmpty() && bob.ended->isEmpty());
     }
 
+    // The server restarts while the media is cut: both connections drop at the same moment (no
+    // `leave` reaches anyone: the server that would send it is gone), the re-offers wait until the
+    // two have signed in to the new server, and the call comes back there.
+    void aReestablishmentDuringAServerRestartWaitsForItAndWorks() {
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        alice.fastReconnect();
+        bob.fastReconnect();
+        connectCall(alice, bob);
+        alice.signaling->setReachable(false);
+        bob.signaling->setReachable(false);
+        alice.signaling->setSignedIn(false);
+        bob.signaling->setSignedIn(false);
+        alice.session()->interrupt();
+        bob.session()->interrupt();
+        QTest::qWait(500);  // past both sides' first re-offer (20 and 200 ms) and a retry (300 ms)
+        QCOMPARE(alice.state(), CallState::Reconnecting);
+        QCOMPARE(bob.state(), CallState::Reconnecting);
+        QVERIFY(alice.ended->isEmpty() && bob.ended->isEmpty());
+
+        alice.signaling->setReachable(true);
+        bob.signaling->setReachable(true);
+        alice.signaling->setSignedIn(true);  // the server is back; both sign in again
+        bob.signaling->setSignedIn(true);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.made->size() >= 2 && bob.made->size() >= 2 &&
+                                     !alice.session()->remoteAnswer.isEmpty(),
+                                 kWaitMs);
+        alice.session()->becomeConnected();
+        bob.session()->becomeConnected();
+        QCOMPARE(alice.state(), CallState::Connected);
+        QCOMPARE(bob.state(), CallState::Connected);
+        QCOMPARE(bob.incoming->size(), 1);  // no second ringing
+        QVERIFY(alice.ended->isEmpty() && bob.ended->isEmpty());
+    }
+
     void theSideThatLostAnAddressReoffersAtOnce() {
         Party alice(switchboard_, QStringLiteral("alice"));
         Party bob(switchboard_, QStringLiteral("bob"));
