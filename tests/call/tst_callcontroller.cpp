@@ -512,9 +512,9 @@ private Q_SLOTS:
         bob.signaling->setReachable(true);
         alice.signaling->setSignedIn(true);  // the server is back; both sign in again
         bob.signaling->setSignedIn(true);
-        QTRY_VERIFY_WITH_TIMEOUT(alice.made->size() >= 2 && bob.made->size() >= 2 &&
-                                     !alice.session()->remoteAnswer.isEmpty(),
-                                 kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            alice.made->size() >= 2 && bob.made->size() >= 2 && !alice.session()->remoteAnswer.isEmpty(),
+            kWaitMs);
         alice.session()->becomeConnected();
         bob.session()->becomeConnected();
         QCOMPARE(alice.state(), CallState::Connected);
