@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 
@@ -20,6 +21,16 @@
 namespace confab {
 
 namespace {
+
+// A client may send a burst (trickled ICE candidates come in dozens at once) but not a sustained
+// flood: a bucket of `messageBurst` whole messages, refilled at the rate by the millisecond. A
+// rate of 0 (--message-rate 0) means no limit, and so no bucket.
+std::optional<TokenBucket> messageRate(const ServerConnection::Limits &limits) {
+    if (limits.messagesPerSecond <= 0) {
+        return std::nullopt;
+    }
+    return TokenBucket(limits.messagesPerSecond / 1000.0, std::max(1, limits.messageBurst));
+}
 
 // Bytes per second a connection's unaccounted bytes may grow without a whole message: the
 // client's own pings and TLS record overhead, which never reach us as messages, stay below this
@@ -36,7 +47,7 @@ ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp
       peerAddress_(std::move(peerAddress)),
       addressKey_(std::move(addressKey)),
       handlers_(std::move(handlers)),
-      rate_(limits.messagesPerSecond, limits.messageBurst),
+      rate_(messageRate(limits)),
       messageBurst_(std::max(1, limits.messageBurst)),
       pendingLimit_(limits.pendingLimit) {
     lastHeard_.start();
@@ -122,7 +133,7 @@ void ServerConnection::abandon(int code, const QString &reason) {
 
 ServerConnection::Admission ServerConnection::admitMessage() {
     const auto now = std::chrono::steady_clock::now().time_since_epoch();
-    if (rate_.take(std::chrono::duration_cast<std::chrono::milliseconds>(now).count())) {
+    if (!rate_ || rate_->take(1, std::chrono::duration_cast<std::chrono::milliseconds>(now).count())) {
         refusedInARow_ = 0;
         return Admission::Accept;
     }

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "signaling/SendQueueMeter.h"
-#include "signaling/TokenBucket.h"
 #include "util/GLibPtr.h"
+#include "util/TokenBucket.h"
 
 #include <libsoup/soup.h>
 
@@ -100,7 +100,7 @@ private:
     QString addressKey_;
     std::optional<SendQueueMeter> sendMeter_;
     Handlers handlers_;
-    TokenBucket rate_;
+    std::optional<TokenBucket> rate_;  // whole messages, refilled each millisecond; none: no limit
     int messageBurst_;
     int refusedInARow_ = 0;
     qsizetype pendingLimit_;

@@ -7,7 +7,6 @@
 #include "UnresponsivePeer.h"
 
 #include "signaling/SignalingServer.h"
-#include "signaling/TokenBucket.h"
 #include "util/GLibPtr.h"
 
 #include <QElapsedTimer>
@@ -115,25 +114,6 @@ private Q_SLOTS:
 
     // ---- Message rate -------------------------------------------------------------------------
 
-    void tokenBucketAllowsABurstThenTheRate() {
-        TokenBucket bucket(10, 3);  // 10 a second, 3 at once
-        QVERIFY(bucket.take(1000));
-        QVERIFY(bucket.take(1000));
-        QVERIFY(bucket.take(1000));
-        QVERIFY(!bucket.take(1000));
-        QVERIFY(!bucket.take(1050));  // half a token
-        QVERIFY(bucket.take(1100));   // one whole token after 100 ms
-        QVERIFY(!bucket.take(1100));
-        QVERIFY(bucket.take(10000));  // refilled, but never above the burst
-        QVERIFY(bucket.take(10000));
-        QVERIFY(bucket.take(10000));
-        QVERIFY(!bucket.take(10000));
-        TokenBucket unlimited(0, 1);
-        for (int i = 0; i < 1000; ++i) {
-            QVERIFY(unlimited.take(0));
-        }
-    }
-
     void floodingPastTheRateIsRefusedOnceThenDisconnected() {
         SignalingServerOptions options = fastOptions();
         options.messagesPerSecond = 1;  // slow refill: the test is not a race with the clock
@@ -164,6 +144,23 @@ private Q_SLOTS:
         // The flooder's name is free again; bob is untouched.
         QVERIFY(signedIn(QStringLiteral("alice"))->isOpen());
         QVERIFY(bob->isOpen());
+    }
+
+    void aRateOfZeroMeansNoLimit() {
+        SignalingServerOptions options = fastOptions();
+        options.messagesPerSecond = 0;
+        options.messageBurst = 1;  // were it a limit, the login would take all of it
+        startServer(options);
+        auto bob = signedIn(QStringLiteral("bob"));
+        auto alice = signedIn(QStringLiteral("alice"));
+        for (int i = 0; i < 20; ++i) {
+            alice->sendJson(ringingTo(QStringLiteral("bob")));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(bob->pendingCount(QStringLiteral("ringing")), 20,
+                                  RawWebSocketClient::defaultTimeoutMs());
+        QVERIFY(alice->sync());
+        QCOMPARE(alice->pendingCount(QStringLiteral("error")), 0);
+        QVERIFY(alice->isOpen());
     }
 
     void aFlooderThatNeverAnswersTheCloseIsLetGoBeforeLibsoupsWait() {
