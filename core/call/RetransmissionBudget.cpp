@@ -11,21 +11,14 @@ namespace confab {
 
 void RetransmissionBudget::setTargetKbps(int kbps) {
     std::lock_guard guard(lock_);
-    bytesPerUs_ = std::max(0, kbps) * kShare * 1000 / 8 / 1e6;
+    tokens_.setRate(bytesPerUs(kbps));
+    tokens_.setCapacity(bytesPerUs(kbps) * double(kBurstUs));
 }
 
 bool RetransmissionBudget::take(qint64 bytes, qint64 nowUs) {
     std::lock_guard guard(lock_);
-    const double burst = bytesPerUs_ * double(kBurstUs);
-    if (lastUs_ < 0) {
-        tokens_ = burst;
-    } else if (nowUs > lastUs_) {
-        tokens_ = std::min(burst, tokens_ + bytesPerUs_ * double(nowUs - lastUs_));
-    }
-    lastUs_ = std::max(lastUs_, nowUs);
     // A packet larger than the whole burst (a tiny target) still goes once the bucket is full.
-    if (tokens_ >= double(bytes) || (tokens_ >= burst && burst > 0)) {
-        tokens_ -= double(bytes);
+    if (tokens_.take(double(bytes), nowUs)) {
         return true;
     }
     dropped_.fetch_add(1);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "util/TokenBucket.h"
+
 #include <gst/gst.h>
 
 #include <QtGlobal>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -36,10 +39,12 @@ public:
     static GstPadProbeReturn probe(GstPad *, GstPadProbeInfo *info, gpointer budget);
 
 private:
+    static constexpr int kInitialKbps = 300;  // until the first target
+    static constexpr double bytesPerUs(int kbps) { return std::max(0, kbps) * kShare * 1000 / 8 / 1e6; }
+
     std::mutex lock_;
-    double bytesPerUs_ = 300.0 * kShare / 8 / 1000;
-    double tokens_ = 0;   // bytes; below zero after a packet larger than what was left
-    qint64 lastUs_ = -1;  // -1 until the first retransmission
+    // In bytes, refilled each microsecond; holds kBurstUs of the share.
+    TokenBucket tokens_{bytesPerUs(kInitialKbps), bytesPerUs(kInitialKbps) * double(kBurstUs)};
     std::atomic<quint64> dropped_{0};
 };
 

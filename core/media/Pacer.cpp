@@ -2,30 +2,19 @@
 #include "media/Pacer.h"
 
 #include <algorithm>
-#include <cmath>
 #include <memory>
 
 namespace confab {
 
 void Pacer::setTargetKbps(int kbps) {
     std::lock_guard guard(lock_);
-    bytesPerUs_ = std::max(1, kbps) * kFactor * 1000 / 8 / 1e6;
+    credit_.setRate(bytesPerUs(kbps));
+    credit_.setCapacity(bytesPerUs(kbps) * double(kBurstUs));
 }
 
 qint64 Pacer::charge(qint64 bytes, qint64 nowUs) {
     std::lock_guard guard(lock_);
-    const double burst = bytesPerUs_ * double(kBurstUs);
-    if (lastUs_ < 0) {
-        credit_ = burst;
-    } else if (nowUs > lastUs_) {
-        credit_ = std::min(burst, credit_ + bytesPerUs_ * double(nowUs - lastUs_));
-    }
-    lastUs_ = std::max(lastUs_, nowUs);
-    credit_ -= double(bytes);
-    if (credit_ >= 0) {
-        return 0;
-    }
-    return std::min(kMaxSleepUs, qint64(std::ceil(-credit_ / bytesPerUs_)));
+    return std::min(kMaxSleepUs, credit_.charge(double(bytes), nowUs));
 }
 
 GstPadProbeReturn Pacer::probe(GstPad *, GstPadProbeInfo *info, gpointer data) {

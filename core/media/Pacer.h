@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "util/TokenBucket.h"
+
 #include <gst/gst.h>
 
 #include <QtGlobal>
 
+#include <algorithm>
 #include <mutex>
 
 namespace confab {
@@ -17,12 +20,12 @@ namespace confab {
 // Packets leave at kFactor times the send target, with a burst of kBurstUs, so a large frame
 // takes a few frame times instead of an instant, and normal frames go out unhindered.
 //
-// It is a leaky bucket in debt form: each packet is charged its size at once; when the charge
-// exceeds what has accrued since, the sender sleeps for the difference (capped at kMaxSleepUs,
-// which bounds how long a stopping pipeline can wait on it; the rest carries to the next
-// packet). The sleep happens on the thread of a queue of its own after the payloader (probe()),
-// so the encoder never waits. Packets are charged before rtpbin, so the feedback's send times
-// are the paced ones. The target is set from the main thread.
+// It is a leaky bucket in debt form (TokenBucket::charge): each packet is charged its size at
+// once; when the charge exceeds what has accrued since, the sender sleeps for the difference
+// (capped at kMaxSleepUs, which bounds how long a stopping pipeline can wait on it; the rest
+// carries to the next packet). The sleep happens on the thread of a queue of its own after the
+// payloader (probe()), so the encoder never waits. Packets are charged before rtpbin, so the
+// feedback's send times are the paced ones. The target is set from the main thread.
 class Pacer {
 public:
     static constexpr double kFactor = 2.5;
@@ -41,10 +44,12 @@ public:
     static GstPadProbeReturn probe(GstPad *, GstPadProbeInfo *info, gpointer pacer);
 
 private:
+    static constexpr int kInitialKbps = 300;  // until the first target
+    static constexpr double bytesPerUs(int kbps) { return std::max(1, kbps) * kFactor * 1000 / 8 / 1e6; }
+
     std::mutex lock_;
-    double bytesPerUs_ = 300.0 * kFactor * 1000 / 8 / 1e6;
-    double credit_ = 0;   // bytes; negative while packets are owed time
-    qint64 lastUs_ = -1;  // -1 until the first packet
+    // In bytes, refilled each microsecond; holds kBurstUs of the pace.
+    TokenBucket credit_{bytesPerUs(kInitialKbps), bytesPerUs(kInitialKbps) * double(kBurstUs)};
 };
 
 }  // namespace confab
