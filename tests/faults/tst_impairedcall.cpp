@@ -73,15 +73,20 @@ private Q_SLOTS:
                                      bob.events(QStringLiteral("stats")).size() >= kCallSeconds,
                                  scaled(kStartMs + kCallSeconds * 1000));
 
-        for (CallProcess *peer : call.both()) {
-            const QString who = peer == &alice ? QStringLiteral("alice") : QStringLiteral("bob");
-            // For a closer look: CONFAB_TEST_LOG_DIR=DIR keeps each peer's whole log there.
-            if (const QString dir = qEnvironmentVariable("CONFAB_TEST_LOG_DIR"); !dir.isEmpty()) {
-                QFile log(dir + QLatin1Char('/') + who + QStringLiteral(".log"));
+        // For a closer look: CONFAB_TEST_LOG_DIR=DIR keeps each peer's whole log there (both, before
+        // either is judged).
+        if (const QString dir = qEnvironmentVariable("CONFAB_TEST_LOG_DIR"); !dir.isEmpty()) {
+            for (CallProcess *peer : call.both()) {
+                QFile log(dir + QLatin1Char('/') +
+                          (peer == &alice ? QStringLiteral("alice") : QStringLiteral("bob")) +
+                          QStringLiteral(".log"));
                 if (log.open(QIODevice::WriteOnly)) {
                     log.write(peer->errorOutput().toUtf8());
                 }
             }
+        }
+        for (CallProcess *peer : call.both()) {
+            const QString who = peer == &alice ? QStringLiteral("alice") : QStringLiteral("bob");
             const QList<QJsonObject> stats = peer->events(QStringLiteral("stats")).mid(0, kCallSeconds);
             QList<double> sent;
             QList<double> loss;
