@@ -110,13 +110,17 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
     // before anything plays, because some demuxers claim to seek and then fail; y4mdec is not
     // even tried: in 1.22 its seeks fail only some of the time ("Failed to parse YUV4MPEG frame"
     // after a seek that prerolled), and a Y4M file is what Chromium's fake camera reads.
+    // A Y4M file instead starts over at its end with a flushing seek in the same pipeline
+    // (startOver()); the pipeline that prerolled is played as it is.
+    const bool y4m = usesElement("y4mdec");
+    seekAtEnd_ = y4m;
     QString seekError;
-    segmentSeeks_ = !usesElement("y4mdec") &&
+    segmentSeeks_ = !y4m &&
                     gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME,
                                      GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_SEGMENT),
                                      GST_SEEK_TYPE_SET, 0, GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE) &&
                     waitForPreroll(&seekError);
-    if (!segmentSeeks_) {
+    if (!segmentSeeks_ && !y4m) {
         qCDebug(lcMedia).noquote() << path_ << "is not seeked" << seekError
                                    << "; it is played again from a new pipeline at its end";
         if (!open(error)) {
@@ -276,10 +280,8 @@ gboolean FileSource::onBusMessage(GstBus *, GstMessage *message, gpointer self) 
     switch (GST_MESSAGE_TYPE(message)) {
         case GST_MESSAGE_SEGMENT_DONE:
         case GST_MESSAGE_EOS:
-            source->startOver();
-            // With segment seeks the watch stays; otherwise startOver() made a new pipeline and
-            // a new watch on its bus.
-            return source->segmentSeeks_ ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+            // Unless startOver() made a new pipeline (with a new watch on its bus), the watch stays.
+            return source->startOver() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
         case GST_MESSAGE_ERROR: {
             GErrorPtr error;
             gchar *rawDebug = nullptr;
@@ -288,6 +290,12 @@ gboolean FileSource::onBusMessage(GstBus *, GstMessage *message, gpointer self) 
             // The call goes on: the inter source repeats the last frame, then sends black.
             qCWarning(lcMedia).noquote()
                 << "playing" << source->path_ << "failed:" << error->message << (debug ? debug.get() : "");
+            if (source->seekedAtEnd_) {
+                // The seek back to the start is what failed: from now on a new pipeline each time.
+                qCWarning(lcMedia).noquote() << "playing" << source->path_ << "again from a new pipeline";
+                source->seekAtEnd_ = false;
+                return source->startOver() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+            }
             break;
         }
         default:
@@ -296,24 +304,36 @@ gboolean FileSource::onBusMessage(GstBus *, GstMessage *message, gpointer self) 
     return G_SOURCE_CONTINUE;
 }
 
-void FileSource::startOver() {
+bool FileSource::startOver() {
     ++loops_;
     qCDebug(lcMedia).noquote() << "file source" << channel_ << "starts over:" << loops_;
+    seekedAtEnd_ = false;
     if (segmentSeeks_) {
         // Queued behind the segment now ending, no flush: its running time goes on seamlessly.
         if (!gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_SEGMENT, GST_SEEK_TYPE_SET,
                               0, GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE)) {
             qCWarning(lcMedia).noquote() << "cannot start" << path_ << "over; it stays on its last frame";
         }
-        return;
+        return true;
+    }
+    // At its end y4mdec holds no partial frame, so a flushing seek back to the first frame works
+    // (y4mdec keeps what it has buffered across a flush: a seek in the middle of the file can
+    // fail, which is why the file is not seeked in segments). Staying in one pipeline matters
+    // for memory: a new pipeline decodes its frames on a new streaming thread, which glibc may
+    // serve from another arena while the old frames' memory stays resident in the first one (up
+    // to 17 MB more for a 720p clip, docs/performance.md).
+    if (seekAtEnd_ && gst_element_seek_simple(pipeline_.get(), GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0)) {
+        seekedAtEnd_ = true;
+        return true;
     }
     busWatch_ = 0;  // removed by returning G_SOURCE_REMOVE from the watch that called us
     QString error;
     if (!open(&error)) {
         qCWarning(lcMedia).noquote() << error;
-        return;
+        return false;
     }
     play();
+    return false;
 }
 
 }  // namespace confab

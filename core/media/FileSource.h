@@ -18,10 +18,11 @@ namespace confab {
 // real time into an intervideosink/interaudiosink; the call's branch starts with the matching
 // intervideosrc/interaudiosrc (launchDescription()), which stays live whatever the file does:
 // it repeats the last frame, then sends black (silence) if decoding stops. The loop has no gap:
-// segment seeks, each new segment queued behind the last without a flush. A file whose demuxer
-// cannot seek is played again from a fresh pipeline at its end instead (a few ms in which the
-// last frame repeats): build() tries a seek once before playing, and never seeks a Y4M file
-// (GStreamer 1.22's y4mdec fails on seeks some of the time).
+// segment seeks, each new segment queued behind the last without a flush. A Y4M file is not
+// seeked in segments (GStreamer 1.22's y4mdec fails on seeks some of the time): at its end, a
+// flushing seek takes the same pipeline back to the start (a few ms in which the last frame
+// repeats). A file whose demuxer cannot seek, or a Y4M file whose seek failed, is played again
+// from a fresh pipeline at its end instead: build() tries a seek once before playing.
 //
 // Owned by the LocalMedia of one call; created and destroyed on the main thread (its bus watch
 // runs there).
@@ -55,7 +56,8 @@ private:
     bool usesElement(const char *factoryName) const;
     static void onNoMorePads(GstElement *decodebin, gpointer self);
     static gboolean onBusMessage(GstBus *bus, GstMessage *message, gpointer self);
-    void startOver();
+    // Plays the file again from its start; false when that made a new pipeline (and bus watch).
+    bool startOver();
     static void onPadAdded(GstElement *decodebin, GstPad *pad, gpointer self);
     static gboolean continueAutoplug(GstElement *, GstPad *, GstCaps *caps, gpointer self);
 
@@ -68,7 +70,9 @@ private:
     GstPtr<GstElement> output_;  // the first element after decodebin: where the wanted stream goes
     guint busWatch_ = 0;
     std::atomic<bool> linked_{false};  // decodebin gave us a stream of our kind (set on a streaming thread)
-    bool segmentSeeks_ = false;        // else each loop reopens the file
+    bool segmentSeeks_ = false;        // else each loop seeks back at the end, or reopens the file
+    bool seekAtEnd_ = false;           // a Y4M file: a flushing seek to the start at its end
+    bool seekedAtEnd_ = false;         // the last start over was such a seek
     bool endReachedEarly_ = false;     // the first segment ended while prerolling
     int loops_ = 0;
 };
