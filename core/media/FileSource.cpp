@@ -19,10 +19,11 @@ QString tr(const char *text) {
 constexpr GstClockTime kPrerollTimeout = 10 * GST_SECOND;
 
 // What sits between the decoder and the real-time sink: what covers the main loop's delay in
-// answering a segment's end with the next seek. Half a second of audio costs 48 kB; of 720p video
-// it would cost 21 MB, so video keeps 100 ms (intervideosrc repeats a frame if one is ever late).
+// answering a segment's end with the next seek. Half a second of audio costs 48 kB. Video keeps
+// one decoded frame ready ahead of the sink: each frame of a 720p clip is 1.4 MB, and 100 ms of
+// them held 3-4 frames more for the whole call; a frame that is late now and then costs nothing
+// visible, since intervideosrc repeats the last one.
 constexpr guint64 kAudioQueueNs = 500 * GST_MSECOND;
-constexpr guint64 kVideoQueueNs = 100 * GST_MSECOND;
 constexpr guint64 kAudioLeadNs = 100 * GST_MSECOND;
 
 bool isKind(GstCaps *caps, FileSource::Kind kind) {
@@ -93,9 +94,9 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
                                : QStringLiteral("interaudiosink ts-offset=%1").arg(-qint64(kAudioLeadNs));
     description_ = QStringLiteral(
                        "filesrc name=file ! decodebin name=decode "
-                       "queue name=output max-size-buffers=0 max-size-bytes=0 max-size-time=%1 ! %2 ! %3 "
-                       "! %4 channel=%5")
-                       .arg(video ? kVideoQueueNs : kAudioQueueNs)
+                       "queue name=output max-size-bytes=0 %1 ! %2 ! %3 ! %4 channel=%5")
+                       .arg(video ? QStringLiteral("max-size-buffers=1 max-size-time=0")
+                                  : QStringLiteral("max-size-buffers=0 max-size-time=%1").arg(kAudioQueueNs))
                        .arg(convert, rawCaps_, sink, channel_);
     if (!open(error)) {
         return false;
