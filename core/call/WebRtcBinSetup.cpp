@@ -31,20 +31,14 @@ void tuneIceAgent(GstElement *webrtc) {
     }
 }
 
-// rtpjitterbuffer holds the first packet of each stream for its whole latency (the jitter-buffer
-// setting) before it lets anything through, which added --jitter-ms (60 ms) to every call's first
-// frame. With faststart it starts as soon as a few packets in sequence have arrived; later loss
-// and reordering are handled by the latency as before. (bench/call-setup, docs/performance.md)
-void startJitterBuffersEarly(GstElement *webrtc) {
+void configureEachJitterBuffer(GstElement *webrtc) {
     GstPtr<GstElement> rtpbin(gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin"));
     if (!rtpbin) {
         return;
     }
     g_signal_connect(rtpbin.get(), "new-jitterbuffer",
                      G_CALLBACK(+[](GstElement *, GstElement *jitterBuffer, guint, guint, gpointer) {
-                         if (g_object_class_find_property(G_OBJECT_GET_CLASS(jitterBuffer), "faststart-min-packets")) {
-                             g_object_set(jitterBuffer, "faststart-min-packets", 2u, nullptr);
-                         }
+                         WebRtcBinSetup::configureJitterBuffer(jitterBuffer);
                      }),
                      nullptr);
 }
@@ -107,7 +101,7 @@ GstPtr<GstElement> WebRtcBinSetup::make(int jitterBufferMs, const QList<protocol
     g_object_set(webrtc.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", guint(jitterBufferMs),
                  nullptr);
     tuneIceAgent(webrtc.get());
-    startJitterBuffersEarly(webrtc.get());
+    configureEachJitterBuffer(webrtc.get());
     for (const protocol::IceServer &server : iceServers) {
         for (const QString &url : server.urls) {
             const QString converted = webrtcbinUrl(url, server);
@@ -148,6 +142,28 @@ bool WebRtcBinSetup::hasRelay(const QList<protocol::IceServer> &iceServers) {
         }
     }
     return false;
+}
+
+// - rtpjitterbuffer holds the first packet of each stream for its whole latency (the jitter-buffer
+//   setting) before it lets anything through, which added --jitter-ms (60 ms) to every call's first
+//   frame. With faststart it starts as soon as a few packets in sequence have arrived; later loss
+//   and reordering are handled by the latency as before. (bench/call-setup, docs/performance.md)
+// - With rtx-next-seqnum (on by default) it guesses when the packet after each one should arrive
+//   and asks for it again when it has not: video comes a frame at a time, so it asked for the
+//   packet after each frame's last one before the next frame was even coded. Under 600 kbit/s with
+//   3 % loss that was about 490 requests in 20 s for some 55 lost packets; the requests filled
+//   rtpsession's one early RTCP packet per interval, and the NACKs for packets really lost waited
+//   behind them and expired. Off, a NACK goes out when a later packet shows the gap, as in
+//   libwebrtc; packets that arrived unrepaired fell from 32-58 to 7-20 per 20 s
+//   (docs/performance.md, "Loss repair under a cap").
+void WebRtcBinSetup::configureJitterBuffer(GstElement *jitterBuffer) {
+    GObjectClass *type = G_OBJECT_GET_CLASS(jitterBuffer);
+    if (g_object_class_find_property(type, "faststart-min-packets")) {
+        g_object_set(jitterBuffer, "faststart-min-packets", 2u, nullptr);
+    }
+    if (g_object_class_find_property(type, "rtx-next-seqnum")) {
+        g_object_set(jitterBuffer, "rtx-next-seqnum", FALSE, nullptr);
+    }
 }
 
 int WebRtcBinSetup::reportEverySecond(GstElement *webrtc) {

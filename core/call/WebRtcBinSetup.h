@@ -26,6 +26,9 @@ public:
     // own `echo` contact) can still connect. Before ICE gathers; false (and a log line) when it
     // cannot be done here.
     static bool gatherOnLoopback(GstElement *webrtc);
+    // What each jitter buffer webrtcbin makes is set to (make() arranges it): it starts once a
+    // couple of packets are in, and asks for a packet again only when a gap shows it lost.
+    static void configureJitterBuffer(GstElement *jitterBuffer);
     // Regular RTCP reports about once a second (as libwebrtc sends them for video) instead of
     // rtpsession's 2.5 to 7.5 s: the round trip, the peer's loss figure and the jitter buffer's
     // latency come from them, and a bandwidth estimate that learns of loss 5 s late has cut too

@@ -85,6 +85,21 @@ private Q_SLOTS:
         gst_element_set_state(webrtc.get(), GST_STATE_NULL);
     }
 
+    void jitterBuffersStartEarlyAndAskAgainOnlyForGaps() {
+        GstElement *made = gst_element_factory_make("rtpjitterbuffer", nullptr);
+        QVERIFY(made);
+        GstPtr<GstElement> jitterBuffer(GST_ELEMENT(gst_object_ref_sink(made)));
+        gboolean nextSeqnum = FALSE;
+        g_object_get(jitterBuffer.get(), "rtx-next-seqnum", &nextSeqnum, nullptr);
+        QVERIFY(nextSeqnum);  // rtpjitterbuffer's default, which WebRtcBinSetup turns off
+        WebRtcBinSetup::configureJitterBuffer(jitterBuffer.get());
+        guint minPackets = 0;
+        g_object_get(jitterBuffer.get(), "rtx-next-seqnum", &nextSeqnum, "faststart-min-packets", &minPackets,
+                     nullptr);
+        QVERIFY(!nextSeqnum);
+        QCOMPARE(minPackets, 2u);
+    }
+
     void iceServerUrlsBecomeWebrtcbinsWithTurnCredentialsEncoded() {
         const protocol::IceServer turn{{QStringLiteral("turn:relay.example.org:3478?transport=udp")},
                                        QStringLiteral("17000:ali ce"),
