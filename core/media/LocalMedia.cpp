@@ -61,7 +61,10 @@ constexpr char kOpusChain[] =
 }  // namespace
 
 LocalMedia::LocalMedia(const MediaOptions &options, const SendFormat &format)
-    : options_(options), format_(format), bitrateKbps_(options.startBitrateKbps) {}
+    : options_(options),
+      format_(format),
+      bitrateKbps_(options.startBitrateKbps),
+      frameRate_(std::make_shared<FrameRateLimiter>(options.fps)) {}
 
 LocalMedia::~LocalMedia() {
     screenShare_.reset();
@@ -171,12 +174,9 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
             videoSourceDescription() + (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
             QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
             QStringLiteral(" ! queue name=encodequeue max-size-buffers=1 leaky=downstream") +
-            // Where the picture adapts to the rate (setVideoFormat).
-            QStringLiteral(
-                " ! videorate name=adaptrate drop-only=true max-rate=%1"
-                " ! videoscale ! capsfilter name=adaptsize ! ")
-                .arg(options_.fps) +
-            videoEncoderDescription() +
+            // Where the picture adapts to the rate (setVideoFormat): its size here, its frame
+            // rate by FrameRateLimiter's probe on the queue's output.
+            QStringLiteral(" ! videoscale ! capsfilter name=adaptsize ! ") + videoEncoderDescription() +
             // The pacer's queue (Pacer): its thread waits for the pace, the encoder does not. Half
             // a second of backlog at most; older packets go (the receiver asks for a keyframe).
             QStringLiteral(
@@ -230,6 +230,11 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
         if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "encodequeue")); queue) {
             keepRenegotiationBelow(queue.get());
+            GstPtr<GstPad> out(gst_element_get_static_pad(queue.get(), "src"));
+            gst_pad_add_probe(
+                out.get(), GST_PAD_PROBE_TYPE_BUFFER, &FrameRateLimiter::probe,
+                new std::shared_ptr<FrameRateLimiter>(frameRate_),
+                +[](gpointer owned) { delete static_cast<std::shared_ptr<FrameRateLimiter> *>(owned); });
         }
         if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "pacequeue")); queue) {
             pacer_->setTargetKbps(bitrateKbps_);
@@ -239,7 +244,6 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
                 &Pacer::probe, new std::shared_ptr<Pacer>(pacer_),
                 +[](gpointer owned) { delete static_cast<std::shared_ptr<Pacer> *>(owned); });
         }
-        adaptRate_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptrate"));
         adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
@@ -427,7 +431,7 @@ void LocalMedia::tuneEncoderForScreen(bool screen) {
 }
 
 void LocalMedia::setVideoFormat(QSize size, int fps) {
-    if (!adaptRate_ || !adaptSize_) {
+    if (!adaptSize_) {
         return;
     }
     // Only the camera is scaled here; a share keeps the size ScreenShareBranch gave it.
@@ -441,11 +445,7 @@ void LocalMedia::setVideoFormat(QSize size, int fps) {
     if (!current || !gst_caps_is_equal(current, caps.get())) {
         g_object_set(adaptSize_.get(), "caps", caps.get(), nullptr);
     }
-    int currentFps = 0;
-    g_object_get(adaptRate_.get(), "max-rate", &currentFps, nullptr);
-    if (currentFps != fps) {
-        g_object_set(adaptRate_.get(), "max-rate", fps, nullptr);
-    }
+    frameRate_->setMaxFps(fps);
     qCInfo(lcMedia).noquote() << "video now" << (size.isValid() ? QStringLiteral("%1x%2").arg(size.width()).arg(size.height()) : QStringLiteral("as captured"))
                               << "at up to" << fps << "fps";
 }

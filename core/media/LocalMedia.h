@@ -2,6 +2,7 @@
 #pragma once
 
 #include "media/FileSource.h"
+#include "media/FrameRateLimiter.h"
 #include "media/MediaOptions.h"
 #include "media/Pacer.h"
 #include "media/ScreenShareBranch.h"
@@ -114,8 +115,7 @@ private:
     std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share
     GstBin *pipeline_ = nullptr;              // not owned: the call's, which outlives us
     GstPtr<GstElement> videoInput_;           // the input-selector in front of the encoder
-    GstPtr<GstElement> adaptRate_;            // videorate and the size capsfilter after it
-    GstPtr<GstElement> adaptSize_;
+    GstPtr<GstElement> adaptSize_;            // the capsfilter that sets the size the encoder codes
     std::unique_ptr<ScreenShareBranch> screenShare_;
     // The players behind VideoSourceKind::File / AudioSourceKind::File, made by the source descriptions.
     std::unique_ptr<FileSource> videoFile_;
@@ -123,6 +123,8 @@ private:
     int bitrateKbps_ = 0;
     // Shared with the probe on the pace queue, which may run until the pipeline stops.
     std::shared_ptr<Pacer> pacer_ = std::make_shared<Pacer>();
+    // Shared with the probe before the encoder in the same way.
+    std::shared_ptr<FrameRateLimiter> frameRate_;
 };
 
 }  // namespace confab
