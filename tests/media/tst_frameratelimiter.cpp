@@ -114,6 +114,7 @@ private Q_SLOTS:
             "! fakesink name=sink sync=false",
             nullptr);
         QVERIFY(pipeline);
+        gst_object_ref_sink(pipeline);
         GstElement *gate = gst_bin_get_by_name(GST_BIN(pipeline), "gate");
         GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
         auto limiter = std::make_shared<FrameRateLimiter>(30);
