@@ -72,7 +72,8 @@ private:
     };
 
     void addPacket(const Packet &packet, qint64 nowMs);
-    void groupCompleted(const Group &group, qint64 nowMs);
+    // False when the group arrived before the previous one (reordered), which then stays previous.
+    bool groupCompleted(const Group &group, qint64 nowMs);
     void updateTrend(double delayVariationMs, double arrivalMs, qint64 nowMs);
     void detect(double modifiedTrend, double trend, double sendDeltaMs);
     void updateThreshold(double modifiedTrend, qint64 nowMs);

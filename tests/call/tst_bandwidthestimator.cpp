@@ -21,6 +21,9 @@ struct Path {
     std::function<bool(double seconds)> burst;  // true: every packet is lost at that moment
     double oneWayDelayMs = 20;
     double queueLimitMs = 150;  // a tbf "latency": packets that would wait longer are dropped
+    // Each packet's own extra delay after the bottleneck, up to this either way (uniform), as the
+    // bench's delay forwarder adds it: packets a few milliseconds apart arrive out of order.
+    double jitterMs = 0;
 };
 
 struct Outcome {
@@ -77,7 +80,8 @@ Outcome simulate(BandwidthEstimator &estimator, const Path &path, double seconds
             linkFreeUs = startUs + qint64(bytes * 8 / bitsPerUs);
             outcome.queueMs.emplace_back(t, queueMs);
             if (!randomLoss && !burstLoss) {
-                packet.receiveUs = linkFreeUs + delayUs;
+                const double jitterMs = path.jitterMs * (2 * uniform(random) - 1);
+                packet.receiveUs = linkFreeUs + delayUs + qint64(jitterMs * 1000);
             }
         }
         // Feedback about it comes back with the first report after it arrived (or would have).
@@ -203,6 +207,38 @@ private Q_SLOTS:
         }
         QVERIFY2(estimator.inherentLossFraction() > 0.03 && estimator.inherentLossFraction() < 0.07,
                  qPrintable(QString::number(estimator.inherentLossFraction())));
+    }
+
+    // Jitter that reorders packets has no trend: it must not read as a growing queue.
+    void jitterThatReordersPacketsIsNotCongestion() {
+        BandwidthEstimator estimator(limits());
+        Path path;
+        path.capacityKbps = [](double) { return 10000.0; };
+        path.oneWayDelayMs = 50;
+        path.jitterMs = 20;
+        const Outcome outcome = simulate(estimator, path, 25);
+        for (double t = 15; t <= 25; t += 1) {
+            QVERIFY2(outcome.estimateAt(t) >= 2200, trace(outcome));
+        }
+    }
+
+    // The bench's "mobile" path: 1 Mbit/s, 2 % loss, 100 ms round trip with 20 ms of jitter each way.
+    void aCapWithLossAndJitterIsStillUsed() {
+        BandwidthEstimator estimator(limits());
+        Path path;
+        path.capacityKbps = [](double) { return 1000.0; };
+        path.lossFraction = 0.02;
+        path.oneWayDelayMs = 50;
+        path.jitterMs = 20;
+        const Outcome outcome = simulate(estimator, path, 30);
+        double sum = 0;
+        int samples = 0;
+        for (double t = 10; t <= 30; t += 1) {
+            QVERIFY2(outcome.estimateAt(t) <= 1150, trace(outcome));
+            sum += outcome.estimateAt(t);
+            ++samples;
+        }
+        QVERIFY2(sum / samples >= 650, trace(outcome));
     }
 
     void aCapWithRandomLossIsStillFound() {
