@@ -150,6 +150,10 @@ QString LocalMedia::videoEncoderDescription() const {
     return QString::fromLatin1(kVp8Encoder).arg(bitrateKbps_ * 1000).arg(format_.videoPayloadType).arg(speed);
 }
 
+bool LocalMedia::frameRateInCaps() const {
+    return format_.videoCodec == VideoCodec::H264;
+}
+
 QString LocalMedia::videoCodecName() const {
     return format_.videoCodec == VideoCodec::H264 ? QStringLiteral("H264") : QStringLiteral("VP8");
 }
@@ -174,8 +178,13 @@ bool LocalMedia::build(GstBin *pipeline, GstElement *webrtc, QString *error) {
             videoSourceDescription() + (previewSink_ ? QStringLiteral(" ! tee name=preview") : QString()) +
             QStringLiteral(" ! input-selector name=videoinput sync-streams=false") +
             QStringLiteral(" ! queue name=encodequeue max-size-buffers=1 leaky=downstream") +
-            // Where the picture adapts to the rate (setVideoFormat): its size here, its frame
-            // rate by FrameRateLimiter's probe on the queue's output.
+            // Where the picture adapts to the rate (setVideoFormat): its size here; its frame
+            // rate for VP8 by FrameRateLimiter's probe on the queue's output (libvpx plans its
+            // rate from the frames' timestamps), for H.264 by a videorate that changes the caps
+            // (openh264enc takes its frame rate from them, re-creating its encoder).
+            (frameRateInCaps() ? QStringLiteral(" ! videorate name=adaptrate drop-only=true max-rate=%1")
+                                     .arg(options_.fps)
+                               : QString()) +
             QStringLiteral(" ! videoscale ! capsfilter name=adaptsize ! ") + videoEncoderDescription() +
             // The pacer's queue (Pacer): its thread waits for the pace, the encoder does not. Half
             // a second of backlog at most; older packets go (the receiver asks for a keyframe).
@@ -230,11 +239,13 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         videoInput_.reset(gst_bin_get_by_name(GST_BIN(branch), "videoinput"));
         if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "encodequeue")); queue) {
             keepRenegotiationBelow(queue.get());
-            GstPtr<GstPad> out(gst_element_get_static_pad(queue.get(), "src"));
-            gst_pad_add_probe(
-                out.get(), GST_PAD_PROBE_TYPE_BUFFER, &FrameRateLimiter::probe,
-                new std::shared_ptr<FrameRateLimiter>(frameRate_),
-                +[](gpointer owned) { delete static_cast<std::shared_ptr<FrameRateLimiter> *>(owned); });
+            if (!frameRateInCaps()) {
+                GstPtr<GstPad> out(gst_element_get_static_pad(queue.get(), "src"));
+                gst_pad_add_probe(
+                    out.get(), GST_PAD_PROBE_TYPE_BUFFER, &FrameRateLimiter::probe,
+                    new std::shared_ptr<FrameRateLimiter>(frameRate_),
+                    +[](gpointer owned) { delete static_cast<std::shared_ptr<FrameRateLimiter> *>(owned); });
+            }
         }
         if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "pacequeue")); queue) {
             pacer_->setTargetKbps(bitrateKbps_);
@@ -244,6 +255,7 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
                 &Pacer::probe, new std::shared_ptr<Pacer>(pacer_),
                 +[](gpointer owned) { delete static_cast<std::shared_ptr<Pacer> *>(owned); });
         }
+        adaptRate_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptrate"));
         adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
         videoEncoder_.reset(gst_bin_get_by_name(GST_BIN(branch), "venc"));
         blackOutPad_.reset(gst_element_get_static_pad(videoEncoder_.get(), "sink"));
@@ -445,7 +457,15 @@ void LocalMedia::setVideoFormat(QSize size, int fps) {
     if (!current || !gst_caps_is_equal(current, caps.get())) {
         g_object_set(adaptSize_.get(), "caps", caps.get(), nullptr);
     }
-    frameRate_->setMaxFps(fps);
+    if (adaptRate_) {
+        int currentFps = 0;
+        g_object_get(adaptRate_.get(), "max-rate", &currentFps, nullptr);
+        if (currentFps != fps) {
+            g_object_set(adaptRate_.get(), "max-rate", fps, nullptr);
+        }
+    } else {
+        frameRate_->setMaxFps(fps);
+    }
     qCInfo(lcMedia).noquote() << "video now" << (size.isValid() ? QStringLiteral("%1x%2").arg(size.width()).arg(size.height()) : QStringLiteral("as captured"))
                               << "at up to" << fps << "fps";
 }

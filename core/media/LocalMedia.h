@@ -91,6 +91,9 @@ private:
     QString audioSourceDescription();
     QString videoSourceDescription();
     QString videoEncoderDescription() const;
+    // Whether VideoAdaptation's frame rate goes to the encoder in the caps (a videorate) rather
+    // than through FrameRateLimiter.
+    bool frameRateInCaps() const;
     bool addBranch(GstBin *pipeline, GstElement *webrtc, const QString &description, bool isVideo,
                    QString *error);
     QString echoCancellerDescription(GstBin *pipeline);
@@ -115,6 +118,7 @@ private:
     std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share
     GstBin *pipeline_ = nullptr;              // not owned: the call's, which outlives us
     GstPtr<GstElement> videoInput_;           // the input-selector in front of the encoder
+    GstPtr<GstElement> adaptRate_;            // H.264 only: the videorate that sets its frame rate
     GstPtr<GstElement> adaptSize_;            // the capsfilter that sets the size the encoder codes
     std::unique_ptr<ScreenShareBranch> screenShare_;
     // The players behind VideoSourceKind::File / AudioSourceKind::File, made by the source descriptions.
