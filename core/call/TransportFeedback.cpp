@@ -3,6 +3,7 @@
 
 #include "util/Logging.h"
 #include "util/MainThread.h"
+#include "util/SharedProbe.h"
 
 namespace confab {
 
@@ -39,10 +40,9 @@ GstElement *TransportFeedback::onRequestAuxSender(GstElement *, GObject *, gpoin
     if (const auto &budget = static_cast<TransportFeedback *>(self)->budget_) {
         // The probe keeps its own reference: it may run on the send thread until the pipeline stops.
         GstPtr<GstPad> sink(gst_element_get_static_pad(tap, "sink"));
-        gst_pad_add_probe(
-            sink.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-            &RetransmissionBudget::probe, new std::shared_ptr<RetransmissionBudget>(budget),
-            +[](gpointer owned) { delete static_cast<std::shared_ptr<RetransmissionBudget> *>(owned); });
+        addSharedProbe(sink.get(),
+                       GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                       &RetransmissionBudget::probe, budget);
     }
     qCDebug(lcCall) << "transport-wide feedback tap in place";
     return tap;  // floating: webrtcbin sinks it

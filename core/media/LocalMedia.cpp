@@ -7,6 +7,7 @@
 #include "media/TransportCcExtension.h"
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
+#include "util/SharedProbe.h"
 
 #include <gst/video/video.h>
 
@@ -241,19 +242,15 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
             keepRenegotiationBelow(queue.get());
             if (!frameRateInCaps()) {
                 GstPtr<GstPad> out(gst_element_get_static_pad(queue.get(), "src"));
-                gst_pad_add_probe(
-                    out.get(), GST_PAD_PROBE_TYPE_BUFFER, &FrameRateLimiter::probe,
-                    new std::shared_ptr<FrameRateLimiter>(frameRate_),
-                    +[](gpointer owned) { delete static_cast<std::shared_ptr<FrameRateLimiter> *>(owned); });
+                addSharedProbe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, &FrameRateLimiter::probe, frameRate_);
             }
         }
         if (GstPtr<GstElement> queue(gst_bin_get_by_name(GST_BIN(branch), "pacequeue")); queue) {
             pacer_->setTargetKbps(bitrateKbps_);
             GstPtr<GstPad> paced(gst_element_get_static_pad(queue.get(), "src"));
-            gst_pad_add_probe(
-                paced.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-                &Pacer::probe, new std::shared_ptr<Pacer>(pacer_),
-                +[](gpointer owned) { delete static_cast<std::shared_ptr<Pacer> *>(owned); });
+            addSharedProbe(paced.get(),
+                           GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                           &Pacer::probe, pacer_);
         }
         adaptRate_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptrate"));
         adaptSize_.reset(gst_bin_get_by_name(GST_BIN(branch), "adaptsize"));
