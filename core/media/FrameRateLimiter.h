@@ -8,7 +8,8 @@
 namespace confab {
 
 // Lowers the frame rate of the video going to the VP8 encoder without changing its caps.
-// GStreamer 1.22's vp8enc destroys and re-creates its libvpx encoder at every caps change: a videorate whose max-rate changes the caps' frame rate made every frame-rate step of
+// GStreamer 1.22's vp8enc destroys and re-creates its libvpx encoder at every caps change: a
+// videorate whose max-rate changes the caps' frame rate made every frame-rate step of
 // VideoAdaptation a new encoder (a keyframe, and for libvpx at 720p about 40 MB freed and
 // allocated again, which glibc does not always reuse: docs/performance.md). Here frames are
 // dropped by a pad probe instead, the caps keep the source's rate, and only a change of size
@@ -18,7 +19,7 @@ namespace confab {
 // and as libwebrtc's VP8 wrapper feeds libvpx a regular clock): libvpx takes the frame rate its
 // rate control plans for from the spacing of the timestamps, and 20 fps out of 30 kept as they
 // come would alternate 33 and 67 ms. At the source's rate or above, frames pass untouched.
-// (openh264enc takes its frame rate from the caps only: an H.264 call keeps a videorate.)
+// (openh264enc takes its maximum frame rate from the caps: an H.264 call keeps a videorate.)
 class FrameRateLimiter {
 public:
     explicit FrameRateLimiter(int sourceFps) : sourceFps_(sourceFps), maxFps_(sourceFps) {}
