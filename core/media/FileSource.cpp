@@ -18,11 +18,7 @@ QString tr(const char *text) {
 // Long enough for a slow disk or a large container's index; a local clip prerolls in ~20 ms.
 constexpr GstClockTime kPrerollTimeout = 10 * GST_SECOND;
 
-// What sits between the decoder and the real-time sink: what covers the main loop's delay in
-// answering a segment's end with the next seek. Half a second of audio costs 48 kB. Video keeps
-// one decoded frame ready ahead of the sink: each frame of a 720p clip is 1.4 MB, and 100 ms of
-// them held 3-4 frames more for the whole call; a frame that is late now and then costs nothing
-// visible, since intervideosrc repeats the last one.
+// Audio between the decoder and the real-time sink, and how far ahead of its time it is handed over.
 constexpr guint64 kAudioQueueNs = 500 * GST_MSECOND;
 constexpr guint64 kAudioLeadNs = 100 * GST_MSECOND;
 
@@ -85,19 +81,32 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
                            .arg(fps)
                      : QStringLiteral("audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=1");
     // videoscale keeps the picture's shape (black borders when the aspect ratios differ).
-    const QString convert = video ? QStringLiteral("videoconvert ! videoscale ! videorate")
-                                  : QStringLiteral("audioconvert ! audioresample");
+    // Video: no rate conversion and no queue here. intervideosrc already converts the rate (it
+    // takes the latest frame at each of its ticks), and every 720p frame held costs 1.4 MB: a
+    // videorate keeps the previous one and a queue one more, while y4mdec's next frame waits to
+    // be pushed. The decoder's thread itself waits on the clock in intervideosink, so the file
+    // pipeline holds one frame besides the one intervideosink hands over.
+    // Audio: what covers the main loop's delay in answering a segment's end with the next seek
+    // sits between the decoder and the real-time sink (half a second costs 48 kB).
+    const QString convert =
+        video ? QStringLiteral("videoconvert name=output ! videoscale")
+              : QStringLiteral(
+                    "queue name=output max-size-bytes=0 max-size-buffers=0 max-size-time=%1 "
+                    "! audioconvert ! audioresample")
+                    .arg(kAudioQueueNs);
+    // The file side's caps leave the frame rate to intervideosrc.
+    const QString fileCaps =
+        video ? QStringLiteral("video/x-raw,format=I420,width=%1,height=%2,pixel-aspect-ratio=1/1")
+                    .arg(width)
+                    .arg(height)
+              : rawCaps_;
     // Audio is handed over 100 ms ahead of its time (ts-offset): interaudiosrc fills what it lacks
     // with silence, and without a margin a few ms of lateness at a loop's seam (seen in 1 of ~40
     // seams) was 20 ms of it. The picture needs none: intervideosrc repeats the last frame.
     const QString sink = video ? QStringLiteral("intervideosink")
                                : QStringLiteral("interaudiosink ts-offset=%1").arg(-qint64(kAudioLeadNs));
-    description_ = QStringLiteral(
-                       "filesrc name=file ! decodebin name=decode "
-                       "queue name=output max-size-bytes=0 %1 ! %2 ! %3 ! %4 channel=%5")
-                       .arg(video ? QStringLiteral("max-size-buffers=1 max-size-time=0")
-                                  : QStringLiteral("max-size-buffers=0 max-size-time=%1").arg(kAudioQueueNs))
-                       .arg(convert, rawCaps_, sink, channel_);
+    description_ = QStringLiteral("filesrc name=file ! decodebin name=decode %1 ! %2 ! %3 channel=%4")
+                       .arg(convert, fileCaps, sink, channel_);
     if (!open(error)) {
         return false;
     }

@@ -14,10 +14,11 @@ namespace confab {
 // --audio file:PATH): benchmarks send the same natural clip as a browser's fake camera.
 //
 // A file is not a live source, and a call's pipeline is: so the file is decoded in a pipeline of
-// its own, converted to the call's format (size, frame rate; mono 48 kHz audio) and played in
-// real time into an intervideosink/interaudiosink; the call's branch starts with the matching
-// intervideosrc/interaudiosrc (launchDescription()), which stays live whatever the file does:
-// it repeats the last frame, then sends black (silence) if decoding stops. The loop has no gap:
+// its own, converted to the call's format (size; mono 48 kHz audio) and played in real time into
+// an intervideosink/interaudiosink; the call's branch starts with the matching
+// intervideosrc/interaudiosrc (launchDescription()), which stays live whatever the file does: it
+// sends frames at the call's rate (the latest one at each tick, so it also converts the rate),
+// then black (silence) if decoding stops. The loop has no gap:
 // segment seeks, each new segment queued behind the last without a flush. A Y4M file is not
 // seeked in segments (GStreamer 1.22's y4mdec fails on seeks some of the time): at its end, a
 // flushing seek takes the same pipeline back to the start (a few ms in which the last frame
