@@ -105,15 +105,31 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
     // seams) was 20 ms of it. The picture needs none: intervideosrc repeats the last frame.
     const QString sink = video ? QStringLiteral("intervideosink")
                                : QStringLiteral("interaudiosink ts-offset=%1").arg(-qint64(kAudioLeadNs));
-    description_ = QStringLiteral("filesrc name=file ! decodebin name=decode %1 ! %2 ! %3 channel=%4")
-                       .arg(convert, fileCaps, sink, channel_);
-    if (!open(error)) {
-        return false;
+    const QString tail = QStringLiteral("%1 ! %2 ! %3 channel=%4").arg(convert, fileCaps, sink, channel_);
+    // A Y4M or WAV file (what Chromium's fake camera and microphone read) goes straight to its
+    // parser: decodebin's type finding and autoplugging load plugins and build lists of every
+    // decoder in the registry (about 1 MB a process) to find what the name already says. Anything
+    // else, or such a file that its parser refuses, goes through decodebin.
+    const QString suffix = QFileInfo(path_).suffix().toLower();
+    const char *parser = video && suffix == QLatin1String("y4m")    ? "y4mdec"
+                         : !video && suffix == QLatin1String("wav") ? "wavparse"
+                                                                    : nullptr;
+    bool opened = false;
+    if (parser) {
+        description_ = QStringLiteral("filesrc name=file ! %1 ! %2").arg(QLatin1String(parser), tail);
+        QString parserError;
+        opened = open(&parserError) && preroll(&parserError);
+        if (!opened) {
+            qCDebug(lcMedia).noquote()
+                << path_ << "is not played by" << parser << parserError << "; trying decodebin";
+        }
     }
-    // The file is opened, its streams found and the first frame decoded, or we know why not.
-    gst_element_set_state(pipeline_.get(), GST_STATE_PAUSED);
-    if (!waitForPreroll(error)) {
-        return false;
+    if (!opened) {
+        description_ = QStringLiteral("filesrc name=file ! decodebin name=decode %1").arg(tail);
+        // The file is opened, its streams found and the first frame decoded, or we know why not.
+        if (!open(error) || !preroll(error)) {
+            return false;
+        }
     }
     // From the start, as a segment of its own: its end then posts SEGMENT_DONE instead of EOS,
     // and the next segment can be queued behind it without a flush (startOver()). Tried here,
@@ -133,11 +149,7 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
     if (!segmentSeeks_ && !y4m) {
         qCDebug(lcMedia).noquote() << path_ << "is not seeked" << seekError
                                    << "; it is played again from a new pipeline at its end";
-        if (!open(error)) {
-            return false;
-        }
-        gst_element_set_state(pipeline_.get(), GST_STATE_PAUSED);
-        if (!waitForPreroll(error)) {
+        if (!open(error) || !preroll(error)) {
             return false;
         }
     }
@@ -169,10 +181,19 @@ bool FileSource::open(QString *error) {
     GstPtr<GstElement> decode(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "decode"));
     output_.reset(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "output"));
     g_object_set(file.get(), "location", path_.toUtf8().constData(), nullptr);
+    if (!decode) {
+        linked_ = true;  // a parser linked by the description itself
+        return true;
+    }
     g_signal_connect(decode.get(), "autoplug-continue", G_CALLBACK(&FileSource::continueAutoplug), this);
     g_signal_connect(decode.get(), "pad-added", G_CALLBACK(&FileSource::onPadAdded), this);
     g_signal_connect(decode.get(), "no-more-pads", G_CALLBACK(&FileSource::onNoMorePads), this);
     return true;
+}
+
+bool FileSource::preroll(QString *error) {
+    gst_element_set_state(pipeline_.get(), GST_STATE_PAUSED);
+    return waitForPreroll(error);
 }
 
 bool FileSource::waitForPreroll(QString *error) {
@@ -193,8 +214,10 @@ bool FileSource::waitForPreroll(QString *error) {
             GErrorPtr gstError;
             gst_message_parse_error(message, out(gstError), nullptr);
             reason = QString::fromUtf8(gstError->message);
-        } else if (type == GST_MESSAGE_APPLICATION || (type == GST_MESSAGE_ASYNC_DONE && !linked_)) {
+        } else if (type == GST_MESSAGE_APPLICATION ||
+                   (type == GST_MESSAGE_ASYNC_DONE && (!linked_ || !outputHasCaps()))) {
             // onNoMorePads() found nothing of our kind; without it the sink would wait for ever.
+            // Or the file ended before its parser found a stream (the sink prerolls on EOS).
             reason = kind_ == Kind::Video ? tr("it has no video that can be decoded")
                                           : tr("it has no audio that can be decoded");
         } else if (type == GST_MESSAGE_SEGMENT_DONE || type == GST_MESSAGE_EOS) {
@@ -211,6 +234,11 @@ bool FileSource::waitForPreroll(QString *error) {
     *error = tr("Cannot play %1: %2.").arg(path_, reason);
     gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
     return false;
+}
+
+bool FileSource::outputHasCaps() const {
+    GstPtr<GstPad> sink(gst_element_get_static_pad(output_.get(), "sink"));
+    return sink && gst_pad_has_current_caps(sink.get());
 }
 
 bool FileSource::usesElement(const char *factoryName) const {

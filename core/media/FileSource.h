@@ -14,16 +14,17 @@ namespace confab {
 // --audio file:PATH): benchmarks send the same natural clip as a browser's fake camera.
 //
 // A file is not a live source, and a call's pipeline is: so the file is decoded in a pipeline of
-// its own, converted to the call's format (size; mono 48 kHz audio) and played in real time into
-// an intervideosink/interaudiosink; the call's branch starts with the matching
+// its own (a Y4M or WAV file by its parser alone, anything else through decodebin), converted to
+// the call's format (size; mono 48 kHz audio) and played in real time into an
+// intervideosink/interaudiosink; the call's branch starts with the matching
 // intervideosrc/interaudiosrc (launchDescription()), which stays live whatever the file does: it
 // sends frames at the call's rate (the latest one at each tick, so it also converts the rate),
-// then black (silence) if decoding stops. The loop has no gap:
-// segment seeks, each new segment queued behind the last without a flush. A Y4M file is not
-// seeked in segments (GStreamer 1.22's y4mdec fails on seeks some of the time): at its end, a
-// flushing seek takes the same pipeline back to the start (a few ms in which the last frame
-// repeats). A file whose demuxer cannot seek, or a Y4M file whose seek failed, is played again
-// from a fresh pipeline at its end instead: build() tries a seek once before playing.
+// then black (silence) if decoding stops. The loop has no gap: segment seeks, each new segment
+// queued behind the last without a flush. A Y4M file is not seeked in segments (GStreamer 1.22's
+// y4mdec fails on seeks some of the time): at its end, a flushing seek takes the same pipeline
+// back to the start (a few ms in which the last frame repeats). A file whose demuxer cannot seek,
+// or a Y4M file whose seek failed, is played again from a fresh pipeline at its end instead:
+// build() tries a seek once before playing.
 //
 // Owned by the LocalMedia of one call; created and destroyed on the main thread (its bus watch
 // runs there).
@@ -50,11 +51,15 @@ private:
     bool build(int width, int height, int fps, QString *error);
     // Makes a new decoding pipeline for the file, in NULL state; false with *error.
     bool open(QString *error);
+    // Pauses the new pipeline and waits for its first frame; false with *error.
+    bool preroll(QString *error);
     // Waits for the pipeline to preroll (or fail, with the reason in *error) after a state change
     // or a flushing seek.
     bool waitForPreroll(QString *error);
     void play();
     bool usesElement(const char *factoryName) const;
+    // A stream reached the first element after the parser or decodebin.
+    bool outputHasCaps() const;
     static void onNoMorePads(GstElement *decodebin, gpointer self);
     static gboolean onBusMessage(GstBus *bus, GstMessage *message, gpointer self);
     // Plays the file again from its start; false when that made a new pipeline (and bus watch).
