@@ -10,8 +10,9 @@ struct LinkConditions {
     // with a queue of `queueMs` at that rate before it drops.
     int rateKbps = 0;
     int queueMs = 150;
-    // Random loss of UDP packets (the call's media) as they arrive at each site (nftables,
-    // numgen random in prerouting), in percent.
+    // Random loss of the UDP and TCP packets crossing between the sites (the call's media, over
+    // whichever ICE pair) as they arrive at each site (nftables, numgen random in prerouting), in
+    // percent. The signaling server's traffic is not dropped.
     double lossPercent = 0;
     // One-way delay added by the router in each direction (a user-space forwarder between two TUN
     // devices; this kernel has no netem), varying smoothly within ±jitterMs: a round trip of

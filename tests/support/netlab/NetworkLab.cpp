@@ -271,11 +271,14 @@ bool NetworkLab::apply(const LinkConditions &conditions, QString *error) {
         if (!exec(site, {QStringLiteral("nft"), QStringLiteral("flush chain inet confab_lab pre")}, error)) {
             return false;
         }
+        // TCP too: libnice also offers ICE-TCP candidates, and a call whose pair came out TCP
+        // would otherwise cross a lossless path. The signaling server's traffic is spared.
         if (perMille > 0 && !exec(site,
                                   {QStringLiteral("nft"),
-                                   QStringLiteral("add rule inet confab_lab pre meta l4proto udp numgen "
-                                                  "random mod 1000 < %1 drop")
-                                       .arg(perMille)},
+                                   QStringLiteral("add rule inet confab_lab pre ip saddr != %2 meta l4proto "
+                                                  "{ udp, tcp } numgen random mod 1000 < %1 drop")
+                                       .arg(perMille)
+                                       .arg(serviceAddress())},
                                   error)) {
             return false;
         }
