@@ -11,8 +11,10 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 #include <cmath>
@@ -36,6 +38,7 @@ struct Options {
     QStringList conditions;
     int handoverReps = 10;
     int watchSeconds = 15;
+    QString logDir;  // where each Confab peer's standard error is written; empty: nowhere
 };
 
 struct Condition {
@@ -323,6 +326,24 @@ QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition
     }
     caller.kill();
     callee.kill();
+    if (!o.logDir.isEmpty()) {
+        for (const CallProcess *peer : {&caller, &callee}) {
+            QFile log(QDir(o.logDir).filePath(QStringLiteral("%1-%2-%3.log")
+                                                  .arg(condition.name)
+                                                  .arg(index)
+                                                  .arg(peer == &caller ? QStringLiteral("caller")
+                                                                       : QStringLiteral("callee"))));
+            if (!log.open(QIODevice::WriteOnly) || log.write(peer->errorOutput().toUtf8()) < 0) {
+                progress(QStringLiteral("network: cannot write %1").arg(log.fileName()));
+            }
+            QFile events(log.fileName().replace(QStringLiteral(".log"), QStringLiteral(".stats.jsonl")));
+            if (events.open(QIODevice::WriteOnly)) {
+                for (const QJsonObject &event : peer->events(QStringLiteral("stats"))) {
+                    events.write(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
+                }
+            }
+        }
+    }
     return result;
 }
 
@@ -586,6 +607,10 @@ int main(int argc, char *argv[]) {
         {QStringLiteral("watch-seconds"), QStringLiteral("How long to wait for pictures after a hand-over."),
          QStringLiteral("s"), QStringLiteral("15")},
         {QStringLiteral("only"), QStringLiteral("confab or chromium."), QStringLiteral("kind")},
+        {QStringLiteral("log-dir"),
+         QStringLiteral("Directory for each Confab peer's log (its standard error; QT_LOGGING_RULES and "
+                        "GST_DEBUG reach the peers) and its stats events (.stats.jsonl)."),
+         QStringLiteral("dir")},
         {QStringLiteral("server-bin"), QStringLiteral("confab-server to start."), QStringLiteral("path")},
         {QStringLiteral("call-bin"), QStringLiteral("confab-call to run."), QStringLiteral("path")},
         {QStringLiteral("chromium-bin"), QStringLiteral("Chromium to run."), QStringLiteral("path")},
@@ -603,6 +628,11 @@ int main(int argc, char *argv[]) {
     o.conditions = parser.value(QStringLiteral("conditions")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     o.handoverReps = parser.value(QStringLiteral("handover-reps")).toInt();
     o.watchSeconds = parser.value(QStringLiteral("watch-seconds")).toInt();
+    o.logDir = parser.value(QStringLiteral("log-dir"));
+    if (!o.logDir.isEmpty() && !QDir().mkpath(o.logDir)) {
+        progress(QStringLiteral("network: cannot make %1").arg(o.logDir));
+        return 2;
+    }
     const QString only = parser.value(QStringLiteral("only"));
     o.confab = only.isEmpty() || only == QLatin1StringView("confab");
     o.chromium = only.isEmpty() || only == QLatin1StringView("chromium");
