@@ -13,7 +13,7 @@ namespace confab {
 // When the jitter buffers ask for a lost packet again, and how long rtpsession may hold the
 // request. rtpjitterbuffer's automatic timing reads video's own spread as jitter (the pacer sends
 // a frame over several milliseconds, frames come 33-66 ms apart): it waited 40-90 ms before the
-// first request and 125-165 ms between requests, so a 150 ms buffer asked once, and 14 % of the
+// first request and 125-165 ms between requests, so a 150 ms buffer asked once, and 12-22 % of the
 // gaps under 5 % loss were never repaired. Each request also tells rtpsession how long the NACK
 // may wait: the buffer's latency less the time already waited less `avg-rtt`, its own measure of
 // a repair, which the same misreading and every failed repair inflate (200-330 ms seen): the NACK
@@ -34,6 +34,8 @@ public:
     // Until the RTCP reports have measured one (a few seconds into the call): most calls' paths
     // are shorter, and a request repeated too soon costs one duplicate packet.
     static constexpr int kUnknownRoundTripMs = 40;
+    // Longer round trips are taken as this (the jitter buffer holds packets 400 ms at most).
+    static constexpr int kLongestRoundTripMs = 370;
 
     // Takes over a jitter buffer webrtcbin made (rtpbin's new-jitterbuffer, any thread).
     void watch(GstElement *jitterBuffer);

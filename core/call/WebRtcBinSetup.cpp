@@ -161,7 +161,7 @@ bool WebRtcBinSetup::hasRelay(const QList<protocol::IceServer> &iceServers) {
 //   rtpsession's one early RTCP packet per interval, and the NACKs for packets really lost waited
 //   behind them and expired. Off, a NACK goes out when a later packet shows the gap, as in
 //   libwebrtc; packets that arrived unrepaired fell from 32-58 to 7-20 per 20 s
-//   (docs/performance.md, "Loss repair under a cap").
+//   (docs/performance.md, "Loss repair").
 void WebRtcBinSetup::configureJitterBuffer(GstElement *jitterBuffer) {
     GObjectClass *type = G_OBJECT_GET_CLASS(jitterBuffer);
     if (g_object_class_find_property(type, "faststart-min-packets")) {
@@ -184,9 +184,9 @@ int WebRtcBinSetup::reportEverySecond(GstElement *webrtc) {
     // transport-wide feedback) at most once per interval that its RTCP share of the rate allows.
     // At RFC 3550's 5 % that was every 15-55 ms on a 2.5 Mb/s call: NACKs waited behind the
     // feedback and behind each other, and under 5 % loss (a 1 ms round trip) a repair took 14-22 ms
-    // at the median and NACKs expired unsent 16-27 times a side in 30 s. At a quarter of the rate
-    // a repair took 1.4-2.8 ms and none expired. Only what is asked for is sent early; regular
-    // reports keep to the interval above.
+    // at the median and NACKs expired unsent 12-38 times a side in 30 s. With a quarter of the
+    // rate and RetransmissionRequests' timing together a repair took 1.4-4.6 ms and 0-5 expired.
+    // Only what is asked for is sent early; regular reports keep to the interval above.
     constexpr double kRtcpShare = 0.25;
     int set = 0;
     for (guint id = 0; id < 8; ++id) {
