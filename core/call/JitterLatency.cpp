@@ -21,8 +21,8 @@ constexpr int kRepairMarginMs = 50;
 }  // namespace
 
 int JitterLatency::repairMs(double roundTripMs) {
-    const int roundTrip = roundTripMs < 0 ? RetransmissionRequests::kUnknownRoundTripMs
-                                          : int(std::lround(std::min(roundTripMs, double(kMaximumMs))));
+    const int roundTrip =
+        roundTripMs < 0 ? RetransmissionRequests::kUnknownRoundTripMs : int(std::lround(roundTripMs));
     return RetransmissionRequests::kFirstRequestMs + 2 * RetransmissionRequests::retryTimeoutMs(roundTrip) +
            roundTrip + kRepairMarginMs;
 }
@@ -37,7 +37,7 @@ int JitterLatency::update(double roundTripMs, double jitterMs, double lossPercen
     if (lossy) {
         wantedMs = std::max(wantedMs, double(repairMs(roundTripMs)));
     }
-    const int wanted = int(std::lround(std::clamp(wantedMs, double(minimumMs_), double(kMaximumMs))));
+    const int wanted = std::clamp(int(std::lround(wantedMs)), minimumMs_, kMaximumMs);
     if (wanted >= latencyMs_ + kStepMs) {
         latencyMs_ = wanted;
         lowerSinceMs_ = -1;

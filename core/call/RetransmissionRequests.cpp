@@ -28,8 +28,7 @@ bool isAudio(GstPad *pad) {
 }  // namespace
 
 int RetransmissionRequests::retryTimeoutMs(int roundTripMs) {
-    // A round trip of seconds (one early report gave 1,526 s) would stop the requests altogether.
-    return std::min(roundTripMs < 0 ? kUnknownRoundTripMs : roundTripMs, kLongestRoundTripMs) + kRetryMarginMs;
+    return (roundTripMs < 0 ? kUnknownRoundTripMs : roundTripMs) + kRetryMarginMs;
 }
 
 void RetransmissionRequests::applyRetryTimeout(GstElement *jitterBuffer, int roundTripMs) {
