@@ -327,21 +327,24 @@ QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition
     caller.kill();
     callee.kill();
     if (!o.logDir.isEmpty()) {
+        const auto write = [](const QString &path, const QByteArray &bytes) {
+            QFile file(path);
+            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size()) {
+                progress(QStringLiteral("network: cannot write %1").arg(path));
+            }
+        };
         for (const CallProcess *peer : {&caller, &callee}) {
-            QFile log(QDir(o.logDir).filePath(QStringLiteral("%1-%2-%3.log")
-                                                  .arg(condition.name)
-                                                  .arg(index)
-                                                  .arg(peer == &caller ? QStringLiteral("caller")
-                                                                       : QStringLiteral("callee"))));
-            if (!log.open(QIODevice::WriteOnly) || log.write(peer->errorOutput().toUtf8()) < 0) {
-                progress(QStringLiteral("network: cannot write %1").arg(log.fileName()));
+            const QString base = QDir(o.logDir).filePath(
+                QStringLiteral("%1-%2-%3")
+                    .arg(condition.name)
+                    .arg(index)
+                    .arg(peer == &caller ? QStringLiteral("caller") : QStringLiteral("callee")));
+            QByteArray events;
+            for (const QJsonObject &event : peer->events(QStringLiteral("stats"))) {
+                events += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
             }
-            QFile events(log.fileName().replace(QStringLiteral(".log"), QStringLiteral(".stats.jsonl")));
-            if (events.open(QIODevice::WriteOnly)) {
-                for (const QJsonObject &event : peer->events(QStringLiteral("stats"))) {
-                    events.write(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
-                }
-            }
+            write(base + QStringLiteral(".log"), peer->errorOutput().toUtf8());
+            write(base + QStringLiteral(".stats.jsonl"), events);
         }
     }
     return result;
