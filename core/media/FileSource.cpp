@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "media/FileSource.h"
 
+#include "media/Y4mFile.h"
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
+
+#include <gst/video/gstvideopool.h>
+#include <gst/video/video-frame.h>
 
 namespace confab {
 
@@ -59,6 +63,9 @@ FileSource::~FileSource() {
     }
     if (pipeline_) {
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+    }
+    if (framePool_) {
+        gst_buffer_pool_set_active(framePool_.get(), FALSE);
     }
 }
 
@@ -115,7 +122,18 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
                          : !video && suffix == QLatin1String("wav") ? "wavparse"
                                                                     : nullptr;
     bool opened = false;
-    if (parser) {
+    if (video && suffix == QLatin1String("y4m")) {
+        frames_ = std::make_unique<Y4mFile>();
+        description_ = QStringLiteral("appsrc name=file ! %1").arg(tail);
+        QString readerError;
+        opened = open(&readerError) && preroll(&readerError);
+        if (!opened) {
+            qCDebug(lcMedia).noquote()
+                << path_ << "is not read directly:" << readerError << "; trying" << parser;
+            frames_.reset();
+        }
+    }
+    if (!opened && parser) {
         description_ = QStringLiteral("filesrc name=file ! %1 ! %2").arg(QLatin1String(parser), tail);
         QString parserError;
         opened = open(&parserError) && preroll(&parserError);
@@ -137,7 +155,13 @@ bool FileSource::build(int width, int height, int fps, QString *error) {
     // even tried: in 1.22 its seeks fail only some of the time ("Failed to parse YUV4MPEG frame"
     // after a seek that prerolled), and a Y4M file is what Chromium's fake camera reads.
     // A Y4M file instead starts over at its end with a flushing seek in the same pipeline
-    // (startOver()); the pipeline that prerolled is played as it is.
+    // (startOver()); the pipeline that prerolled is played as it is. One that Y4mFile reads needs
+    // neither: its frames go on from the first after the last.
+    if (frames_) {
+        play();
+        qCDebug(lcMedia).noquote() << "file source" << channel_ << "reading" << path_;
+        return true;
+    }
     const bool y4m = usesElement("y4mdec");
     seekAtEnd_ = y4m;
     QString seekError;
@@ -180,6 +204,9 @@ bool FileSource::open(QString *error) {
     GstPtr<GstElement> file(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "file"));
     GstPtr<GstElement> decode(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "decode"));
     output_.reset(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "output"));
+    if (frames_) {
+        return openFrameReader(file.get(), error);
+    }
     g_object_set(file.get(), "location", path_.toUtf8().constData(), nullptr);
     if (!decode) {
         linked_ = true;  // a parser linked by the description itself
@@ -189,6 +216,82 @@ bool FileSource::open(QString *error) {
     g_signal_connect(decode.get(), "pad-added", G_CALLBACK(&FileSource::onPadAdded), this);
     g_signal_connect(decode.get(), "no-more-pads", G_CALLBACK(&FileSource::onNoMorePads), this);
     return true;
+}
+
+bool FileSource::openFrameReader(GstElement *appsrc, QString *error) {
+    if (!frames_->open(path_, error)) {
+        return false;
+    }
+    gst_video_info_set_format(&frameInfo_, GST_VIDEO_FORMAT_I420, guint(frames_->width()),
+                              guint(frames_->height()));
+    frameInfo_.fps_n = frames_->fpsNumerator();
+    frameInfo_.fps_d = frames_->fpsDenominator();
+    frameInfo_.par_n = frames_->parNumerator();
+    frameInfo_.par_d = frames_->parDenominator();
+    GstCapsPtr caps(gst_video_info_to_caps(&frameInfo_));
+    if (framePool_) {  // a new pipeline for the same file: the frames of the last one are free again
+        gst_buffer_pool_set_active(framePool_.get(), FALSE);
+    }
+    framePool_.reset(gst_video_buffer_pool_new());
+    GstStructure *config = gst_buffer_pool_get_config(framePool_.get());
+    // No upper bound: the pool grows to the frames in flight (three or four) and keeps them.
+    gst_buffer_pool_config_set_params(config, caps.get(), guint(frameInfo_.size), 2, 0);
+    if (!gst_buffer_pool_set_config(framePool_.get(), config) ||
+        !gst_buffer_pool_set_active(framePool_.get(), TRUE)) {
+        *error = tr("Cannot play %1: no memory for its frames.").arg(path_);
+        return false;
+    }
+    framesPushed_ = 0;
+    linked_ = true;
+    // Pushed only when asked (need-data), so its queue holds one frame at most.
+    g_object_set(appsrc, "caps", caps.get(), "format", GST_FORMAT_TIME, "emit-signals", TRUE, nullptr);
+    g_signal_connect(appsrc, "need-data", G_CALLBACK(&FileSource::onNeedData), this);
+    return true;
+}
+
+// The appsrc's streaming thread; the main thread touches frames_ and framePool_ only with the
+// pipeline stopped.
+void FileSource::onNeedData(GstElement *appsrc, guint, gpointer self) {
+    auto *source = static_cast<FileSource *>(self);
+    GstBuffer *buffer = nullptr;
+    if (gst_buffer_pool_acquire_buffer(source->framePool_.get(), &buffer, nullptr) != GST_FLOW_OK) {
+        return;  // stopping
+    }
+    GstVideoFrame frame;
+    QString error;
+    bool read = false;
+    if (gst_video_frame_map(&frame, &source->frameInfo_, buffer, GST_MAP_WRITE)) {
+        Y4mFile::Plane planes[3];
+        for (guint p = 0; p < 3; ++p) {
+            planes[p] = {static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p)),
+                         GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p)};
+        }
+        const int loopsBefore = source->frames_->loops();
+        read = source->frames_->readFrame(planes, &error);
+        gst_video_frame_unmap(&frame);
+        if (source->frames_->loops() != loopsBefore) {
+            ++source->loops_;
+        }
+    }
+    GstFlowReturn flow = GST_FLOW_OK;
+    if (!read) {
+        gst_buffer_unref(buffer);
+        // The call goes on: intervideosrc repeats the last frame, then sends black; the end of
+        // the stream makes the bus watch try the file once more from a new pipeline.
+        qCWarning(lcMedia).noquote() << "playing" << source->path_ << "failed:" << error;
+        g_signal_emit_by_name(appsrc, "end-of-stream", &flow);
+        return;
+    }
+    // Timestamps run on across the loop: the file side never seeks.
+    const GstVideoInfo &info = source->frameInfo_;
+    const auto at = [&info](guint64 n) {
+        return gst_util_uint64_scale(n, GST_SECOND * guint64(info.fps_d), guint64(info.fps_n));
+    };
+    GST_BUFFER_PTS(buffer) = at(source->framesPushed_);
+    GST_BUFFER_DURATION(buffer) = at(source->framesPushed_ + 1) - GST_BUFFER_PTS(buffer);
+    ++source->framesPushed_;
+    g_signal_emit_by_name(appsrc, "push-buffer", buffer, &flow);
+    gst_buffer_unref(buffer);
 }
 
 bool FileSource::preroll(QString *error) {

@@ -5,10 +5,14 @@
 
 #include <QString>
 
+#include <gst/video/video-info.h>
+
 #include <atomic>
 #include <memory>
 
 namespace confab {
+
+class Y4mFile;
 
 // A media file played in a loop as a live source for a call (confab-call --video file:PATH,
 // --audio file:PATH): benchmarks send the same natural clip as a browser's fake camera.
@@ -20,11 +24,14 @@ namespace confab {
 // intervideosrc/interaudiosrc (launchDescription()), which stays live whatever the file does: it
 // sends frames at the call's rate (the latest one at each tick, so it also converts the rate),
 // then black (silence) if decoding stops. The loop has no gap: segment seeks, each new segment
-// queued behind the last without a flush. A Y4M file is not seeked in segments (GStreamer 1.22's
-// y4mdec fails on seeks some of the time): at its end, a flushing seek takes the same pipeline
-// back to the start (a few ms in which the last frame repeats). A file whose demuxer cannot seek,
-// or a Y4M file whose seek failed, is played again from a fresh pipeline at its end instead:
-// build() tries a seek once before playing.
+// queued behind the last without a flush. A 4:2:0 Y4M file (what Chromium's fake camera reads)
+// is not decoded by GStreamer at all: Y4mFile reads its frames into a buffer pool's, pushed by
+// an appsrc with timestamps that run on across the loop, so a 720p clip holds three or four
+// frames and allocates none while it plays. Another Y4M file is not seeked in segments
+// (GStreamer 1.22's y4mdec fails on seeks some of the time): at its end, a flushing seek takes
+// the same pipeline back to the start (a few ms in which the last frame repeats). A file whose
+// demuxer cannot seek, or a Y4M file whose seek failed, is played again from a fresh pipeline at
+// its end instead: build() tries a seek once before playing.
 //
 // Owned by the LocalMedia of one call; created and destroyed on the main thread (its bus watch
 // runs there).
@@ -43,8 +50,10 @@ public:
     // The source end for the call's branch, ending in raw caps (I420 at the size and rate asked
     // for; or S16LE mono 48 kHz audio).
     QString launchDescription() const;
+    // Whether Y4mFile reads the file (a 4:2:0 Y4M file), not a GStreamer parser (for tests and logs).
+    bool readsFramesItself() const { return frames_ != nullptr; }
     // How many times the file has started over (for tests and logs).
-    int loops() const { return loops_; }
+    int loops() const { return loops_.load(); }
 
 private:
     FileSource(Kind kind, QString path);
@@ -66,6 +75,10 @@ private:
     bool startOver();
     static void onPadAdded(GstElement *decodebin, GstPad *pad, gpointer self);
     static gboolean continueAutoplug(GstElement *, GstPad *, GstCaps *caps, gpointer self);
+    // Sets up the appsrc named "file" and the pool for Y4mFile's frames; false with *error.
+    bool openFrameReader(GstElement *appsrc, QString *error);
+    // The appsrc's streaming thread: the next frame of the Y4M file, or the end of the stream.
+    static void onNeedData(GstElement *appsrc, guint length, gpointer self);
 
     Kind kind_;
     QString path_;
@@ -80,7 +93,12 @@ private:
     bool seekAtEnd_ = false;           // a Y4M file: a flushing seek to the start at its end
     bool seekedAtEnd_ = false;         // the last start over was such a seek
     bool endReachedEarly_ = false;     // the first segment ended while prerolling
-    int loops_ = 0;
+    std::atomic<int> loops_{0};
+    // A Y4M file read by Y4mFile (null otherwise); used by the streaming thread while playing.
+    std::unique_ptr<Y4mFile> frames_;
+    GstPtr<GstBufferPool> framePool_;
+    GstVideoInfo frameInfo_{};
+    guint64 framesPushed_ = 0;
 };
 
 }  // namespace confab

@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 
 using confab::FileSource;
@@ -47,15 +48,16 @@ bool runToEnd(const QString &description) {
 }
 
 // A clip of `frames` frames of videotestsrc's ball (every frame differs from the one before) at
-// 320x240 and 15 fps, as Y4M: the format Chromium's fake camera reads, and one whose demuxer
-// cannot seek (FileSource plays it again from a new pipeline).
-QString makeVideoClip(const QTemporaryDir &dir, int frames) {
+// 320x240 and 15 fps, as Y4M: the format Chromium's fake camera reads. In I420 FileSource reads
+// it itself (Y4mFile); in another format GStreamer's y4mdec does, whose seeks are unreliable
+// (FileSource seeks back only at the end).
+QString makeVideoClip(const QTemporaryDir &dir, int frames, const QString &format = QStringLiteral("I420")) {
     const QString path = dir.filePath(QStringLiteral("clip.y4m"));
     const bool made = runToEnd(QStringLiteral("videotestsrc pattern=ball num-buffers=%1 "
-                                              "! video/x-raw,format=I420,width=320,height=240,framerate=15/1 "
+                                              "! video/x-raw,format=%3,width=320,height=240,framerate=15/1 "
                                               "! y4menc ! filesink location=%2")
                                    .arg(frames)
-                                   .arg(path));
+                                   .arg(path, format));
     return made ? path : QString();
 }
 
@@ -106,13 +108,20 @@ class TestFileSource : public QObject {
 private Q_SLOTS:
     void initTestCase() { gst_init(nullptr, nullptr); }
 
+    void videoClipLoopsWithFreshFramesAtTheRequestedSize_data() {
+        QTest::addColumn<QString>("clipFormat");
+        QTest::newRow("4:2:0, read by Y4mFile") << QStringLiteral("I420");
+        QTest::newRow("4:4:4, read by y4mdec") << QStringLiteral("Y444");
+    }
     void videoClipLoopsWithFreshFramesAtTheRequestedSize() {
+        QFETCH(QString, clipFormat);
         QTemporaryDir dir;
-        const QString clip = makeVideoClip(dir, 8);  // 0.53 s
+        const QString clip = makeVideoClip(dir, 8, clipFormat);  // 0.53 s
         QVERIFY(!clip.isEmpty());
         QString error;
         auto source = FileSource::start(clip, FileSource::Kind::Video, 176, 144, 15, &error);
         QVERIFY2(source, qPrintable(error));
+        QCOMPARE(source->readsFramesItself(), clipFormat == QLatin1String("I420"));
         Consumer consumer(source->launchDescription());
         QVERIFY(consumer.sink);
 
@@ -244,6 +253,47 @@ private Q_SLOTS:
         error.clear();
         QVERIFY(!FileSource::start(clip, FileSource::Kind::Audio, 0, 0, 0, &error));
         QVERIFY2(error.contains(QStringLiteral("no audio")), qPrintable(error));
+    }
+
+    // A clip cut short while it plays (Y4mFile can no longer read even its first frame): the call's
+    // side goes on getting frames, black once the last one is a second old, and nothing crashes.
+    void clipCutShortWhilePlayingGoesBlack() {
+        QTemporaryDir dir;
+        const QString clip = makeVideoClip(dir, 8);
+        QVERIFY(!clip.isEmpty());
+        QString error;
+        auto source = FileSource::start(clip, FileSource::Kind::Video, 176, 144, 15, &error);
+        QVERIFY2(source && source->readsFramesItself(), qPrintable(error));
+        Consumer consumer(source->launchDescription());
+        QVERIFY(consumer.sink);
+        QTest::qWait(scaled(300));
+        QVERIFY(QFile::resize(clip, 40));  // the header and the start of the first frame
+        // The ball's frames are black but for the ball: a frame is all black when its brightest
+        // luma sample is 16.
+        int frames = 0;
+        int firstBrightest = -1;
+        int lastBrightest = -1;
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < scaled(2500)) {
+            QTest::qWait(1);
+            GstSample *sample = consumer.next();
+            if (!sample) {
+                continue;
+            }
+            GstMapInfo map;
+            QVERIFY(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+            lastBrightest = *std::max_element(map.data, map.data + 176 * 144);
+            if (firstBrightest < 0) {
+                firstBrightest = lastBrightest;
+            }
+            gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+            gst_sample_unref(sample);
+            ++frames;
+        }
+        QVERIFY2(frames >= 15, qPrintable(QString::number(frames)));  // 15 fps for 2.5 s, after a start
+        QVERIFY2(firstBrightest > 100, qPrintable(QString::number(firstBrightest)));  // the ball
+        QCOMPARE(lastBrightest, 16);                                                  // black
     }
 
     // The command line end to end: both sides send a 1 s clip at another size than the file's; the
