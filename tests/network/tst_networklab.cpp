@@ -9,11 +9,107 @@
 
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <atomic>
+#include <thread>
 
 using netlab::DelaySchedule;
 using netlab::LinkConditions;
 using netlab::NetworkLab;
+
+namespace {
+
+constexpr uint16_t kTcpPort = 5599;
+
+// Runs `work` on a thread of its own that has joined `site`'s network namespace (setns changes only
+// the calling thread's), so sockets it makes are in that site.
+template <typename Work>
+std::thread inSite(const NetworkLab &lab, NetworkLab::Site site, Work work) {
+    const QString path = QStringLiteral("/run/netns/") + lab.launcher(site).constLast();
+    return std::thread([path, work] {
+        const int ns = ::open(path.toLocal8Bit().constData(), O_RDONLY | O_CLOEXEC);
+        const bool joined = ns >= 0 && ::setns(ns, CLONE_NEWNET) == 0;
+        if (ns >= 0) {
+            ::close(ns);
+        }
+        work(joined);
+    });
+}
+
+sockaddr_in siteB(const NetworkLab &lab) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(kTcpPort);
+    inet_pton(AF_INET, lab.siteAddress(NetworkLab::Site::B).toLatin1().constData(), &address.sin_addr);
+    return address;
+}
+
+// From site a, `count` TCP connections to a listener in site b, each given `waitMs` (less than
+// the kernel's first SYN retransmission, 1 s): how many were made, or -1 if the sites could not be
+// entered.
+int tcpConnections(const NetworkLab &lab, int count, int waitMs) {
+    std::atomic<bool> listening{false};
+    std::atomic<bool> stop{false};
+    std::thread listener = inSite(lab, NetworkLab::Site::B, [&](bool joined) {
+        const int server = joined ? ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
+        const int on = 1;
+        const sockaddr_in address = siteB(lab);
+        if (server < 0 || ::setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+            ::bind(server, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0 ||
+            ::listen(server, 64) != 0) {
+            stop = true;
+        } else {
+            listening = true;
+        }
+        while (!stop) {
+            pollfd ready{server, POLLIN, 0};
+            if (::poll(&ready, 1, 20) > 0) {
+                const int client = ::accept(server, nullptr, nullptr);
+                if (client >= 0) {
+                    ::close(client);
+                }
+            }
+        }
+        if (server >= 0) {
+            ::close(server);
+        }
+    });
+    while (!listening && !stop) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    int made = listening ? 0 : -1;
+    std::thread dialer = inSite(lab, NetworkLab::Site::A, [&](bool joined) {
+        if (!joined || made < 0) {
+            made = -1;
+            return;
+        }
+        const sockaddr_in address = siteB(lab);
+        for (int i = 0; i < count; ++i) {
+            const int socket = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            ::connect(socket, reinterpret_cast<const sockaddr *>(&address), sizeof address);
+            pollfd ready{socket, POLLOUT, 0};
+            int error = 1;
+            socklen_t length = sizeof error;
+            if (::poll(&ready, 1, waitMs) > 0) {
+                ::getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &length);
+            }
+            made += error == 0 ? 1 : 0;
+            ::close(socket);
+        }
+    });
+    dialer.join();
+    stop = true;
+    listener.join();
+    return made;
+}
+
+}  // namespace
 
 class TestNetworkLab : public QObject {
     Q_OBJECT
@@ -79,6 +175,24 @@ private Q_SLOTS:
         QVERIFY2(probe, qPrintable(error));
         qInfo("20 %% loss each way: %d of %d back", probe->received, probe->sent);
         QVERIFY2(probe->received > 90 && probe->received < 165, qPrintable(QString::number(probe->received)));
+    }
+
+    // The loss applies to TCP as well (libnice's ICE-TCP candidates would otherwise give a call a
+    // lossless path): with 20 % at each site a connection is made within 400 ms, before the first
+    // SYN is sent again, when neither its SYN nor the SYN-ACK is dropped, with probability 0.64.
+    void lossAppliesToTcpToo() {
+        if (const QString reason = NetworkLab::unavailableReason(); !reason.isEmpty()) {
+            CONFAB_CANNOT_RUN(reason);
+        }
+        NetworkLab lab;
+        QString error;
+        QVERIFY2(lab.start(&error), qPrintable(error));
+        const int clean = tcpConnections(lab, 20, 400);
+        QCOMPARE(clean, 20);
+        QVERIFY2(lab.apply({.lossPercent = 20}, &error), qPrintable(error));
+        const int lossy = tcpConnections(lab, 100, 400);
+        qInfo("20 %% loss each way: %d of 100 TCP connections made at once", lossy);
+        QVERIFY2(lossy > 40 && lossy < 88, qPrintable(QString::number(lossy)));
     }
 };
 

@@ -22,8 +22,8 @@ namespace netlab {
 //
 // Both sites route everything through the router, so the service address is reachable from
 // either (and from b after it changed networks). LinkConditions apply to traffic between the sites,
-// the same both ways: a rate cap at the router's egress to each site, UDP loss as it arrives at each
-// site, delay and jitter in the router (DelayForwarder). The signaling server on the router sees
+// the same both ways: a rate cap at the router's egress to each site, UDP and TCP loss as it
+// arrives at each site, delay and jitter in the router (DelayForwarder). The signaling server on the router sees
 // the rate cap but not the loss or delay: the call's media is what is impaired.
 //
 // Addresses are from the documentation ranges; nothing on the host's own interfaces is touched.
