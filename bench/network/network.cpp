@@ -278,12 +278,39 @@ void runWindow(NetworkLab &lab, const Condition &condition, double start, double
     }
 }
 
+// With --log-dir, each peer's standard error and stats events, as
+// DIR/CONDITION-INDEX-ROLE.log and .stats.jsonl; also for a call that failed, which is when they
+// are needed most.
+void keepLogs(const Options &o, const Condition &condition, int index,
+              std::initializer_list<std::pair<const CallProcess *, const char *>> peers) {
+    if (o.logDir.isEmpty()) {
+        return;
+    }
+    const auto write = [](const QString &path, const QByteArray &bytes) {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size()) {
+            progress(QStringLiteral("network: cannot write %1").arg(path));
+        }
+    };
+    for (const auto &[peer, role] : peers) {
+        const QString base = QDir(o.logDir).filePath(
+            QStringLiteral("%1-%2-%3").arg(condition.name).arg(index).arg(QLatin1String(role)));
+        QByteArray events;
+        for (const QJsonObject &event : peer->events(QStringLiteral("stats"))) {
+            events += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
+        }
+        write(base + QStringLiteral(".log"), peer->errorOutput().toUtf8());
+        write(base + QStringLiteral(".stats.jsonl"), events);
+    }
+}
+
 QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition, int index) {
     const QString calleeName = QStringLiteral("net-callee-%1").arg(index);
     CallProcess callee(calleeName);
     callee.setLauncher(stage.lab.launcher(NetworkLab::Site::B));
     callee.start(stage.url, QStringList{QStringLiteral("--answer")} + confabMedia(o));
     if (callee.waitFor(QStringLiteral("logged-in"), 20000).isEmpty()) {
+        keepLogs(o, condition, index, {{&callee, "callee"}});
         return {{QStringLiteral("error"),
                  QStringLiteral("callee did not sign in: ") + callee.errorOutput().right(400)}};
     }
@@ -299,6 +326,7 @@ QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition
     bool pictureMissing = false;
     if (callerFirst.isEmpty() || calleeFirst.isEmpty()) {
         if (!caller.has(QStringLiteral("call-state")) || caller.has(QStringLiteral("ended"))) {
+            keepLogs(o, condition, index, {{&caller, "caller"}, {&callee, "callee"}});
             return {{QStringLiteral("error"),
                      QStringLiteral("the call did not connect: caller %1; callee %2")
                          .arg(caller.errorOutput().right(300), callee.errorOutput().right(300))}};
@@ -326,27 +354,7 @@ QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition
     }
     caller.kill();
     callee.kill();
-    if (!o.logDir.isEmpty()) {
-        const auto write = [](const QString &path, const QByteArray &bytes) {
-            QFile file(path);
-            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size()) {
-                progress(QStringLiteral("network: cannot write %1").arg(path));
-            }
-        };
-        for (const CallProcess *peer : {&caller, &callee}) {
-            const QString base = QDir(o.logDir).filePath(
-                QStringLiteral("%1-%2-%3")
-                    .arg(condition.name)
-                    .arg(index)
-                    .arg(peer == &caller ? QStringLiteral("caller") : QStringLiteral("callee")));
-            QByteArray events;
-            for (const QJsonObject &event : peer->events(QStringLiteral("stats"))) {
-                events += QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
-            }
-            write(base + QStringLiteral(".log"), peer->errorOutput().toUtf8());
-            write(base + QStringLiteral(".stats.jsonl"), events);
-        }
-    }
+    keepLogs(o, condition, index, {{&caller, "caller"}, {&callee, "callee"}});
     return result;
 }
 
