@@ -24,6 +24,8 @@ constexpr int kStruggleSeconds = 2;
 constexpr double kRicherBy = 1.5;
 constexpr double kMaxRichness = 8;
 constexpr qint64 kCalmForMs = 20000;
+// A second sampled less than this after a change of format shows the new encoder's keyframe.
+constexpr qint64 kSettleMs = 2000;
 
 int even(double value) {
     return std::max(2, int(value / 2) * 2);
@@ -82,6 +84,8 @@ void VideoAdaptation::setContent(Content content, QSize screen) {
     richness_ = 1;
     strugglingSeconds_ = 0;
     calmSinceMs_ = -1;
+    changedAtMs_ = -1;
+    highestTargetKbps_ = 0;
     stepIndex_ = 0;
     format_ = step(0);
     belowSinceMs_ = -1;
@@ -89,7 +93,8 @@ void VideoAdaptation::setContent(Content content, QSize screen) {
 }
 
 double VideoAdaptation::neededKbps(const Format &format) const {
-    const double bitsPerPixel = (content_ == Content::Screen ? kScreenBitsPerPixel : kMinBitsPerPixel) * richness_;
+    const double bitsPerPixel =
+        (content_ == Content::Screen ? kScreenBitsPerPixel : kMinBitsPerPixel) * richness_;
     return double(format.size.width()) * format.size.height() * format.fps * bitsPerPixel / 1000;
 }
 
@@ -110,7 +115,14 @@ void VideoAdaptation::noteEncoder(double encodedKbps, double encodedFps, int tar
         // stopped), which a smaller picture would not change. Neither struggling nor calm.
         return;
     }
-    const bool struggling = encodedFps < kDroppingBelow * format_.fps || encodedKbps > kOvershootAbove * targetKbps;
+    const int fairTarget = std::max(targetKbps, highestTargetKbps_);
+    highestTargetKbps_ = 0;
+    if (changedAtMs_ >= 0 && nowMs - changedAtMs_ < kSettleMs) {
+        strugglingSeconds_ = 0;  // neither struggling nor calm: the new format's first keyframe
+        return;
+    }
+    const bool struggling =
+        encodedFps < kDroppingBelow * format_.fps || encodedKbps > kOvershootAbove * fairTarget;
     if (!struggling) {
         strugglingSeconds_ = 0;
         if (calmSinceMs_ < 0) {
@@ -130,6 +142,7 @@ void VideoAdaptation::noteEncoder(double encodedKbps, double encodedFps, int tar
     if (stepIndex_ + 1 < steps()) {
         ++stepIndex_;
         format_ = step(stepIndex_);
+        changedAtMs_ = nowMs;
         belowSinceMs_ = -1;
         aboveSinceMs_ = -1;
     }
@@ -144,6 +157,8 @@ VideoAdaptation::Format VideoAdaptation::begin(int videoKbps) {
 }
 
 VideoAdaptation::Format VideoAdaptation::update(int videoKbps, qint64 nowMs) {
+    highestTargetKbps_ = std::max(highestTargetKbps_, videoKbps);
+    const Format before = format_;
     const int fits = bestStepFor(videoKbps, 1.0);
     if (fits > stepIndex_) {
         aboveSinceMs_ = -1;
@@ -170,6 +185,9 @@ VideoAdaptation::Format VideoAdaptation::update(int videoKbps, qint64 nowMs) {
         }
     }
     format_ = step(stepIndex_);
+    if (!(format_ == before)) {
+        changedAtMs_ = nowMs;
+    }
     return format_;
 }
 

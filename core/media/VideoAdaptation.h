@@ -17,7 +17,11 @@ namespace confab {
 // The bar depends on the picture: a busy one needs more bits than 0.05 a pixel. When the encoder
 // cannot keep to its rate at the current step for two seconds (it drops frames, or overshoots)
 // the picture counts as richer (the bar rises by half, up to eight times) and it steps down; after
-// twenty calm seconds the bar sinks back a fifth at a time.
+// twenty calm seconds the bar sinks back a fifth at a time. What the encoder did is judged fairly:
+// against the highest target it had in that second (a target lowered mid-second leaves the frames
+// already coded at the old one), and not in the two seconds after a change of format (GStreamer's
+// vp8enc starts a new encoder at every change of size, whose first frame is a keyframe several
+// times a low rate's frame: counted, each step down under a cap led to the next).
 class VideoAdaptation {
 public:
     enum class Content { Camera = 1, Screen };
@@ -64,6 +68,8 @@ private:
     double richness_ = 1;
     int strugglingSeconds_ = 0;
     qint64 calmSinceMs_ = -1;
+    qint64 changedAtMs_ = -1;    // when update() or noteEncoder() last changed the format
+    int highestTargetKbps_ = 0;  // the highest rate update() was given since the last noteEncoder()
 };
 
 }  // namespace confab

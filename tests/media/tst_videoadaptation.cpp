@@ -23,7 +23,8 @@ private Q_SLOTS:
         for (int i = 1; i < adaptation.steps(); ++i) {
             const Format a = adaptation.step(i - 1);
             const Format b = adaptation.step(i);
-            QVERIFY(qint64(b.size.width()) * b.size.height() * b.fps < qint64(a.size.width()) * a.size.height() * a.fps);
+            QVERIFY(qint64(b.size.width()) * b.size.height() * b.fps <
+                    qint64(a.size.width()) * a.size.height() * a.fps);
         }
     }
 
@@ -64,6 +65,51 @@ private Q_SLOTS:
         QVERIFY(adaptation.richness() < 2.25);
     }
 
+    void aTargetLoweredWithinTheSecondIsNoOvershoot() {
+        VideoAdaptation adaptation(QSize(1280, 720), 30);
+        adaptation.begin(2500);
+        // 2,400 kb/s coded in seconds whose target went from 2,000 down to 1,500 mid-way: within
+        // 1.3 times the higher one, so no overshoot (1.6 times the lower one).
+        for (qint64 t = 1000; t <= 4000; t += 1000) {
+            adaptation.update(2000, t - 700);
+            adaptation.noteEncoder(2400, 30, 1500, t);
+        }
+        QCOMPARE(adaptation.current(), (Format{QSize(1280, 720), 30}));
+        QCOMPARE(adaptation.richness(), 1.0);
+        // The same seconds with the target at 1,500 throughout are an overshoot.
+        for (qint64 t = 5000; t <= 6000; t += 1000) {
+            adaptation.update(1500, t - 700);
+            adaptation.noteEncoder(2400, 30, 1500, t);
+        }
+        QCOMPARE(adaptation.current(), (Format{QSize(1280, 720), 20}));
+    }
+
+    void theSecondsAfterAChangeOfFormatDoNotCount() {
+        VideoAdaptation adaptation(QSize(1280, 720), 30);
+        adaptation.begin(2500);
+        adaptation.update(500, 0);
+        const Format lower = adaptation.update(500, 1000);  // a second below the bar: a step down
+        QVERIFY(lower.size.width() < 1280);
+        // The new encoder's keyframe overshoots the low rate in the next two seconds: not counted.
+        adaptation.update(500, 1500);
+        adaptation.noteEncoder(900, 15, 500, 2000);
+        adaptation.update(500, 2500);
+        adaptation.noteEncoder(900, 15, 500, 2900);
+        QCOMPARE(adaptation.current(), lower);
+        QCOMPARE(adaptation.richness(), 1.0);
+        // An overshoot that goes on after that is the picture's: it steps down.
+        adaptation.update(500, 3500);
+        adaptation.noteEncoder(900, 15, 500, 4000);
+        adaptation.update(500, 4500);
+        adaptation.noteEncoder(900, 15, 500, 5000);
+        QVERIFY(adaptation.current().size.width() < lower.size.width());
+        QCOMPARE(adaptation.richness(), 1.5);
+        // And the seconds after that step are not counted either.
+        adaptation.noteEncoder(900, 15, 500, 6000);
+        adaptation.noteEncoder(900, 15, 500, 6900);
+        QCOMPARE(adaptation.richness(), 1.5);
+    }
+
     void secondsWithoutAnyFrameDoNotStepDown() {
         VideoAdaptation adaptation(QSize(1280, 720), 30);
         adaptation.begin(2500);
@@ -89,7 +135,8 @@ private Q_SLOTS:
         QCOMPARE(adaptation.update(300, 1900), (Format{QSize(1280, 720), 30}));
         const Format down = adaptation.update(300, 2000);
         QCOMPARE(down.fps, 15);
-        QVERIFY(qint64(down.size.width()) * down.size.height() * 15 * VideoAdaptation::kMinBitsPerPixel <= 300'000);
+        QVERIFY(qint64(down.size.width()) * down.size.height() * 15 * VideoAdaptation::kMinBitsPerPixel <=
+                300'000);
         // A dip shorter than a second changes nothing.
         VideoAdaptation steady(QSize(1280, 720), 30);
         steady.update(2500, 0);
