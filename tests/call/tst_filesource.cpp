@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 using confab::FileSource;
 using confab::GErrorPtr;
@@ -98,7 +99,31 @@ struct Consumer {
             gst_object_unref(sink);
         }
     }
-    GstSample *next() { return gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_MSECOND); }
+    // Takes what arrives for `ms` of wall time, handing each sample's caps and mapped data to
+    // `take`; false if a sample could not be mapped. Runs this thread's main loop meanwhile (the
+    // source's bus watch runs there).
+    bool pullFor(int ms, const std::function<void(GstCaps *, const GstMapInfo &)> &take) {
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < ms) {
+            QTest::qWait(1);
+            GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_MSECOND);
+            if (!sample) {
+                continue;
+            }
+            GstMapInfo map;
+            const bool mapped = gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ);
+            if (mapped) {
+                take(gst_sample_get_caps(sample), map);
+                gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+            }
+            gst_sample_unref(sample);
+            if (!mapped) {
+                return false;
+            }
+        }
+        return true;
+    }
 };
 
 }  // namespace
@@ -132,29 +157,17 @@ private Q_SLOTS:
         int repeats = 0;
         int longestRepeat = 0;
         int run = 0;
+        int wrongSize = 0;
         QByteArray previous;
-        QElapsedTimer clock;
-        clock.start();
         const int duration = scaled(2500);
-        while (clock.elapsed() < duration) {
-            QTest::qWait(1);  // the source's bus watch runs on this thread's main loop
-            GstSample *sample = consumer.next();
-            if (!sample) {
-                continue;
-            }
-            GstCaps *caps = gst_sample_get_caps(sample);
+        QVERIFY(consumer.pullFor(duration, [&](GstCaps *caps, const GstMapInfo &map) {
             const GstStructure *format = gst_caps_get_structure(caps, 0);
             int width = 0;
             int height = 0;
             gst_structure_get_int(format, "width", &width);
             gst_structure_get_int(format, "height", &height);
-            QCOMPARE(width, 176);
-            QCOMPARE(height, 144);
-            GstMapInfo map;
-            QVERIFY(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+            wrongSize += width == 176 && height == 144 ? 0 : 1;
             const QByteArray luma(reinterpret_cast<const char *>(map.data), 176 * 144);
-            gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
-            gst_sample_unref(sample);
             ++frames;
             if (luma == previous) {
                 ++repeats;
@@ -163,7 +176,8 @@ private Q_SLOTS:
                 run = 0;
             }
             previous = luma;
-        }
+        }));
+        QCOMPARE(wrongSize, 0);
         qInfo("%d frames in %d ms, %d repeated (longest run %d), %d loops", frames, duration, repeats,
               longestRepeat, source->loops());
         QVERIFY2(source->loops() >= 3, qPrintable(QString::number(source->loops())));
@@ -192,21 +206,10 @@ private Q_SLOTS:
         // Every 10 ms of the 48 kHz mono output carries the sine: a gap at a loop would be a chunk
         // of interaudiosrc's silence. The first 200 ms are left out (the source starting).
         std::vector<gint16> samples;
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 2000) {
-            QTest::qWait(1);
-            GstSample *sample = consumer.next();
-            if (!sample) {
-                continue;
-            }
-            GstMapInfo map;
-            QVERIFY(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+        QVERIFY(consumer.pullFor(2000, [&samples](GstCaps *, const GstMapInfo &map) {
             const auto *data = reinterpret_cast<const gint16 *>(map.data);
             samples.insert(samples.end(), data, data + map.size / 2);
-            gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
-            gst_sample_unref(sample);
-        }
+        }));
         constexpr size_t kChunk = 480;
         int silentChunks = 0;
         int chunks = 0;
@@ -273,24 +276,13 @@ private Q_SLOTS:
         int frames = 0;
         int firstBrightest = -1;
         int lastBrightest = -1;
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < scaled(2500)) {
-            QTest::qWait(1);
-            GstSample *sample = consumer.next();
-            if (!sample) {
-                continue;
-            }
-            GstMapInfo map;
-            QVERIFY(gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ));
+        QVERIFY(consumer.pullFor(scaled(2500), [&](GstCaps *, const GstMapInfo &map) {
             lastBrightest = *std::max_element(map.data, map.data + 176 * 144);
             if (firstBrightest < 0) {
                 firstBrightest = lastBrightest;
             }
-            gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
-            gst_sample_unref(sample);
             ++frames;
-        }
+        }));
         QVERIFY2(frames >= 15, qPrintable(QString::number(frames)));  // 15 fps for 2.5 s, after a start
         QVERIFY2(firstBrightest > 100, qPrintable(QString::number(firstBrightest)));  // the ball
         QCOMPARE(lastBrightest, 16);                                                  // black
