@@ -16,6 +16,7 @@
 #include "util/Logging.h"
 #include "util/MainThread.h"
 
+#include <cmath>
 #include <memory>
 
 namespace confab {
@@ -129,7 +130,7 @@ bool CallSession::startAsCallee(const QString &offerSdp, QString *error) {
 
 bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("call"))));
-    webrtc_ = WebRtcBinSetup::make(config_.jitterBufferMs, config_.iceServers, error);
+    webrtc_ = WebRtcBinSetup::make(config_.jitterBufferMs, config_.iceServers, repairRequests_, error);
     if (!webrtc_) {
         return false;
     }
@@ -475,7 +476,9 @@ void CallSession::statsSampled(const RawStats &raw, CallStats stats) {
     noteEncoderSecond();
     applyEstimate(false);
     // NACK only helps while a retransmission can still arrive before its frame is due.
-    if (const int latency = jitterLatency_.update(stats.roundTripMs, stats.jitterMs, sinceStart_.elapsed());
+    repairRequests_->setRoundTripMs(stats.roundTripMs < 0 ? -1 : int(std::lround(stats.roundTripMs)));
+    if (const int latency = jitterLatency_.update(stats.roundTripMs, stats.jitterMs, stats.lossPercent,
+                                                  sinceStart_.elapsed());
         latency > 0 && webrtc_) {
         qCInfo(lcCall) << "jitter buffer" << latency << "ms for a round trip of" << qRound(stats.roundTripMs) << "ms";
         g_object_set(webrtc_.get(), "latency", guint(latency), nullptr);

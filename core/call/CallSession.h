@@ -5,6 +5,7 @@
 #include "call/JitterLatency.h"
 #include "call/MediaSession.h"
 #include "call/RetransmissionBudget.h"
+#include "call/RetransmissionRequests.h"
 #include "media/VideoAdaptation.h"
 #include "util/GstPtr.h"
 
@@ -93,6 +94,7 @@ private:
     std::unique_ptr<SharedWindowWatch> sharedWindow_;
     std::unique_ptr<TransportFeedback> feedback_;
     std::shared_ptr<RetransmissionBudget> retransmissions_ = std::make_shared<RetransmissionBudget>();
+    std::shared_ptr<RetransmissionRequests> repairRequests_ = std::make_shared<RetransmissionRequests>();
     BandwidthEstimator bandwidth_;
     VideoAdaptation adaptation_;
     JitterLatency jitterLatency_;

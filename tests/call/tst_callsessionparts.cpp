@@ -35,7 +35,7 @@ private Q_SLOTS:
     void webrtcbinIsBundledWithTheJitterBufferAndServersAsked() {
         protocol::IceServer stun{{QStringLiteral("stun:stun.example.org:3478")}, {}, {}};
         QString error;
-        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {stun}, &error);
+        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {stun}, nullptr, &error);
         QVERIFY2(webrtc, qPrintable(error));
         guint latency = 0;
         GstWebRTCBundlePolicy policy = GST_WEBRTC_BUNDLE_POLICY_NONE;
@@ -49,7 +49,7 @@ private Q_SLOTS:
 
     void rtcpReportsAreAskedForAboutOnceASecond() {
         QString error;
-        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {}, &error);
+        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {}, nullptr, &error);
         QVERIFY2(webrtc, qPrintable(error));
         QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get()), 0);  // no RTP session yet
         QCOMPARE(gst_element_set_state(webrtc.get(), GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
