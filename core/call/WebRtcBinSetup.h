@@ -2,6 +2,7 @@
 #pragma once
 
 #include "call/RetransmissionRequests.h"
+#include "call/RtcpReportWatch.h"
 #include "protocol/Message.h"
 #include "util/GstPtr.h"
 
@@ -37,9 +38,10 @@ public:
     // Regular RTCP reports about once a second (as libwebrtc sends them for video) instead of
     // rtpsession's 2.5 to 7.5 s: the round trip, the peer's loss figure and the jitter buffer's
     // latency come from them, and a bandwidth estimate that learns of loss 5 s late has cut too
-    // late. Early feedback (NACKs) may go out a few milliseconds apart. Once the RTP sessions
-    // exist (connected); the number of sessions it set.
-    static int reportEverySecond(GstElement *webrtc);
+    // late. Early feedback (NACKs) may go out a few milliseconds apart, without holding the regular
+    // reports back. Once the RTP sessions exist (connected); `watch` (may be null) is told of
+    // every RTCP packet sent. The number of sessions it set.
+    static int reportEverySecond(GstElement *webrtc, const std::shared_ptr<RtcpReportWatch> &watch);
 };
 
 }  // namespace confab
