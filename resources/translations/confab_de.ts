@@ -315,6 +315,10 @@
         <source>Cannot play %1: %2.</source>
         <translation>%1 kann nicht abgespielt werden: %2.</translation>
     </message>
+    <message>
+        <source>Cannot play %1: no memory for its frames.</source>
+        <translation>%1 kann nicht abgespielt werden: kein Speicher für seine Bilder.</translation>
+    </message>
 </context>
 <context>
     <name>confab::HeadlessPeer</name>
@@ -745,6 +749,45 @@ Es gibt KEINE GARANTIE, soweit gesetzlich zulässig.
     <message>
         <source>WebRTC support is missing: install gstreamer1.0-plugins-bad and gstreamer1.0-nice.</source>
         <translation>WebRTC-Unterstützung fehlt: installieren Sie gstreamer1.0-plugins-bad und gstreamer1.0-nice.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::Y4mFile</name>
+    <message>
+        <source>Cannot read %1: %2.</source>
+        <translation>%1 kann nicht gelesen werden: %2.</translation>
+    </message>
+    <message>
+        <source>%1 is not a YUV4MPEG2 file.</source>
+        <translation>%1 ist keine YUV4MPEG2-Datei.</translation>
+    </message>
+    <message>
+        <source>%1 holds no whole frame.</source>
+        <translation>%1 enthält kein vollständiges Bild.</translation>
+    </message>
+    <message>
+        <source>%1 has frames in colour space %2; only 4:2:0 is read directly.</source>
+        <translation>%1 hat Bilder im Farbraum %2; nur 4:2:0 wird direkt gelesen.</translation>
+    </message>
+    <message>
+        <source>%1 has a malformed header field: %2.</source>
+        <translation>%1 hat ein fehlerhaftes Kopffeld: %2.</translation>
+    </message>
+    <message>
+        <source>%1 does not give its frame size and rate.</source>
+        <translation>%1 gibt seine Bildgröße und Bildrate nicht an.</translation>
+    </message>
+    <message>
+        <source>%1 has frames too large to play (%2x%3).</source>
+        <translation>%1 hat zu große Bilder zum Abspielen (%2x%3).</translation>
+    </message>
+    <message>
+        <source>%1 is not open.</source>
+        <translation>%1 ist nicht geöffnet.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read any more.</source>
+        <translation>%1 kann nicht mehr gelesen werden.</translation>
     </message>
 </context>
 <context>
