@@ -105,6 +105,13 @@ private Q_SLOTS:
         QVERIFY2(connected, qPrintable(shown.join(QStringLiteral(" → "))));
         QVERIFY2(ringing.elapsed() >= (kRingSeconds - 1) * 1000,
                  qPrintable(QString::number(ringing.elapsed())));
+        // bob's "ringing" event can come before alice's page hears of it through the server (seen
+        // under the sanitizers): a first "Calling…" is the page not yet told, not a wrong state.
+        if (!shown.isEmpty() && shown.first() == QStringLiteral("Calling…")) {
+            shown.removeFirst();
+        }
+        QVERIFY2(!shown.isEmpty() && shown.first() == QStringLiteral("Ringing…"),
+                 qPrintable(shown.join(QStringLiteral(" → "))));
         for (const QString &state : shown) {
             QVERIFY2(state == QStringLiteral("Ringing…") || state == QStringLiteral("Connecting…") ||
                          state == QStringLiteral("Connected"),
