@@ -272,6 +272,8 @@ void FileSource::onNeedData(GstElement *appsrc, guint, gpointer self) {
         if (source->frames_->loops() != loopsBefore) {
             ++source->loops_;
         }
+    } else {
+        error = tr("Cannot play %1: no memory for its frames.").arg(source->path_);
     }
     GstFlowReturn flow = GST_FLOW_OK;
     if (!read) {
