@@ -16,6 +16,7 @@
 #include "util/Logging.h"
 #include "util/MainThread.h"
 
+#include <cmath>
 #include <memory>
 
 namespace confab {
@@ -129,7 +130,7 @@ bool CallSession::startAsCallee(const QString &offerSdp, QString *error) {
 
 bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("call"))));
-    webrtc_ = WebRtcBinSetup::make(config_.jitterBufferMs, config_.iceServers, error);
+    webrtc_ = WebRtcBinSetup::make(config_.jitterBufferMs, config_.iceServers, repairRequests_, error);
     if (!webrtc_) {
         return false;
     }
@@ -354,7 +355,7 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
         connectTimer_.stop();
         if (webrtc_) {
             qCDebug(lcCall) << "RTCP about once a second in"
-                            << WebRtcBinSetup::reportEverySecond(webrtc_.get()) << "session(s)";
+                            << WebRtcBinSetup::reportEverySecond(webrtc_.get(), rtcpReports_) << "session(s)";
         }
         // Frames encoded before DTLS finished were dropped, keyframe included: without a fresh one the
         // other side shows nothing until its keyframe request gets through RTCP's pacing.
@@ -475,16 +476,39 @@ void CallSession::statsSampled(const RawStats &raw, CallStats stats) {
     noteEncoderSecond();
     applyEstimate(false);
     // NACK only helps while a retransmission can still arrive before its frame is due.
-    if (const int latency = jitterLatency_.update(stats.roundTripMs, stats.jitterMs, sinceStart_.elapsed());
+    repairRequests_->setRoundTripMs(stats.roundTripMs < 0 ? -1 : int(std::lround(stats.roundTripMs)));
+    if (const int latency = jitterLatency_.update(stats.roundTripMs, stats.jitterMs, stats.lossPercent,
+                                                  sinceStart_.elapsed());
         latency > 0 && webrtc_) {
         qCInfo(lcCall) << "jitter buffer" << latency << "ms for a round trip of" << qRound(stats.roundTripMs) << "ms";
         g_object_set(webrtc_.get(), "latency", guint(latency), nullptr);
     }
+    checkRtcpReports();
     stats.sendBitrateKbps = local_->videoBitrateKbps();
     stats.estimateKbps = bandwidth_.targetKbps();
     stats_ = stats;
     if (connected_) {
         Q_EMIT statsUpdated(stats);
+    }
+}
+
+// The round trip, the peer's loss figure and the jitter buffer's latency depend on the regular RTCP
+// reports that WebRtcBinSetup::reportEverySecond keeps going beside the early feedback; a log line
+// when they stop (RtcpReportWatch says why they can), and one when they resume.
+void CallSession::checkRtcpReports() {
+    constexpr qint64 kMissingAfterMs = 5000;
+    const qint64 silentMs = rtcpReports_->msSinceReport(g_get_monotonic_time());
+    if (silentMs < 0) {
+        return;
+    }
+    if (!rtcpReportsMissing_ && silentMs > kMissingAfterMs) {
+        rtcpReportsMissing_ = true;
+        qCWarning(lcCall) << "no regular RTCP report sent for" << silentMs << "ms,"
+                          << rtcpReports_->packetsSinceReport()
+                          << "early packets meanwhile: the round trip and the loss figures are going stale";
+    } else if (rtcpReportsMissing_ && silentMs <= kMissingAfterMs) {
+        rtcpReportsMissing_ = false;
+        qCInfo(lcCall) << "regular RTCP reports going out again";
     }
 }
 

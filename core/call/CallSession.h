@@ -5,6 +5,8 @@
 #include "call/JitterLatency.h"
 #include "call/MediaSession.h"
 #include "call/RetransmissionBudget.h"
+#include "call/RetransmissionRequests.h"
+#include "call/RtcpReportWatch.h"
 #include "media/VideoAdaptation.h"
 #include "util/GstPtr.h"
 
@@ -70,6 +72,7 @@ private:
     void transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets);
     void applyEstimate(bool force);
     void noteEncoderSecond();
+    void checkRtcpReports();
     void busError(GstMessage *message);
     void fail(CallEndReason reason, const QString &detail);
     void teardown();
@@ -93,6 +96,9 @@ private:
     std::unique_ptr<SharedWindowWatch> sharedWindow_;
     std::unique_ptr<TransportFeedback> feedback_;
     std::shared_ptr<RetransmissionBudget> retransmissions_ = std::make_shared<RetransmissionBudget>();
+    std::shared_ptr<RetransmissionRequests> repairRequests_ = std::make_shared<RetransmissionRequests>();
+    std::shared_ptr<RtcpReportWatch> rtcpReports_ = std::make_shared<RtcpReportWatch>();
+    bool rtcpReportsMissing_ = false;
     BandwidthEstimator bandwidth_;
     VideoAdaptation adaptation_;
     JitterLatency jitterLatency_;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "call/RetransmissionRequests.h"
+#include "call/RtcpReportWatch.h"
 #include "protocol/Message.h"
 #include "util/GstPtr.h"
 
 #include <QList>
 #include <QString>
+
+#include <memory>
 
 namespace confab {
 
@@ -13,8 +17,10 @@ namespace confab {
 // and the STUN and TURN servers.
 class WebRtcBinSetup {
 public:
-    // Null with *error when webrtcbin is missing. `jitterBufferMs` is webrtcbin's `latency`.
-    static GstPtr<GstElement> make(int jitterBufferMs, const QList<protocol::IceServer> &iceServers, QString *error);
+    // Null with *error when webrtcbin is missing. `jitterBufferMs` is webrtcbin's `latency`;
+    // `requests` (may be null) times each jitter buffer's retransmission requests.
+    static GstPtr<GstElement> make(int jitterBufferMs, const QList<protocol::IceServer> &iceServers,
+                                   std::shared_ptr<RetransmissionRequests> requests, QString *error);
 
     // An RTCIceServer URL as webrtcbin takes it: "stun:host:port" → "stun://host:port", and a TURN
     // server's username and credential percent-encoded into the URL ("turn://user:pass@host:port").
@@ -32,8 +38,10 @@ public:
     // Regular RTCP reports about once a second (as libwebrtc sends them for video) instead of
     // rtpsession's 2.5 to 7.5 s: the round trip, the peer's loss figure and the jitter buffer's
     // latency come from them, and a bandwidth estimate that learns of loss 5 s late has cut too
-    // late. Once the RTP sessions exist (connected); the number of sessions it set.
-    static int reportEverySecond(GstElement *webrtc);
+    // late. Early feedback (NACKs) may go out a few milliseconds apart, without holding the regular
+    // reports back. Once the RTP sessions exist (connected); `watch` (may be null) is told of
+    // every RTCP packet sent. The number of sessions it set.
+    static int reportEverySecond(GstElement *webrtc, const std::shared_ptr<RtcpReportWatch> &watch);
 };
 
 }  // namespace confab

@@ -4,15 +4,25 @@
 #include "call/BusErrorTriage.h"
 #include "call/CallStatsSampler.h"
 #include "call/CandidateTypes.h"
+#include "call/RtcpReportWatch.h"
 #include "call/SdpText.h"
 #include "call/WebRtcBinSetup.h"
 #include "util/GLibPtr.h"
 
 #include <QTest>
 
+#include <gst/rtp/gstrtcpbuffer.h>
+
+#include <memory>
+
 using namespace confab;
 
 namespace {
+
+struct BufferUnref {
+    void operator()(GstBuffer *buffer) const { gst_buffer_unref(buffer); }
+};
+using BufferPtr = std::unique_ptr<GstBuffer, BufferUnref>;
 
 GstMessage *errorFrom(GstElement *element, const char *text) {
     GError *error = g_error_new_literal(GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, text);
@@ -35,7 +45,7 @@ private Q_SLOTS:
     void webrtcbinIsBundledWithTheJitterBufferAndServersAsked() {
         protocol::IceServer stun{{QStringLiteral("stun:stun.example.org:3478")}, {}, {}};
         QString error;
-        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {stun}, &error);
+        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {stun}, nullptr, &error);
         QVERIFY2(webrtc, qPrintable(error));
         guint latency = 0;
         GstWebRTCBundlePolicy policy = GST_WEBRTC_BUNDLE_POLICY_NONE;
@@ -49,9 +59,11 @@ private Q_SLOTS:
 
     void rtcpReportsAreAskedForAboutOnceASecond() {
         QString error;
-        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {}, &error);
+        GstPtr<GstElement> webrtc = WebRtcBinSetup::make(85, {}, nullptr, &error);
         QVERIFY2(webrtc, qPrintable(error));
-        QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get()), 0);  // no RTP session yet
+        const auto watch = std::make_shared<RtcpReportWatch>();
+        QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get(), watch), 0);  // no RTP session yet
+        QCOMPARE(watch->msSinceReport(g_get_monotonic_time()), -1);           // nothing watched
         QCOMPARE(gst_element_set_state(webrtc.get(), GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
         GstCapsPtr caps(gst_caps_from_string(
             "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000"));
@@ -72,7 +84,8 @@ private Q_SLOTS:
         g_signal_emit_by_name(webrtc.get(), "set-local-description", offer, set.get());
         gst_promise_wait(set.get());
 
-        QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get()), 1);  // bundled: one session
+        QCOMPARE(WebRtcBinSetup::reportEverySecond(webrtc.get(), watch), 1);  // bundled: one session
+        QVERIFY(watch->msSinceReport(g_get_monotonic_time()) >= 0);           // watched from now
         GstPtr<GstElement> rtpbin(gst_bin_get_by_name(GST_BIN(webrtc.get()), "rtpbin"));
         QVERIFY(rtpbin);
         GstElement *session = nullptr;
@@ -82,7 +95,45 @@ private Q_SLOTS:
         guint64 interval = 0;
         g_object_get(session, "rtcp-min-interval", &interval, nullptr);
         QCOMPARE(interval, guint64(GST_SECOND));  // rtpsession's default is 5 s
+        gdouble rtcpBandwidth = 0;
+        g_object_get(session, "rtcp-fraction", &rtcpBandwidth, nullptr);
+        QVERIFY(rtcpBandwidth > 1);  // bits per second, not a share of the media rate
         gst_element_set_state(webrtc.get(), GST_STATE_NULL);
+    }
+
+    void rtcpReportWatchTellsRegularReportsFromEarlyFeedback() {
+        const BufferPtr reportOwner(gst_rtcp_buffer_new(1400));
+        const BufferPtr earlyOwner(gst_rtcp_buffer_new(1400));
+        GstBuffer *report = reportOwner.get();
+        GstBuffer *early = earlyOwner.get();
+        {
+            GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+            GstRTCPPacket packet;
+            QVERIFY(gst_rtcp_buffer_map(report, GST_MAP_READWRITE, &rtcp));
+            QVERIFY(gst_rtcp_buffer_add_packet(&rtcp, GST_RTCP_TYPE_RR, &packet));
+            gst_rtcp_packet_rr_set_ssrc(&packet, 1);
+            QVERIFY(gst_rtcp_packet_add_rb(&packet, 2, 0, 0, 100, 0, 0, 0));
+            gst_rtcp_buffer_unmap(&rtcp);
+            // An early packet: a sender report without report blocks, then a NACK.
+            QVERIFY(gst_rtcp_buffer_map(early, GST_MAP_READWRITE, &rtcp));
+            QVERIFY(gst_rtcp_buffer_add_packet(&rtcp, GST_RTCP_TYPE_SR, &packet));
+            gst_rtcp_packet_sr_set_sender_info(&packet, 1, 0, 0, 0, 0);
+            QVERIFY(gst_rtcp_buffer_add_packet(&rtcp, GST_RTCP_TYPE_RTPFB, &packet));
+            gst_rtcp_packet_fb_set_type(&packet, GST_RTCP_RTPFB_TYPE_NACK);
+            gst_rtcp_buffer_unmap(&rtcp);
+        }
+        QVERIFY(RtcpReportWatch::carriesReportBlocks(report));
+        QVERIFY(!RtcpReportWatch::carriesReportBlocks(early));
+
+        RtcpReportWatch watch;
+        watch.noteSent(report, 1'000'000);
+        watch.noteSent(early, 2'000'000);
+        watch.noteSent(early, 3'000'000);
+        QCOMPARE(watch.msSinceReport(7'000'000), 6000);
+        QCOMPARE(watch.packetsSinceReport(), 2u);
+        watch.noteSent(report, 8'000'000);
+        QCOMPARE(watch.msSinceReport(8'500'000), 500);
+        QCOMPARE(watch.packetsSinceReport(), 0u);
     }
 
     void jitterBuffersStartEarlyAndAskAgainOnlyForGaps() {
