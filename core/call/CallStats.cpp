@@ -116,6 +116,26 @@ RawStats RawStats::fromReply(const GstStructure *reply) {
     return walk.stats;
 }
 
+void RawStats::takeReportBlock(const GstStructure *remoteSource) {
+    // rtpsession 1.22 keeps only the last report block each of the peer's sources sent, whichever
+    // of our streams it was about, and webrtcbin makes a remote-inbound-rtp of it only when that
+    // stream is a transceiver's main SSRC. When the peer's reports end with a block about our
+    // retransmission stream, get-stats has no round trip at all; every block measures the same path.
+    gboolean haveBlock = FALSE;
+    gst_structure_get_boolean(remoteSource, "have-rb", &haveBlock);
+    guint lsr = 0;
+    guint fixed = 0;
+    if (!haveBlock || !gst_structure_get_uint(remoteSource, "rb-lsr", &lsr) || lsr == 0 ||
+        !gst_structure_get_uint(remoteSource, "rb-round-trip", &fixed)) {
+        return;  // no block yet, or one sent before the peer had any of our sender reports
+    }
+    roundTripSeconds = std::max(roundTripSeconds, (fixed >> 16) + (fixed & 0xffff) / 65536.0);  // 16.16
+    guint fraction = 0;
+    if (gst_structure_get_uint(remoteSource, "rb-fractionlost", &fraction)) {
+        remoteFractionLost = std::max(remoteFractionLost, fraction / 256.0);
+    }
+}
+
 void RawStats::addSessionCounts(GstElement *webrtc) {
     GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin");
     if (!rtpbin) {
@@ -156,10 +176,12 @@ void RawStats::addSessionCounts(GstElement *webrtc) {
                             .arg(number<quint64>(source, "recv-nack-count"));
                 continue;
             }
-            sent << QStringLiteral("[in %1: pli %2 nack %3]")
+            sent << QStringLiteral("[in %1: pli %2 nack %3, last report on %4]")
                         .arg(number<quint64>(source, "ssrc"))
                         .arg(number<quint64>(source, "sent-pli-count"))
-                        .arg(number<quint64>(source, "sent-nack-count"));
+                        .arg(number<quint64>(source, "sent-nack-count"))
+                        .arg(number<quint64>(source, "rb-ssrc"));
+            takeReportBlock(source);
             received += number<qint64>(source, "packets-received");
             lost += std::max<qint64>(0, number<qint64>(source, "packets-lost"));
         }

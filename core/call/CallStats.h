@@ -77,6 +77,9 @@ struct RawStats {
     static RawStats fromReply(const GstStructure *reply);
     // Adds the network counts from the RTP session of `webrtc` (bundled: session 0). Main thread.
     void addSessionCounts(GstElement *webrtc);
+    // Takes the round trip and loss of the last report block one of the peer's sources sent about
+    // our streams (an rtpsource's "stats"), where larger than what is known already.
+    void takeReportBlock(const GstStructure *remoteSource);
 };
 
 }  // namespace confab

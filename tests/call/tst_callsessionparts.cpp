@@ -8,6 +8,7 @@
 #include "call/SdpText.h"
 #include "call/WebRtcBinSetup.h"
 #include "util/GLibPtr.h"
+#include "util/GstPtr.h"
 
 #include <QTest>
 
@@ -251,6 +252,37 @@ private Q_SLOTS:
         QCOMPARE(CallStatsSampler::between(&second, unknownRtt, &secondCounters, firstCounters).roundTripMs, -1.0);
         QCOMPARE(CallStatsSampler::between(&second, unknownRtt, &secondCounters, firstCounters).sendKbps, 0.0);
         QCOMPARE(CallStatsSampler::between(&second, unknownRtt, &secondCounters, firstCounters).receivedFps, 0.0);
+    }
+
+    void theRoundTripComesFromAReportBlockAboutAnyOfOurStreams() {
+        // A peer's source whose last report block was about our retransmission stream: webrtcbin
+        // 1.22 makes no remote-inbound-rtp of it, rtpsession's stats still hold the block.
+        GstStructurePtr source(gst_structure_new(
+            "application/x-rtp-source-stats", "internal", G_TYPE_BOOLEAN, FALSE, "have-rb", G_TYPE_BOOLEAN, TRUE,
+            "rb-ssrc", G_TYPE_UINT, 1234u, "rb-lsr", G_TYPE_UINT, 0x12345678u, "rb-round-trip", G_TYPE_UINT,
+            0x0c00u, "rb-fractionlost", G_TYPE_UINT, 64u, nullptr));
+        RawStats stats;
+        stats.takeReportBlock(source.get());
+        QCOMPARE(stats.roundTripSeconds, 0x0c00 / 65536.0);  // 16.16 fixed point: 46.9 ms
+        QCOMPARE(stats.remoteFractionLost, 0.25);
+
+        RawStats larger;
+        larger.roundTripSeconds = 0.2;  // another stream's block measured more: the larger stays
+        larger.takeReportBlock(source.get());
+        QCOMPARE(larger.roundTripSeconds, 0.2);
+
+        // Before the peer had one of our sender reports, a block has no round trip in it.
+        gst_structure_set(source.get(), "rb-lsr", G_TYPE_UINT, 0u, nullptr);
+        RawStats early;
+        early.takeReportBlock(source.get());
+        QCOMPARE(early.roundTripSeconds, -1.0);
+        QCOMPARE(early.remoteFractionLost, -1.0);
+
+        gst_structure_set(source.get(), "rb-lsr", G_TYPE_UINT, 0x12345678u, "have-rb", G_TYPE_BOOLEAN, FALSE,
+                          nullptr);
+        RawStats none;
+        none.takeReportBlock(source.get());
+        QCOMPARE(none.roundTripSeconds, -1.0);
     }
 };
 

@@ -8,6 +8,7 @@
 #include "FakeDevices.h"
 #include "SelfView.h"
 #include "TestPeer.h"
+#include "TestTime.h"
 #include "VideoWidget.h"
 
 #include "call/CallController.h"
@@ -34,7 +35,7 @@ using namespace confab::ui;
 
 namespace {
 
-constexpr int kTimeoutMs = 20000;
+const int kTimeoutMs = scaled(20000);  // longer under the sanitizers (TestTime.h)
 
 // The test pattern's background, 0x305080, after VP8 and two colour conversions.
 bool isPatternBlue(QRgb pixel) {
