@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "call/CallSession.h"
 
+#include "call/AskWebrtcbin.h"
 #include "call/BusErrorTriage.h"
 #include "call/CallStatsSampler.h"
 #include "call/ChatChannel.h"
@@ -212,14 +213,9 @@ void CallSession::negotiate() {
         createDescription("create-offer", "offer");
         return;
     }
-    GstPromise *promise = gst_promise_new_with_change_func(
-        [](GstPromise *p, gpointer self) {
-            GstPromisePtr owner(p);
-            postTo(static_cast<CallSession *>(self),
-                   [](CallSession *session) { session->createDescription("create-answer", "answer"); });
-        },
-        this, nullptr);
-    g_signal_emit_by_name(webrtc_.get(), "set-remote-description", remoteOffer_.get(), promise);
+    askWebrtcbin(webrtc_.get(), "set-remote-description", remoteOffer_.get(), [this](const GstStructure *) {
+        postTo(this, [](CallSession *session) { session->createDescription("create-answer", "answer"); });
+    });
 }
 
 // Setting the local description starts ICE gathering, once (1.22 has no ICE restart): not before
@@ -272,26 +268,16 @@ bool CallSession::networkReady() {
 
 // create-offer or create-answer; the reply's `field` holds the description.
 void CallSession::createDescription(const char *signalName, const char *field) {
-    struct Request {
-        CallSession *session;
-        const char *field;
-    };
-    GstPromise *promise = gst_promise_new_with_change_func(
-        [](GstPromise *p, gpointer data) {
-            GstPromisePtr owner(p);
-            const auto *request = static_cast<const Request *>(data);
-            const GstStructure *reply = gst_promise_get_reply(p);
-            GstWebRTCSessionDescription *description = nullptr;
-            if (reply) {
-                gst_structure_get(reply, request->field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, nullptr);
-            }
-            postTo(request->session, [type = QString::fromLatin1(request->field),
-                                      owned = std::make_shared<GstSessionDescriptionPtr>(description)](CallSession *s) {
-                s->localDescriptionCreated(type, std::move(*owned));
-            });
-        },
-        new Request{this, field}, [](gpointer data) { delete static_cast<Request *>(data); });
-    g_signal_emit_by_name(webrtc_.get(), signalName, nullptr, promise);
+    askWebrtcbin(webrtc_.get(), signalName, nullptr, [this, field](const GstStructure *reply) {
+        GstWebRTCSessionDescription *description = nullptr;
+        if (reply) {
+            gst_structure_get(reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, nullptr);
+        }
+        postTo(this, [type = QString::fromLatin1(field),
+                      owned = std::make_shared<GstSessionDescriptionPtr>(description)](CallSession *s) {
+            s->localDescriptionCreated(type, std::move(*owned));
+        });
+    });
 }
 
 void CallSession::localDescriptionCreated(const QString &type, GstSessionDescriptionPtr description) {

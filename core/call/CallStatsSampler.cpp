@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "call/CallStatsSampler.h"
 
+#include "call/AskWebrtcbin.h"
 #include "media/RemoteMedia.h"
 #include "util/MainThread.h"
 
@@ -31,18 +32,11 @@ void CallStatsSampler::request() {
     if (!webrtc_) {
         return;
     }
-    GstPromise *promise = gst_promise_new_with_change_func(
-        [](GstPromise *p, gpointer self) {
-            GstPromisePtr owner(p);
-            const GstStructure *reply = gst_promise_get_reply(p);
-            if (!reply) {
-                return;
-            }
-            postTo(static_cast<CallStatsSampler *>(self),
-                   [raw = RawStats::fromReply(reply)](CallStatsSampler *sampler) { sampler->arrived(raw); });
-        },
-        this, nullptr);
-    g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
+    askWebrtcbin(webrtc_.get(), "get-stats", nullptr, [this](const GstStructure *reply) {
+        if (reply) {
+            postTo(this, [raw = RawStats::fromReply(reply)](CallStatsSampler *sampler) { sampler->arrived(raw); });
+        }
+    });
 }
 
 void CallStatsSampler::arrived(RawStats raw) {

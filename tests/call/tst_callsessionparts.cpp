@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The small parts CallSession is made of, each on its own: the webrtcbin it makes, how a bus
 // error is sorted, the candidate types behind a path, SDP text, and one second's figures.
+#include "call/AskWebrtcbin.h"
 #include "call/BusErrorTriage.h"
 #include "call/CallStatsSampler.h"
 #include "call/CandidateTypes.h"
@@ -14,7 +15,10 @@
 
 #include <gst/rtp/gstrtcpbuffer.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 using namespace confab;
 
@@ -283,6 +287,40 @@ private Q_SLOTS:
         RawStats none;
         none.takeReportBlock(source.get());
         QCOMPARE(none.roundTripSeconds, -1.0);
+    }
+
+    void aQuestionToWebrtcbinIsFreedWhetherAnsweredOrNot() {
+        // Each handler owns a token, which must be destroyed once webrtcbin answered and also when
+        // webrtcbin goes away with the question still queued: 1.22 then drops it unanswered, and
+        // the promise, owned by its handler before askWebrtcbin, leaked.
+        GstElement *made = gst_element_factory_make("webrtcbin", nullptr);
+        QVERIFY(made);
+        GstPtr<GstElement> webrtc(GST_ELEMENT(gst_object_ref_sink(made)));
+        // In NULL, webrtcbin answers at once that it is closed; from READY its own thread answers.
+        QCOMPARE(gst_element_set_state(webrtc.get(), GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+        auto token = std::make_shared<int>(0);
+        std::atomic<int> answers = 0;
+        std::atomic<bool> firstRunning = false;
+        std::atomic<bool> closing = false;
+        // The first answer holds webrtcbin's thread until its owner lets go, so that the second
+        // question is still queued when webrtcbin closes.
+        auto holdThenAnswer = [token, &answers, &firstRunning, &closing](const GstStructure *) {
+            firstRunning = true;
+            while (!closing) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));  // webrtcbin is marked closed meanwhile
+            ++answers;
+        };
+        askWebrtcbin(webrtc.get(), "get-stats", nullptr, std::move(holdThenAnswer));
+        QTRY_VERIFY(firstRunning.load());
+        askWebrtcbin(webrtc.get(), "get-stats", nullptr, [token, &answers](const GstStructure *) { ++answers; });
+        QCOMPARE(token.use_count(), 3L);
+        closing = true;
+        // Stops webrtcbin's thread, which waits for the first answer to return.
+        QCOMPARE(gst_element_set_state(webrtc.get(), GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+        QCOMPARE(answers.load(), 1);
+        QTRY_COMPARE(token.use_count(), 1L);
     }
 };
 
