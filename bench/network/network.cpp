@@ -162,6 +162,10 @@ QJsonObject confabSide(const CallProcess &peer, double from, double to) {
         {QStringLiteral("lossPercent"), mean(stats, QStringLiteral("lossPercent"))},
         {QStringLiteral("remoteLossPercent"), mean(stats, QStringLiteral("remoteLossPercent"))},
         {QStringLiteral("rttMs"), mean(stats, QStringLiteral("rttMs"))},
+        // "tcp": ICE chose a TCP pair, which repairs the network's loss itself (the call is not
+        // comparable with a UDP one under loss).
+        {QStringLiteral("transport"),
+         stats.isEmpty() ? QJsonValue() : stats.last().value(QStringLiteral("transport"))},
         {QStringLiteral("audioConcealedPercentCumulative"), concealed},
         {QStringLiteral("glassToGlassP95Ms"), std::isnan(p95) ? QJsonValue() : QJsonValue(rounded(p95))},
         {QStringLiteral("glassToGlassP50Ms"),

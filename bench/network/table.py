@@ -38,6 +38,8 @@ def row(kind, condition, run):
     s = sides(run)
     if run.get('noPictureWithin30s') or run.get('noPictureWithin45s'):
         kind += ' (no picture at first: measured from connecting)'
+    if any(x.get('transport') == 'tcp' for x in s):
+        kind += ' (over ICE-TCP)'
     freezes = total([x.get('freezeCount') for x in s])
     freeze_ms = total([x.get('totalFreezeMs') for x in s])
     fps = mean([x.get('meanFps') for x in s])

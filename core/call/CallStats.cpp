@@ -86,12 +86,16 @@ gboolean visit(GQuark, const GValue *value, gpointer data) {
     return TRUE;
 }
 
-void candidateAddress(const GstStructure *reply, const QString &id, QString *address, int *port) {
+void candidateAddress(const GstStructure *reply, const QString &id, QString *address, int *port,
+                      QString *protocol = nullptr) {
     const GValue *value = id.isEmpty() ? nullptr : gst_structure_get_value(reply, id.toUtf8().constData());
     if (value && GST_VALUE_HOLDS_STRUCTURE(value)) {
         const GstStructure *candidate = gst_value_get_structure(value);
         *address = QString::fromUtf8(gst_structure_get_string(candidate, "address"));
         *port = number<int>(candidate, "port");
+        if (protocol) {
+            *protocol = QString::fromUtf8(gst_structure_get_string(candidate, "protocol")).toLower();
+        }
     }
 }
 
@@ -110,7 +114,7 @@ RawStats RawStats::fromReply(const GstStructure *reply) {
     // Not "candidate-type": 1.22.0 reports it wrongly; the caller matches address and port against
     // the candidates it gathered or was sent instead.
     candidateAddress(reply, walk.selectedLocalCandidateId, &walk.stats.localCandidateAddress,
-                     &walk.stats.localCandidatePort);
+                     &walk.stats.localCandidatePort, &walk.stats.localCandidateProtocol);
     candidateAddress(reply, walk.selectedRemoteCandidateId, &walk.stats.remoteCandidateAddress,
                      &walk.stats.remoteCandidatePort);
     return walk.stats;

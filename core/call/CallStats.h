@@ -24,6 +24,9 @@ struct CallStats {
     // The peer's candidate in the same selected pair: with a relay on one side only, the other side
     // sends from a host candidate to the relay, so `path` alone says "host" on that side.
     QString remotePath;
+    // The selected pair's transport: "udp", or "tcp" when ICE chose a TCP pair (libnice offers
+    // ICE-TCP candidates; over TCP the network's loss is repaired below RTP and shows as delay).
+    QString transport;
     int sendBitrateKbps = 0;  // the video encoder's target
     quint64 videoFramesReceived = 0;  // decoded and handed to the picture: frames rendered
     quint64 audioBuffersReceived = 0;
@@ -66,6 +69,7 @@ struct RawStats {
     double remoteFractionLost = -1;  // what the other side reports losing of ours
     QString localCandidateAddress;   // of the selected pair
     int localCandidatePort = 0;
+    QString localCandidateProtocol;  // "udp", or "tcp" for an ICE-TCP pair
     QString remoteCandidateAddress;
     int remoteCandidatePort = 0;
 

@@ -52,6 +52,7 @@ void CallStatsSampler::arrived(RawStats raw) {
     }
     stats.path = localCandidates_.typeOf(raw.localCandidateAddress, raw.localCandidatePort);
     stats.remotePath = remoteCandidates_.typeOf(raw.remoteCandidateAddress, raw.remoteCandidatePort);
+    stats.transport = raw.localCandidateProtocol;
     havePrevious_ = true;
     previous_ = raw;
     previousCounters_ = counters;

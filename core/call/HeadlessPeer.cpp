@@ -194,6 +194,7 @@ HeadlessPeer::HeadlessPeer(Options options, QObject *parent)
             {QStringLiteral("audioCodec"), s.audioCodec},
             {QStringLiteral("path"), s.path},
             {QStringLiteral("remotePath"), s.remotePath},
+            {QStringLiteral("transport"), s.transport},
             {QStringLiteral("targetKbps"), s.sendBitrateKbps},
             {QStringLiteral("videoFrames"), qint64(s.videoFramesReceived)},
             {QStringLiteral("audioBuffers"), qint64(s.audioBuffersReceived)},

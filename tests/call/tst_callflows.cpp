@@ -271,6 +271,8 @@ private Q_SLOTS:
         QCOMPARE(last.receivedResolution, QSize(160, 120));
         QCOMPARE(last.videoCodec, QStringLiteral("VP8"));
         QCOMPARE(last.path, QStringLiteral("host"));
+        QVERIFY2(last.transport == QStringLiteral("udp") || last.transport == QStringLiteral("tcp"),
+                 qPrintable(last.transport));
         // The round trip needs an RTCP exchange (rtpbin sends reports every few seconds, at
         // randomised times), so the first reports may not have one yet: wait for a report that does.
         QTRY_VERIFY_WITH_TIMEOUT(stats.last().at(0).value<CallStats>().roundTripMs >= 0, kTimeoutMs);

@@ -289,6 +289,29 @@ private Q_SLOTS:
         QCOMPARE(none.roundTripSeconds, -1.0);
     }
 
+    void theSelectedPairsTransportIsRead() {
+        // A get-stats reply cut down to the selected pair and its local candidate (as webrtcbin
+        // 1.22 names them): an ICE-TCP pair says "tcp".
+        GstStructurePtr local(gst_structure_new("local", "type", GST_TYPE_WEBRTC_STATS_TYPE,
+                                                GST_WEBRTC_STATS_LOCAL_CANDIDATE, "address", G_TYPE_STRING,
+                                                "192.0.2.7", "port", G_TYPE_UINT, 9u, "protocol", G_TYPE_STRING,
+                                                "tcp", nullptr));
+        GstStructurePtr pair(gst_structure_new("pair", "type", GST_TYPE_WEBRTC_STATS_TYPE,
+                                               GST_WEBRTC_STATS_CANDIDATE_PAIR, "local-candidate-id", G_TYPE_STRING,
+                                               "ice-candidate-local_0_192.0.2.7_9", nullptr));
+        GstStructurePtr reply(gst_structure_new_empty("application/x-webrtc-stats"));
+        gst_structure_set(reply.get(), "ice-candidate-pair_0", GST_TYPE_STRUCTURE, pair.get(),
+                          "ice-candidate-local_0_192.0.2.7_9", GST_TYPE_STRUCTURE, local.get(), nullptr);
+        RawStats stats = RawStats::fromReply(reply.get());
+        QCOMPARE(stats.localCandidateAddress, QStringLiteral("192.0.2.7"));
+        QCOMPARE(stats.localCandidatePort, 9);
+        QCOMPARE(stats.localCandidateProtocol, QStringLiteral("tcp"));
+
+        gst_structure_set(local.get(), "protocol", G_TYPE_STRING, "UDP", nullptr);
+        gst_structure_set(reply.get(), "ice-candidate-local_0_192.0.2.7_9", GST_TYPE_STRUCTURE, local.get(), nullptr);
+        QCOMPARE(RawStats::fromReply(reply.get()).localCandidateProtocol, QStringLiteral("udp"));
+    }
+
     void aQuestionToWebrtcbinIsFreedWhetherAnsweredOrNot() {
         // Each handler owns a token, which must be destroyed once webrtcbin answered and also when
         // webrtcbin goes away with the question still queued: 1.22 then drops it unanswered, and
