@@ -2,6 +2,7 @@
 #include "call/RtcpReportWatch.h"
 
 #include "util/Logging.h"
+#include "util/SharedSignal.h"
 
 #include <gst/rtp/gstrtcpbuffer.h>
 
@@ -20,9 +21,7 @@ void RtcpReportWatch::watch(GObject *rtpSession, const std::shared_ptr<RtcpRepor
         (*static_cast<Owned *>(owned))->noteSent(buffer, g_get_monotonic_time());
         return FALSE;  // no opinion on suppressing it
     };
-    g_signal_connect_data(
-        rtpSession, "on-sending-rtcp", G_CALLBACK(sending), new Owned(watch),
-        +[](gpointer owned, GClosure *) { delete static_cast<Owned *>(owned); }, GConnectFlags(0));
+    connectShared(rtpSession, "on-sending-rtcp", G_CALLBACK(sending), watch);
 }
 
 void RtcpReportWatch::noteSent(GstBuffer *buffer, gint64 nowUs) {

@@ -3,6 +3,7 @@
 
 #include "util/GLibPtr.h"
 #include "util/Logging.h"
+#include "util/SharedSignal.h"
 
 #include <QCoreApplication>
 #include <QUrl>
@@ -37,16 +38,14 @@ void configureEachJitterBuffer(GstElement *webrtc, std::shared_ptr<Retransmissio
         return;
     }
     using Owned = std::shared_ptr<RetransmissionRequests>;
-    g_signal_connect_data(
-        rtpbin.get(), "new-jitterbuffer",
-        G_CALLBACK(+[](GstElement *, GstElement *jitterBuffer, guint, guint, gpointer owned) {
-            WebRtcBinSetup::configureJitterBuffer(jitterBuffer);
-            if (const Owned &timing = *static_cast<Owned *>(owned)) {
-                timing->watch(jitterBuffer);
-            }
-        }),
-        new Owned(std::move(requests)),
-        +[](gpointer owned, GClosure *) { delete static_cast<Owned *>(owned); }, GConnectFlags(0));
+    connectShared(rtpbin.get(), "new-jitterbuffer",
+                  G_CALLBACK(+[](GstElement *, GstElement *jitterBuffer, guint, guint, gpointer owned) {
+                      WebRtcBinSetup::configureJitterBuffer(jitterBuffer);
+                      if (const Owned &timing = *static_cast<Owned *>(owned)) {
+                          timing->watch(jitterBuffer);
+                      }
+                  }),
+                  std::move(requests));
 }
 
 }  // namespace
