@@ -36,6 +36,7 @@ def row(kind, condition, run):
     if 'error' in run:
         return f"| {condition['condition']} | {kind} | failed: {run['error'][:80]} | | | | | | |"
     s = sides(run)
+    confab = kind == 'Confab'
     if run.get('noPictureWithin30s') or run.get('noPictureWithin45s'):
         kind += ' (no picture at first: measured from connecting)'
     if any(x.get('transport') == 'tcp' for x in s):
@@ -48,7 +49,7 @@ def row(kind, condition, run):
     kbps = mean([x.get('receiveKbps') for x in s])
     cap = condition.get('rateKbps')
     used = fmt(kbps) + (f' of {cap:,}' if cap else '')
-    if kind == 'Confab':
+    if confab:
         latency = 'g2g p95 ' + fmt(mean([x.get('glassToGlassP95Ms') for x in s]), 0, ' ms')
         unreadable = total([x.get('stampedFramesUnreadable') for x in s])
         if unreadable:
