@@ -340,8 +340,9 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
         connected_ = true;
         connectTimer_.stop();
         if (webrtc_) {
-            qCDebug(lcCall) << "RTCP about once a second in"
-                            << WebRtcBinSetup::reportEverySecond(webrtc_.get(), rtcpReports_) << "session(s)";
+            // Not inside the log statement: qCDebug evaluates its operands only when debug output is on.
+            const int sessions = WebRtcBinSetup::reportEverySecond(webrtc_.get(), rtcpReports_);
+            qCDebug(lcCall) << "RTCP about once a second in" << sessions << "session(s)";
         }
         // Frames encoded before DTLS finished were dropped, keyframe included: without a fresh one the
         // other side shows nothing until its keyframe request gets through RTCP's pacing.
@@ -445,6 +446,10 @@ void CallSession::endScreenShare(const QString &sentence) {
     qCWarning(lcCall).noquote() << "screen share ended:" << sentence;
     stopScreenShare();
     Q_EMIT screenShareEnded(sentence);
+}
+
+qint64 CallSession::msSinceRtcpReport() const {
+    return rtcpReports_->msSinceReport(g_get_monotonic_time());
 }
 
 QStringList CallSession::notes() const {

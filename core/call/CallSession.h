@@ -56,6 +56,9 @@ public:
     QStringList notes() const override;
     bool isConnected() const override { return connected_; }
     CallStats lastStats() const override { return stats_; }
+    // How long ago the last regular RTCP report (one with report blocks) went out; -1 before the
+    // call is connected. The round trip and the loss figures are only as fresh as these reports.
+    qint64 msSinceRtcpReport() const;
 
 private:
     bool buildPipeline(const SendFormat &format, QString *error);

@@ -2,6 +2,9 @@
 // Two CallSessions in one process, wired to each other directly (no server): the engine itself.
 #include "call/CallSession.h"
 
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -76,6 +79,33 @@ private Q_SLOTS:
         QCOMPARE(callerChat.at(0).at(0).toString(), QStringLiteral("hello from the callee"));
         QCOMPARE(call.callee.lastStats().receivedResolution, QSize(320, 240));
         QCOMPARE(call.callee.lastStats().path, QStringLiteral("host"));
+    }
+
+    // WebRtcBinSetup::reportEverySecond once ran only when debug output was on (it sat inside a
+    // qCDebug statement), so a user's call had no regular reports to speak of under loss. With debug
+    // output off, as users run, both sides must keep sending reports with report blocks.
+    void regularRtcpReportsGoOutWithDebugOutputOff() {
+        QLoggingCategory::setFilterRules(QStringLiteral("confab.*.debug=false"));
+        const auto restore = qScopeGuard([] { QLoggingCategory::setFilterRules(QString()); });
+        LoopbackCall call;
+        QSignalSpy callerConnected(&call.caller, &CallSession::connected);
+        QSignalSpy calleeConnected(&call.callee, &CallSession::connected);
+        QCOMPARE(call.caller.msSinceRtcpReport(), -1);
+        QString error;
+        QVERIFY2(call.caller.startAsCaller(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(callerConnected.size() == 1 && calleeConnected.size() == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(call.callee.lastStats().videoFramesReceived > 10, 10000);
+        // Reports are due every 0.5-1.5 s; an early packet in a report's place pushes it one more
+        // interval. Watched for six seconds, none may be 4 s old.
+        QElapsedTimer watched;
+        watched.start();
+        while (watched.elapsed() < 6000) {
+            QTest::qWait(250);
+            for (const CallSession *side : {&call.caller, &call.callee}) {
+                const qint64 age = side->msSinceRtcpReport();
+                QVERIFY2(age >= 0 && age < 4000, qPrintable(QStringLiteral("last report %1 ms ago").arg(age)));
+            }
+        }
     }
 };
 
