@@ -2,6 +2,7 @@
 #include "media/AudioConcealment.h"
 
 #include <algorithm>
+#include <array>
 
 namespace confab {
 
@@ -40,6 +41,24 @@ int AudioConcealment::opusSamples(const quint8 *payload, qsizetype size) {
     return frame * frames;
 }
 
+bool AudioConcealment::carriesFec(const quint8 *payload, qsizetype size) {
+    if (size < 2) {
+        return false;
+    }
+    const int config = payload[0] >> 3;
+    const int code = payload[0] & 0x3;
+    // Codes 0 and 1 start the first frame right after the TOC byte; 2 and 3 put lengths there.
+    if (config >= 16 || code > 1) {
+        return false;  // CELT only, or a frame layout this does not read
+    }
+    // The SILK layer (of SILK-only and hybrid frames) opens the range coder with one VAD flag per
+    // 20 ms SILK frame and then the LBRR flag, each a bit of probability one half, which come out
+    // as the first byte's bits from the top (RFC 6716 §4.2.3). SILK-only configurations 0-11 are
+    // 10, 20, 40 and 60 ms frames; hybrid ones (12-15) 10 or 20 ms.
+    const int vadFlags = config < 12 ? std::array{1, 1, 2, 3}[std::size_t(config % 4)] : 1;
+    return (payload[1] >> (7 - vadFlags)) & 1;
+}
+
 void AudioConcealment::packet(quint32 rtpTimestamp, const quint8 *payload, qsizetype size) {
     const int samples = opusSamples(payload, size);
     if (samples <= 0) {
@@ -59,9 +78,12 @@ void AudioConcealment::packet(quint32 rtpTimestamp, const quint8 *payload, qsize
     if (offset <= 0) {
         return;  // a duplicate or a packet from before: not new audio
     }
+    // What the gap before this packet leaves unheard, less the frame its FEC restores.
+    const qint64 gap = qint64(offset) - lastSamples_;
+    const qint64 restored = gap > 0 && carriesFec(payload, size) ? std::min<qint64>(gap, samples) : 0;
     lastExtended_ += offset;
     lastSamples_ = samples;
-    receivedSamples_ += samples;
+    receivedSamples_ += samples + restored;
 }
 
 double AudioConcealment::concealedPercent() const {

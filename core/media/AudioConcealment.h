@@ -8,10 +8,12 @@
 namespace confab {
 
 // The share of the peer's audio that was never heard as sent: packets lost on the way or too late
-// for the jitter buffer, which the decoder had to conceal (Opus PLC, or FEC from the next packet).
-// Counted from the Opus RTP packets that leave the jitter buffer for the decoder: the time their
-// RTP timestamps span against the time their payloads hold (each packet's duration read from its
-// Opus TOC byte, RFC 6716 §3.1). Chromium's concealedSamples / totalSamplesReceived, approximately.
+// for the jitter buffer, which the decoder had to conceal (Opus PLC). Counted from the Opus RTP
+// packets that leave the jitter buffer for the decoder: the time their RTP timestamps span against
+// the time their payloads hold (each packet's duration read from its Opus TOC byte, RFC 6716 §3.1).
+// A packet that carries in-band FEC (LBRR, §4.2.4) after a gap gives back the frame before it:
+// opusdec with use-inband-fec (RemoteMedia) decodes that frame from it, so it is heard, not
+// concealed, as in Chromium's concealedSamples / totalSamplesReceived, which this approximates.
 // Fed on a streaming thread, read on any.
 class AudioConcealment {
 public:
@@ -21,6 +23,9 @@ public:
     double concealedPercent() const;
     // The duration, in 48 kHz samples, of one Opus packet; 0 when the payload is not Opus.
     static int opusSamples(const quint8 *payload, qsizetype size);
+    // Whether an Opus packet carries in-band FEC for the frame before it (its first channel's
+    // LBRR flag); false for CELT-only packets, which cannot.
+    static bool carriesFec(const quint8 *payload, qsizetype size);
 
 private:
     mutable std::mutex mutex_;
