@@ -344,9 +344,11 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
             const int sessions = WebRtcBinSetup::reportEverySecond(webrtc_.get(), rtcpReports_);
             qCDebug(lcCall) << "RTCP about once a second in" << sessions << "session(s)";
         }
-        // Frames encoded before DTLS finished were dropped, keyframe included: without a fresh one the
-        // other side shows nothing until its keyframe request gets through RTCP's pacing.
+        // Frames encoded before the call connected were not sent (LocalMedia held them back), keyframe
+        // included: without a fresh one the other side shows nothing until its keyframe request gets
+        // through RTCP's pacing.
         if (local_) {
+            local_->startSending();
             local_->requestKeyFrame();
         }
         Q_EMIT connected();

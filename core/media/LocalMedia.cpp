@@ -228,6 +228,8 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         *error = tr("Cannot connect the %1 sender to WebRTC.").arg(isVideo ? tr("video") : tr("audio"));
         return false;
     }
+    gst_pad_add_probe(source.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                      &LocalMedia::holdUntilConnected, this, nullptr);
     GstWebRTCRTPTransceiver *transceiver = nullptr;
     g_object_get(sink.get(), "transceiver", &transceiver, nullptr);
     GstPtr<GstWebRTCRTPTransceiver> transceiverOwner(transceiver);
@@ -380,6 +382,15 @@ void LocalMedia::setMicrophoneMuted(bool muted) {
 
 void LocalMedia::setCameraEnabled(bool enabled) {
     cameraOff_.store(!enabled, std::memory_order_relaxed);
+}
+
+// webrtcbin 1.22 blocks its send path until DTLS is up (transportsendbin), so media coded before
+// the call connects would wait there and go out first, stale: with the audio branch's leaky queue
+// in front that was one old packet, a gap of 0.5-1 s that the queue dropped, then its last 100 ms,
+// which the other side heard as a second of concealment at the start of every call. Dropped here
+// instead, the first packet sent is current. Events (caps, which negotiation needs) pass.
+GstPadProbeReturn LocalMedia::holdUntilConnected(GstPad *, GstPadProbeInfo *, gpointer self) {
+    return static_cast<LocalMedia *>(self)->sending_.load() ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 void LocalMedia::requestKeyFrame() {

@@ -74,6 +74,8 @@ public:
     void setVideoFormat(QSize size, int fps);
     // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
     void requestKeyFrame();
+    // Lets media through to webrtcbin from now on (see holdUntilConnected()). Any thread.
+    void startSending() { sending_.store(true); }
     int videoBitrateKbps() const { return bitrateKbps_; }
     // What the video encoder has put out so far: frames and bytes (any thread).
     quint64 encodedFrames() const { return encodedFrames_.load(std::memory_order_relaxed); }
@@ -99,6 +101,7 @@ private:
     QString echoCancellerDescription(GstBin *pipeline);
     static void keepRenegotiationBelow(GstElement *queue);
     void addPreview(GstBin *branch);
+    static GstPadProbeReturn holdUntilConnected(GstPad *, GstPadProbeInfo *info, gpointer self);
     static GstPadProbeReturn blackOutFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
     void tuneEncoderForScreen(bool screen);
 
@@ -113,6 +116,7 @@ private:
     GstPtr<GstPad> blackOutPad_;
     gulong blackOutProbe_ = 0;
     std::atomic<bool> cameraOff_{false};
+    std::atomic<bool> sending_{false};  // startSending() was called
     std::atomic<quint64> encodedFrames_{0};
     std::atomic<quint64> encodedBytes_{0};
     std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share

@@ -81,6 +81,26 @@ private Q_SLOTS:
         QCOMPARE(call.callee.lastStats().path, QStringLiteral("host"));
     }
 
+    // webrtcbin holds its send path until DTLS is up; media coded before then used to pile up behind
+    // it and go out stale, followed by a gap of what the audio queue had dropped meanwhile, which
+    // the other side counted (and played) as concealment at the start of every call.
+    void audioStartsWithoutAGapWhenTheCallConnects() {
+        LoopbackCall call;
+        QSignalSpy callerConnected(&call.caller, &CallSession::connected);
+        QSignalSpy calleeConnected(&call.callee, &CallSession::connected);
+        QString error;
+        QVERIFY2(call.caller.startAsCaller(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(callerConnected.size() == 1 && calleeConnected.size() == 1, 10000);
+        // Three seconds of audio (20 ms packets) on both sides; stats come once a second.
+        QTRY_VERIFY_WITH_TIMEOUT(call.caller.lastStats().audioBuffersReceived > 150 &&
+                                     call.callee.lastStats().audioBuffersReceived > 150,
+                                 15000);
+        for (const CallSession *side : {&call.caller, &call.callee}) {
+            const double concealed = side->lastStats().audioConcealedPercent;
+            QVERIFY2(concealed < 1.5, qPrintable(QStringLiteral("%1 % concealed").arg(concealed)));
+        }
+    }
+
     // WebRtcBinSetup::reportEverySecond once ran only when debug output was on (it sat inside a
     // qCDebug statement), so a user's call had no regular reports to speak of under loss. With debug
     // output off, as users run, both sides must keep sending reports with report blocks.
