@@ -11,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -323,10 +324,14 @@ QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition
     caller.start(stage.url, QStringList{QStringLiteral("--call"), calleeName, QStringLiteral("--duration"),
                                         QString::number(o.seconds + 8)} +
                                 confabMedia(o));
-    // The window starts when both sides show a picture; a call that connected but shows none
-    // within 30 s (a cap far below what the picture needs) is measured from then on, as it is.
+    // The window starts when both sides show a picture; a call that connected but shows none on
+    // either side within 30 s (a cap far below what the picture needs) is measured from then on, as
+    // it is.
+    QElapsedTimer waited;
+    waited.start();
     QJsonObject callerFirst = caller.waitFor(QStringLiteral("first-remote-frame"), 30000);
-    QJsonObject calleeFirst = callee.waitFor(QStringLiteral("first-remote-frame"), 1000);
+    QJsonObject calleeFirst =
+        callee.waitFor(QStringLiteral("first-remote-frame"), int(std::max<qint64>(1000, 30000 - waited.elapsed())));
     bool pictureMissing = false;
     if (callerFirst.isEmpty() || calleeFirst.isEmpty()) {
         if (!caller.has(QStringLiteral("call-state")) || caller.has(QStringLiteral("ended"))) {
@@ -375,8 +380,11 @@ QJsonObject chromiumRun(const Options &o, Stage &stage, const Condition &conditi
     }
     error =
         caller.start(stage.url, QStringLiteral("web-caller-%1").arg(index), calleeName, QStringLiteral("hi"));
+    QElapsedTimer waited;
+    waited.start();
     QJsonObject callerFirst = caller.waitFor(QStringLiteral("first-frame"), 45000);
-    QJsonObject calleeFirst = callee.waitFor(QStringLiteral("first-frame"), 1000);
+    QJsonObject calleeFirst =
+        callee.waitFor(QStringLiteral("first-frame"), int(std::max<qint64>(1000, 45000 - waited.elapsed())));
     bool pictureMissing = false;
     if (!error.isEmpty()) {
         return {{QStringLiteral("error"), error}};
