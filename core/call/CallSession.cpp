@@ -476,32 +476,14 @@ void CallSession::statsSampled(const RawStats &raw, CallStats stats) {
         qCInfo(lcCall) << "jitter buffer" << latency << "ms for a round trip of" << qRound(stats.roundTripMs) << "ms";
         g_object_set(webrtc_.get(), "latency", guint(latency), nullptr);
     }
-    checkRtcpReports();
+    // The round trip, the peer's loss figure and the jitter buffer's latency depend on the regular
+    // RTCP reports that WebRtcBinSetup::reportEverySecond keeps going beside the early feedback.
+    rtcpReports_->check(g_get_monotonic_time());
     stats.sendBitrateKbps = local_->videoBitrateKbps();
     stats.estimateKbps = bandwidth_.targetKbps();
     stats_ = stats;
     if (connected_) {
         Q_EMIT statsUpdated(stats);
-    }
-}
-
-// The round trip, the peer's loss figure and the jitter buffer's latency depend on the regular RTCP
-// reports that WebRtcBinSetup::reportEverySecond keeps going beside the early feedback; a log line
-// when they stop (RtcpReportWatch says why they can), and one when they resume.
-void CallSession::checkRtcpReports() {
-    constexpr qint64 kMissingAfterMs = 5000;
-    const qint64 silentMs = rtcpReports_->msSinceReport(g_get_monotonic_time());
-    if (silentMs < 0) {
-        return;
-    }
-    if (!rtcpReportsMissing_ && silentMs > kMissingAfterMs) {
-        rtcpReportsMissing_ = true;
-        qCWarning(lcCall) << "no regular RTCP report sent for" << silentMs << "ms,"
-                          << rtcpReports_->packetsSinceReport()
-                          << "early packets meanwhile: the round trip and the loss figures are going stale";
-    } else if (rtcpReportsMissing_ && silentMs <= kMissingAfterMs) {
-        rtcpReportsMissing_ = false;
-        qCInfo(lcCall) << "regular RTCP reports going out again";
     }
 }
 

@@ -75,7 +75,6 @@ private:
     void transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets);
     void applyEstimate(bool force);
     void noteEncoderSecond();
-    void checkRtcpReports();
     void busError(GstMessage *message);
     void fail(CallEndReason reason, const QString &detail);
     void teardown();
@@ -101,7 +100,6 @@ private:
     std::shared_ptr<RetransmissionBudget> retransmissions_ = std::make_shared<RetransmissionBudget>();
     std::shared_ptr<RetransmissionRequests> repairRequests_ = std::make_shared<RetransmissionRequests>();
     std::shared_ptr<RtcpReportWatch> rtcpReports_ = std::make_shared<RtcpReportWatch>();
-    bool rtcpReportsMissing_ = false;
     BandwidthEstimator bandwidth_;
     VideoAdaptation adaptation_;
     JitterLatency jitterLatency_;

@@ -38,6 +38,25 @@ qint64 RtcpReportWatch::msSinceReport(gint64 nowUs) const {
     return last < 0 ? -1 : (nowUs - last) / 1000;
 }
 
+RtcpReportWatch::Change RtcpReportWatch::check(gint64 nowUs) {
+    const qint64 silentMs = msSinceReport(nowUs);
+    if (silentMs < 0) {
+        return Change::None;
+    }
+    if (!missing_ && silentMs > kMissingAfterMs) {
+        missing_ = true;
+        qCWarning(lcCall) << "no regular RTCP report sent for" << silentMs << "ms," << packetsSinceReport()
+                          << "early packets meanwhile: the round trip and the loss figures are going stale";
+        return Change::Stopped;
+    }
+    if (missing_ && silentMs <= kMissingAfterMs) {
+        missing_ = false;
+        qCInfo(lcCall) << "regular RTCP reports going out again";
+        return Change::Resumed;
+    }
+    return Change::None;
+}
+
 bool RtcpReportWatch::carriesReportBlocks(GstBuffer *buffer) {
     GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
     if (!gst_rtcp_buffer_map(buffer, GST_MAP_READ, &rtcp)) {

@@ -33,7 +33,16 @@ public:
     // Whether a compound RTCP packet carries report blocks (an SR or RR with at least one).
     static bool carriesReportBlocks(GstBuffer *buffer);
 
+    // What check() saw change: reports missing for longer than kMissingAfterMs, or going out again.
+    enum class Change { None, Stopped, Resumed };
+    static constexpr qint64 kMissingAfterMs = 5000;
+    // Looks at `nowUs` (the call does once a second, from one thread) and logs a warning when the
+    // reports stop, since the round trip and the loss figures then go stale, and a line when they
+    // resume.
+    Change check(gint64 nowUs);
+
 private:
+    bool missing_ = false;  // check()'s own state
     std::atomic<gint64> lastReportUs_{-1};
     std::atomic<quint64> packetsSinceReport_{0};
 };

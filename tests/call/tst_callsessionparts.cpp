@@ -139,6 +139,15 @@ private Q_SLOTS:
         watch.noteSent(report, 8'000'000);
         QCOMPARE(watch.msSinceReport(8'500'000), 500);
         QCOMPARE(watch.packetsSinceReport(), 0u);
+
+        // check(): once when the reports stop for over 5 s, once when they go out again.
+        QCOMPARE(watch.check(13'000'000), RtcpReportWatch::Change::None);
+        QCOMPARE(watch.check(13'100'000), RtcpReportWatch::Change::Stopped);
+        QCOMPARE(watch.check(14'000'000), RtcpReportWatch::Change::None);
+        watch.noteSent(report, 14'500'000);
+        QCOMPARE(watch.check(15'000'000), RtcpReportWatch::Change::Resumed);
+        QCOMPARE(watch.check(16'000'000), RtcpReportWatch::Change::None);
+        QCOMPARE(RtcpReportWatch().check(100'000'000), RtcpReportWatch::Change::None);  // nothing watched
     }
 
     void jitterBuffersStartEarlyAndAskAgainOnlyForGaps() {
