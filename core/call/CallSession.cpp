@@ -4,6 +4,7 @@
 #include "call/AskWebrtcbin.h"
 #include "call/BusErrorTriage.h"
 #include "call/CallStatsSampler.h"
+#include "call/IceTcpHold.h"
 #include "call/ChatChannel.h"
 #include "call/NetworkInterfaceWatch.h"
 #include "call/OfferReader.h"
@@ -51,11 +52,13 @@ CallSession::CallSession(Config config, QObject *parent)
       sampler_(std::make_unique<CallStatsSampler>()),
       peerMedia_(std::make_unique<PeerMediaWatch>(kVanishedAfterMs)),
       feedback_(std::make_unique<TransportFeedback>()),
+      tcpHold_(std::make_unique<IceTcpHold>()),
       bandwidth_(bitrateLimits(config_.media)),
       adaptation_(QSize(config_.media.width, config_.media.height), config_.media.fps),
       jitterLatency_(config_.jitterBufferMs) {
     sinceStart_.start();
     connect(feedback_.get(), &TransportFeedback::reportArrived, this, &CallSession::transportFeedback);
+    connect(tcpHold_.get(), &IceTcpHold::release, this, &CallSession::addToWebrtcbin);
     connect(chat_.get(), &ChatChannel::opened, this, &CallSession::chatOpened);
     connect(chat_.get(), &ChatChannel::received, this, &CallSession::chatReceived);
     connect(sampler_.get(), &CallStatsSampler::sampled, this, &CallSession::statsSampled);
@@ -314,6 +317,16 @@ void CallSession::addRemoteCandidate(const IceCandidate &candidate) {
     if (!webrtc_ || candidate.candidate.isEmpty()) {
         return;  // an empty candidate marks the end of the peer's candidates
     }
+    if (tcpHold_->hold(candidate)) {
+        return;  // given to webrtcbin later, or not at all (IceTcpHold)
+    }
+    addToWebrtcbin(candidate);
+}
+
+void CallSession::addToWebrtcbin(const IceCandidate &candidate) {
+    if (!webrtc_) {
+        return;
+    }
     sampler_->remoteCandidates().remember(candidate.candidate);
     // webrtcbin queues candidates that arrive before the remote description.
     g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", guint(candidate.sdpMLineIndex),
@@ -338,6 +351,7 @@ void CallSession::connectionStateChanged(GstWebRTCPeerConnectionState state) {
     qCDebug(lcCall) << "connection state" << int(state);
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !connected_) {
         connected_ = true;
+        tcpHold_->connected();
         connectTimer_.stop();
         if (webrtc_) {
             // Not inside the log statement: qCDebug evaluates its operands only when debug output is on.

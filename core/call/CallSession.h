@@ -19,6 +19,7 @@ namespace confab {
 
 class CallStatsSampler;
 class ChatChannel;
+class IceTcpHold;
 class NetworkInterfaceWatch;
 class PeerMediaWatch;
 class SharedWindowWatch;
@@ -70,6 +71,7 @@ private:
     void localDescriptionCreated(const QString &type, GstSessionDescriptionPtr description);
     void startConnectTimer();
     void connectionStateChanged(GstWebRTCPeerConnectionState state);
+    void addToWebrtcbin(const protocol::IceCandidate &candidate);
     CallEndReason connectionFailure() const;
     void statsSampled(const RawStats &raw, CallStats stats);
     void transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets);
@@ -97,6 +99,7 @@ private:
     std::unique_ptr<NetworkInterfaceWatch> network_;
     std::unique_ptr<SharedWindowWatch> sharedWindow_;
     std::unique_ptr<TransportFeedback> feedback_;
+    std::unique_ptr<IceTcpHold> tcpHold_;
     std::shared_ptr<RetransmissionBudget> retransmissions_ = std::make_shared<RetransmissionBudget>();
     std::shared_ptr<RetransmissionRequests> repairRequests_ = std::make_shared<RetransmissionRequests>();
     std::shared_ptr<RtcpReportWatch> rtcpReports_ = std::make_shared<RtcpReportWatch>();

@@ -5,12 +5,14 @@
 #include "call/BusErrorTriage.h"
 #include "call/CallStatsSampler.h"
 #include "call/CandidateTypes.h"
+#include "call/IceTcpHold.h"
 #include "call/RtcpReportWatch.h"
 #include "call/SdpText.h"
 #include "call/WebRtcBinSetup.h"
 #include "util/GLibPtr.h"
 #include "util/GstPtr.h"
 
+#include <QSignalSpy>
 #include <QTest>
 
 #include <gst/rtp/gstrtcpbuffer.h>
@@ -353,6 +355,50 @@ private Q_SLOTS:
         QCOMPARE(gst_element_set_state(webrtc.get(), GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
         QCOMPARE(answers.load(), 1);
         QTRY_COMPARE(token.use_count(), 1L);
+    }
+
+    void tcpCandidatesAreTheOnesHeld() {
+        QVERIFY(IceTcpHold::isTcp(QStringLiteral("candidate:4 1 TCP 1015022079 192.0.2.2 9 typ host tcptype active")));
+        QVERIFY(IceTcpHold::isTcp(QStringLiteral("a=candidate:5 1 tcp 1010827775 192.0.2.2 40437 typ host tcptype passive")));
+        QVERIFY(!IceTcpHold::isTcp(QStringLiteral("candidate:1 1 UDP 2015363327 192.0.2.2 45123 typ host")));
+        QVERIFY(!IceTcpHold::isTcp(QStringLiteral("candidate:1 1 udp 2015363327 192.0.2.2 45123 typ host")));
+        QVERIFY(!IceTcpHold::isTcp(QString()));
+        QVERIFY(!IceTcpHold::isTcp(QStringLiteral("tcp")));
+    }
+
+    // UDP gets IceTcpHold::kHeadStartMs; then the peer's TCP candidates go to webrtcbin after all.
+    void tcpCandidatesWaitForTheHeadStartWhenTheCallHasNotConnected() {
+        IceTcpHold hold;
+        QSignalSpy released(&hold, &IceTcpHold::release);
+        const protocol::IceCandidate udp{QStringLiteral("candidate:1 1 UDP 2015363327 192.0.2.2 45123 typ host"),
+                                         QStringLiteral("0"), 0};
+        const protocol::IceCandidate tcp{
+            QStringLiteral("candidate:5 1 TCP 1010827775 192.0.2.2 40437 typ host tcptype passive"),
+            QStringLiteral("0"), 0};
+        QVERIFY(!hold.hold(udp));
+        QVERIFY(hold.hold(tcp));
+        QCOMPARE(hold.heldCount(), 1);
+        QTest::qWait(IceTcpHold::kHeadStartMs / 2);
+        QCOMPARE(released.size(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(released.size(), 1, IceTcpHold::kHeadStartMs);
+        QCOMPARE(released.at(0).at(0).value<protocol::IceCandidate>().candidate, tcp.candidate);
+        QCOMPARE(hold.heldCount(), 0);
+        QVERIFY(!hold.hold(tcp));  // after the head start, straight through
+    }
+
+    void tcpCandidatesAreDroppedOnceTheCallConnects() {
+        IceTcpHold hold;
+        QSignalSpy released(&hold, &IceTcpHold::release);
+        const protocol::IceCandidate tcp{
+            QStringLiteral("candidate:5 1 TCP 1010827775 192.0.2.2 40437 typ host tcptype passive"),
+            QStringLiteral("0"), 0};
+        QVERIFY(hold.hold(tcp));
+        hold.connected();
+        QCOMPARE(hold.heldCount(), 0);
+        QVERIFY(hold.hold(tcp));  // held for good: not needed
+        QCOMPARE(hold.heldCount(), 0);
+        QTest::qWait(IceTcpHold::kHeadStartMs + 200);
+        QCOMPARE(released.size(), 0);
     }
 };
 
