@@ -330,8 +330,8 @@ QJsonObject confabRun(const Options &o, Stage &stage, const Condition &condition
     QElapsedTimer waited;
     waited.start();
     QJsonObject callerFirst = caller.waitFor(QStringLiteral("first-remote-frame"), 30000);
-    QJsonObject calleeFirst =
-        callee.waitFor(QStringLiteral("first-remote-frame"), int(std::max<qint64>(1000, 30000 - waited.elapsed())));
+    QJsonObject calleeFirst = callee.waitFor(QStringLiteral("first-remote-frame"),
+                                             int(std::max<qint64>(1000, 30000 - waited.elapsed())));
     bool pictureMissing = false;
     if (callerFirst.isEmpty() || calleeFirst.isEmpty()) {
         if (!caller.has(QStringLiteral("call-state")) || caller.has(QStringLiteral("ended"))) {

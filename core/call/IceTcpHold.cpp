@@ -46,8 +46,8 @@ void IceTcpHold::headStartOver() {
     if (connected_) {
         return;
     }
-    qCInfo(lcCall) << "not connected over UDP after" << kHeadStartMs << "ms: trying the peer's" << held_.size()
-                   << "TCP candidate(s) as well";
+    qCInfo(lcCall) << "not connected over UDP after" << kHeadStartMs << "ms: trying the peer's"
+                   << held_.size() << "TCP candidate(s) as well";
     std::vector<protocol::IceCandidate> released;
     released.swap(held_);
     headStartOver_ = true;  // later TCP candidates go straight through

@@ -228,7 +228,8 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
         *error = tr("Cannot connect the %1 sender to WebRTC.").arg(isVideo ? tr("video") : tr("audio"));
         return false;
     }
-    gst_pad_add_probe(source.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+    gst_pad_add_probe(source.get(),
+                      GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
                       &LocalMedia::holdUntilConnected, this, nullptr);
     GstWebRTCRTPTransceiver *transceiver = nullptr;
     g_object_get(sink.get(), "transceiver", &transceiver, nullptr);

@@ -123,7 +123,8 @@ private Q_SLOTS:
             QTest::qWait(250);
             for (const CallSession *side : {&call.caller, &call.callee}) {
                 const qint64 age = side->msSinceRtcpReport();
-                QVERIFY2(age >= 0 && age < 4000, qPrintable(QStringLiteral("last report %1 ms ago").arg(age)));
+                QVERIFY2(age >= 0 && age < 4000,
+                         qPrintable(QStringLiteral("last report %1 ms ago").arg(age)));
             }
         }
     }

@@ -358,8 +358,10 @@ private Q_SLOTS:
     }
 
     void tcpCandidatesAreTheOnesHeld() {
-        QVERIFY(IceTcpHold::isTcp(QStringLiteral("candidate:4 1 TCP 1015022079 192.0.2.2 9 typ host tcptype active")));
-        QVERIFY(IceTcpHold::isTcp(QStringLiteral("a=candidate:5 1 tcp 1010827775 192.0.2.2 40437 typ host tcptype passive")));
+        QVERIFY(IceTcpHold::isTcp(
+            QStringLiteral("candidate:4 1 TCP 1015022079 192.0.2.2 9 typ host tcptype active")));
+        QVERIFY(IceTcpHold::isTcp(
+            QStringLiteral("a=candidate:5 1 tcp 1010827775 192.0.2.2 40437 typ host tcptype passive")));
         QVERIFY(!IceTcpHold::isTcp(QStringLiteral("candidate:1 1 UDP 2015363327 192.0.2.2 45123 typ host")));
         QVERIFY(!IceTcpHold::isTcp(QStringLiteral("candidate:1 1 udp 2015363327 192.0.2.2 45123 typ host")));
         QVERIFY(!IceTcpHold::isTcp(QString()));
@@ -370,8 +372,8 @@ private Q_SLOTS:
     void tcpCandidatesWaitForTheHeadStartWhenTheCallHasNotConnected() {
         IceTcpHold hold;
         QSignalSpy released(&hold, &IceTcpHold::release);
-        const protocol::IceCandidate udp{QStringLiteral("candidate:1 1 UDP 2015363327 192.0.2.2 45123 typ host"),
-                                         QStringLiteral("0"), 0};
+        const protocol::IceCandidate udp{
+            QStringLiteral("candidate:1 1 UDP 2015363327 192.0.2.2 45123 typ host"), QStringLiteral("0"), 0};
         const protocol::IceCandidate tcp{
             QStringLiteral("candidate:5 1 TCP 1010827775 192.0.2.2 40437 typ host tcptype passive"),
             QStringLiteral("0"), 0};

@@ -32,13 +32,14 @@ private Q_SLOTS:
         ProcessCall call(kStartMs);
         QString error;
         QVERIFY2(lab.start(&error), qPrintable(error));
-        QVERIFY2(lab.execOnRouter({QStringLiteral("sh"), QStringLiteral("-c"),
-                                   QStringLiteral("nft add table inet confab_noudp && "
-                                                  "nft add chain inet confab_noudp forward '{ type filter hook "
-                                                  "forward priority -10; policy accept; }' && "
-                                                  "nft add rule inet confab_noudp forward meta l4proto udp drop")},
-                                  &error),
-                 qPrintable(error));
+        QVERIFY2(
+            lab.execOnRouter({QStringLiteral("sh"), QStringLiteral("-c"),
+                              QStringLiteral("nft add table inet confab_noudp && "
+                                             "nft add chain inet confab_noudp forward '{ type filter hook "
+                                             "forward priority -10; policy accept; }' && "
+                                             "nft add rule inet confab_noudp forward meta l4proto udp drop")},
+                             &error),
+            qPrintable(error));
         server.setLauncher(lab.routerLauncher());
         QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
         const QUrl url(

@@ -78,10 +78,12 @@ private Q_SLOTS:
             // Two in twenty lost together: the second comes back from FEC, the first is concealed.
             const bool lost = i % 20 == 7 || i % 20 == 8;
             if (!lost) {
-                audio.packet(i * 960, i % 20 == 9 ? kHybridWithFec : kHybridWithoutFec, sizeof kHybridWithFec);
+                audio.packet(i * 960, i % 20 == 9 ? kHybridWithFec : kHybridWithoutFec,
+                             sizeof kHybridWithFec);
             }
         }
-        QVERIFY2(qAbs(audio.concealedPercent() - 5.0) < 0.1, qPrintable(QString::number(audio.concealedPercent())));
+        QVERIFY2(qAbs(audio.concealedPercent() - 5.0) < 0.1,
+                 qPrintable(QString::number(audio.concealedPercent())));
         AudioConcealment withoutFec;
         for (quint32 i = 0; i < 1000; ++i) {
             if (i % 20 != 7 && i % 20 != 8) {
