@@ -65,7 +65,11 @@ void RetransmissionRequests::watch(GstElement *jitterBuffer) {
 void RetransmissionRequests::setRoundTripMs(int roundTripMs) {
     roundTripMs_ = roundTripMs;
     std::lock_guard guard(lock_);
-    if (roundTripMs < 0 || std::abs(roundTripMs - appliedRoundTripMs_) < kRoundTripStepMs) {
+    // appliedRoundTripMs_ < 0: the buffers still wait kUnknownRoundTripMs, which any measured round
+    // trip replaces (a LAN's 1-3 ms once never differed enough from -1, and with the unknown timing
+    // a 131 ms buffer had room for one request only).
+    if (roundTripMs < 0 ||
+        (appliedRoundTripMs_ >= 0 && std::abs(roundTripMs - appliedRoundTripMs_) < kRoundTripStepMs)) {
         return;
     }
     appliedRoundTripMs_ = roundTripMs;

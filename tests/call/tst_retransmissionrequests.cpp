@@ -94,6 +94,8 @@ private Q_SLOTS:
         QCOMPARE(intProperty(jitterBuffer.get(), "rtx-retry-timeout"),
                  RetransmissionRequests::retryTimeoutMs(-1));
         QCOMPARE(intProperty(jitterBuffer.get(), "rtx-min-retry-timeout"), 10);
+        requests->setRoundTripMs(1);  // a LAN's round trip replaces the unknown one, however close
+        QCOMPARE(intProperty(jitterBuffer.get(), "rtx-retry-timeout"), 31);
         requests->setRoundTripMs(20);
         QCOMPARE(intProperty(jitterBuffer.get(), "rtx-retry-timeout"), 50);
         requests->setRoundTripMs(22);  // too small a change to touch the buffers
