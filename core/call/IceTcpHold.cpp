@@ -30,7 +30,7 @@ bool IceTcpHold::hold(const protocol::IceCandidate &candidate) {
         return true;  // connected already: a TCP pair would not be chosen now, nor needed
     }
     held_.push_back(candidate);
-    if (!timer_.isActive() && held_.size() == 1) {
+    if (held_.size() == 1) {
         timer_.start();
     }
     return true;
@@ -42,10 +42,7 @@ void IceTcpHold::connected() {
     held_.clear();
 }
 
-void IceTcpHold::headStartOver() {
-    if (connected_) {
-        return;
-    }
+void IceTcpHold::headStartOver() {  // only while not connected: connected() stops the timer
     qCInfo(lcCall) << "not connected over UDP after" << kHeadStartMs << "ms: trying the peer's"
                    << held_.size() << "TCP candidate(s) as well";
     std::vector<protocol::IceCandidate> released;

@@ -389,9 +389,11 @@ void LocalMedia::setCameraEnabled(bool enabled) {
 // the call connects would wait there and go out first, stale: with the audio branch's leaky queue
 // in front that was one old packet, a gap of 0.5-1 s that the queue dropped, then its last 100 ms,
 // which the other side heard as a second of concealment at the start of every call. Dropped here
-// instead, the first packet sent is current. Events (caps, which negotiation needs) pass.
+// instead, the first packet sent is current. Events (caps, which negotiation needs) pass. Once the
+// call has connected the probe removes itself (passing that buffer), so the media path carries no
+// check for the rest of the call.
 GstPadProbeReturn LocalMedia::holdUntilConnected(GstPad *, GstPadProbeInfo *, gpointer self) {
-    return static_cast<LocalMedia *>(self)->sending_.load() ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+    return static_cast<LocalMedia *>(self)->sending_.load() ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
 }
 
 void LocalMedia::requestKeyFrame() {
