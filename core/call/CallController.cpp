@@ -6,6 +6,8 @@
 #include "signaling/CallSignaling.h"
 #include "util/Logging.h"
 
+#include <QRandomGenerator>
+
 namespace confab {
 
 using namespace protocol;
@@ -52,9 +54,12 @@ bool CallController::call(const QString &peer, QString *error) {
     }
     peer_ = peer;
     role_ = MediaSession::Role::Caller;
+    // 64 random bits: unique among the calls two people ever make to each other.
+    callId_ = QStringLiteral("%1").arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0'));
     sinceStart_.start();
     if (!startSession(MediaSession::Role::Caller, error)) {
         peer_.clear();
+        callId_.clear();
         return false;
     }
     setState(CallState::Calling);
@@ -70,7 +75,7 @@ bool CallController::accept(QString *error) {
     noAnswerTimer_.stop();
     sinceStart_.start();
     if (!startSession(MediaSession::Role::Callee, error)) {
-        signaling_->sendLeave(peer_, QString::fromLatin1(leave_reason::kHangUp));
+        signaling_->sendLeave(peer_, QString::fromLatin1(leave_reason::kHangUp), callId_);
         finish(CallEndReason::MediaError);
         return false;
     }
@@ -130,14 +135,15 @@ bool CallController::startSession(MediaSession::Role role, QString *error) {
                 localSdp_ = description.sdp;
                 updateSafetyCode();
                 if (description.type == QLatin1StringView("offer")) {
-                    signaling_->sendOffer(peer_, description, generation);
+                    signaling_->sendOffer(peer_, description, generation, callId_);
                 } else {
-                    signaling_->sendAnswer(peer_, description, generation);
+                    signaling_->sendAnswer(peer_, description, generation, callId_);
                 }
             });
-    connect(session, &MediaSession::localCandidateReady, this, [this, generation](const IceCandidate &candidate) {
-        signaling_->sendCandidate(peer_, candidate, generation);
-    });
+    connect(session, &MediaSession::localCandidateReady, this,
+            [this, generation](const IceCandidate &candidate) {
+                signaling_->sendCandidate(peer_, candidate, generation, callId_);
+            });
     connect(session, &MediaSession::connected, this, [this] {
         reconnector_.connected();
         setState(CallState::Connected);
@@ -203,34 +209,36 @@ void CallController::offerReceived(const OfferMessage &offer) {
         if (!reconnectOfferReceived(offer)) {
             // Not a call we have (any more): say so, without ringing.
             qCInfo(lcCall).noquote() << "a re-offer from" << offer.name << "for a call that is over here";
-            signaling_->sendLeave(offer.name, QString::fromLatin1(leave_reason::kHangUp));
+            signaling_->sendLeave(offer.name, QString::fromLatin1(leave_reason::kHangUp), offer.call);
         }
         return;
     }
     if (state_ != CallState::Idle) {
         if (offer.name != peer_) {
             qCInfo(lcCall).noquote() << "busy: declining a call from" << offer.name;
-            signaling_->sendLeave(offer.name, QString::fromLatin1(leave_reason::kBusy));
+            signaling_->sendLeave(offer.name, QString::fromLatin1(leave_reason::kBusy), offer.call);
         } else {
             qCWarning(lcCall).noquote() << "ignoring a second offer from" << offer.name << "(renegotiation)";
         }
         return;
     }
     peer_ = offer.name;
+    callId_ = offer.call;
     role_ = MediaSession::Role::Callee;
     peerReconnects_ = offer.reconnect >= 0;
     pendingOffer_ = offer.offer.sdp;
     remoteSdp_ = offer.offer.sdp;
     earlyCandidates_.clear();
     setState(CallState::Ringing);
-    signaling_->sendRinging(peer_);
+    signaling_->sendRinging(peer_, callId_);
     noAnswerTimer_.start(settings_.noAnswerTimeoutMs);
     Q_EMIT incomingCall(peer_);
 }
 
 void CallController::answerReceived(const AnswerMessage &answer) {
     if (answer.reconnect > 0) {
-        if (answer.name != peer_ || !offering_ || answer.reconnect != generation_ || !session_) {
+        if (answer.name != peer_ || belongsToAnotherCall(answer.call) || !offering_ ||
+            answer.reconnect != generation_ || !session_) {
             qCInfo(lcCall).noquote() << "ignoring a stale answer" << answer.reconnect << "from" << answer.name;
             return;
         }
@@ -244,8 +252,8 @@ void CallController::answerReceived(const AnswerMessage &answer) {
         updateSafetyCode();
         return;
     }
-    if (answer.name != peer_ || role_ != MediaSession::Role::Caller || !session_ ||
-        (state_ != CallState::Calling && state_ != CallState::Ringing)) {
+    if (answer.name != peer_ || belongsToAnotherCall(answer.call) || role_ != MediaSession::Role::Caller ||
+        !session_ || (state_ != CallState::Calling && state_ != CallState::Ringing)) {
         qCInfo(lcCall).noquote() << "ignoring an answer from" << answer.name;
         return;
     }
@@ -287,7 +295,8 @@ void CallController::updateSafetyCode() {
 }
 
 void CallController::candidateReceived(const CandidateMessage &candidate) {
-    if (candidate.name != peer_ || state_ == CallState::Idle || std::max(candidate.reconnect, 0) != generation_) {
+    if (candidate.name != peer_ || state_ == CallState::Idle || belongsToAnotherCall(candidate.call) ||
+        std::max(candidate.reconnect, 0) != generation_) {
         return;  // not this call, or a media session of it that is gone
     }
     if (session_) {
@@ -299,6 +308,11 @@ void CallController::candidateReceived(const CandidateMessage &candidate) {
 
 void CallController::leaveReceived(const LeaveMessage &leave) {
     if (leave.name != peer_ || state_ == CallState::Idle) {
+        return;
+    }
+    if (belongsToAnotherCall(leave.call)) {
+        // An earlier call's, late: both hung up and one called again before the other's leave came.
+        qCInfo(lcCall).noquote() << "ignoring a leave from" << leave.name << "for an earlier call";
         return;
     }
     const QString &reason = leave.reason;
@@ -330,7 +344,8 @@ void CallController::leaveReceived(const LeaveMessage &leave) {
 }
 
 void CallController::ringingReceived(const RingingMessage &ringing) {
-    if (ringing.name == peer_ && role_ == MediaSession::Role::Caller && state_ == CallState::Calling) {
+    if (ringing.name == peer_ && !belongsToAnotherCall(ringing.call) && role_ == MediaSession::Role::Caller &&
+        state_ == CallState::Calling) {
         setState(CallState::Ringing);
     }
 }
@@ -398,7 +413,7 @@ void CallController::reofferDue() {
 bool CallController::reconnectOfferReceived(const OfferMessage &offer) {
     const bool inCall = state_ == CallState::Connected || state_ == CallState::Reconnecting ||
                         state_ == CallState::Connecting;
-    if (offer.name != peer_ || !inCall) {
+    if (offer.name != peer_ || !inCall || belongsToAnotherCall(offer.call)) {
         return false;
     }
     if (offer.reconnect < generation_ || (offer.reconnect == generation_ && !offering_)) {
@@ -503,6 +518,11 @@ void CallController::stopScreenShare() {
     }
 }
 
+// Messages without `call` (seed-protocol peers, older Confab) belong to whatever call we have.
+bool CallController::belongsToAnotherCall(const QString &call) const {
+    return !call.isEmpty() && !callId_.isEmpty() && call != callId_;
+}
+
 void CallController::setState(CallState state) {
     if (state == state_) {
         return;
@@ -531,7 +551,7 @@ void CallController::finish(CallEndReason reason, const QString &leaveReason) {
     remoteSdp_.clear();
     safetyCode_.clear();
     if (!leaveReason.isEmpty()) {
-        signaling_->sendLeave(peer_, leaveReason);
+        signaling_->sendLeave(peer_, leaveReason, callId_);
     }
     if (session_) {
         // We may be inside one of the session's own signals: detach now, destroy from the event
@@ -544,6 +564,7 @@ void CallController::finish(CallEndReason reason, const QString &leaveReason) {
     setState(CallState::Ended);
     Q_EMIT ended(reason, describe(reason, peer));
     peer_.clear();
+    callId_.clear();
     pendingOffer_.clear();
     earlyCandidates_.clear();
     state_ = CallState::Idle;

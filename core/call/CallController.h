@@ -106,6 +106,7 @@ private:
     void reofferDue();
     void prepareReconnector();
     bool reconnectOfferReceived(const protocol::OfferMessage &offer);
+    bool belongsToAnotherCall(const QString &call) const;
     bool replaceSession(MediaSession::Role role, QString *error);
     void applyCarriedState();
 
@@ -114,6 +115,9 @@ private:
     CallState state_ = CallState::Idle;
     MediaSession::Role role_ = MediaSession::Role::Caller;
     QString peer_;
+    // The call's identity (docs/protocol.md, "Call identity"): made by us as the caller, the
+    // offer's as the callee; empty when the calling peer sends none.
+    QString callId_;
     QString pendingOffer_;                         // callee: the offer, until accepted
     QList<protocol::IceCandidate> earlyCandidates_;  // callee: candidates that came while ringing
     QString localSdp_;   // this call's descriptions, for the safety code

@@ -121,6 +121,9 @@ struct OfferMessage {
     // describes: 0 for the call's first (sent by peers that can re-establish calls), n for its n-th
     // re-establishment; -1 when absent (a seed-protocol peer).
     int reconnect = -1;
+    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
+    // the caller; empty when absent (a seed-protocol peer, an older Confab).
+    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
     friend bool operator==(const OfferMessage &, const OfferMessage &) = default;
 };
 
@@ -131,6 +134,9 @@ struct AnswerMessage {
     // describes: 0 for the call's first (sent by peers that can re-establish calls), n for its n-th
     // re-establishment; -1 when absent (a seed-protocol peer).
     int reconnect = -1;
+    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
+    // the caller; empty when absent (a seed-protocol peer, an older Confab).
+    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
     friend bool operator==(const AnswerMessage &, const AnswerMessage &) = default;
 };
 
@@ -140,17 +146,26 @@ struct CandidateMessage {
     // Extension: which media session of the running call this belongs to; 0 (absent on the wire)
     // for the call's first, n for its n-th re-establishment (docs/protocol.md, "Reconnection").
     int reconnect = 0;
+    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
+    // the caller; empty when absent (a seed-protocol peer, an older Confab).
+    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
     friend bool operator==(const CandidateMessage &, const CandidateMessage &) = default;
 };
 
 struct LeaveMessage {
     QString name;
     QString reason;  // optional; see leave_reason
+    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
+    // the caller; empty when absent (a seed-protocol peer, an older Confab).
+    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
     friend bool operator==(const LeaveMessage &, const LeaveMessage &) = default;
 };
 
 struct RingingMessage {
     QString name;
+    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
+    // the caller; empty when absent (a seed-protocol peer, an older Confab).
+    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
     friend bool operator==(const RingingMessage &, const RingingMessage &) = default;
 };
 

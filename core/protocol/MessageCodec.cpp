@@ -127,6 +127,7 @@ struct Encoder {
             .set("offer", descriptionObject(m.offer))
             .set("name", m.name)
             .setIfAtLeast("reconnect", m.reconnect, 0)
+            .setIfNotEmpty("call", m.call)
             .finish();
     }
     QByteArray operator()(const AnswerMessage &m) const {
@@ -134,6 +135,7 @@ struct Encoder {
             .set("answer", descriptionObject(m.answer))
             .set("name", m.name)
             .setIfAtLeast("reconnect", m.reconnect, 0)
+            .setIfNotEmpty("call", m.call)
             .finish();
     }
     QByteArray operator()(const CandidateMessage &m) const {
@@ -141,12 +143,19 @@ struct Encoder {
             .set("candidate", candidateObject(m.candidate))
             .set("name", m.name)
             .setIfAtLeast("reconnect", m.reconnect, 1)
+            .setIfNotEmpty("call", m.call)
             .finish();
     }
     QByteArray operator()(const LeaveMessage &m) const {
-        return ObjectWriter(MessageType::Leave).set("name", m.name).setIfNotEmpty("reason", m.reason).finish();
+        return ObjectWriter(MessageType::Leave)
+            .set("name", m.name)
+            .setIfNotEmpty("reason", m.reason)
+            .setIfNotEmpty("call", m.call)
+            .finish();
     }
-    QByteArray operator()(const RingingMessage &m) const { return ObjectWriter(MessageType::Ringing).set("name", m.name).finish(); }
+    QByteArray operator()(const RingingMessage &m) const {
+        return ObjectWriter(MessageType::Ringing).set("name", m.name).setIfNotEmpty("call", m.call).finish();
+    }
     QByteArray operator()(const UsersMessage &m) const {
         return ObjectWriter(MessageType::Users).set("users", stringArray(m.users)).finish();
     }
@@ -377,6 +386,7 @@ Message readMessage(MessageType type, JsonObject *object, ObjectReader &reader) 
             m.name = reader.string("name");
             m.offer = readDescription(reader, "offer");
             m.reconnect = readReconnect(reader, -1);
+            m.call = reader.string("call", false);
             return m;
         }
         case MessageType::Answer: {
@@ -384,6 +394,7 @@ Message readMessage(MessageType type, JsonObject *object, ObjectReader &reader) 
             m.name = reader.string("name");
             m.answer = readDescription(reader, "answer");
             m.reconnect = readReconnect(reader, -1);
+            m.call = reader.string("call", false);
             return m;
         }
         case MessageType::Candidate: {
@@ -391,12 +402,22 @@ Message readMessage(MessageType type, JsonObject *object, ObjectReader &reader) 
             m.name = reader.string("name");
             m.candidate = readCandidate(reader);
             m.reconnect = readReconnect(reader, 0);
+            m.call = reader.string("call", false);
             return m;
         }
-        case MessageType::Leave:
-            return LeaveMessage{reader.string("name"), reader.string("reason", false)};
-        case MessageType::Ringing:
-            return RingingMessage{reader.string("name")};
+        case MessageType::Leave: {
+            LeaveMessage m;
+            m.name = reader.string("name");
+            m.reason = reader.string("reason", false);
+            m.call = reader.string("call", false);
+            return m;
+        }
+        case MessageType::Ringing: {
+            RingingMessage m;
+            m.name = reader.string("name");
+            m.call = reader.string("call", false);
+            return m;
+        }
         case MessageType::Users:
             return UsersMessage{reader.strings("users")};
         case MessageType::Presence:

@@ -27,12 +27,15 @@ public:
     virtual void networkChanged() {}
 
     // `reconnect`: the media session of the running call they belong to (0: its first; -1: left
-    // out, as a seed-protocol peer sends them).
-    bool sendOffer(const QString &to, const protocol::SessionDescription &offer, int reconnect = -1);
-    bool sendAnswer(const QString &to, const protocol::SessionDescription &answer, int reconnect = -1);
-    bool sendCandidate(const QString &to, const protocol::IceCandidate &candidate, int reconnect = 0);
-    bool sendLeave(const QString &to, const QString &reason = {});
-    bool sendRinging(const QString &to);
+    // out, as a seed-protocol peer sends them). `call`: the call's identity (left out when empty).
+    bool sendOffer(const QString &to, const protocol::SessionDescription &offer, int reconnect = -1,
+                   const QString &call = {});
+    bool sendAnswer(const QString &to, const protocol::SessionDescription &answer, int reconnect = -1,
+                    const QString &call = {});
+    bool sendCandidate(const QString &to, const protocol::IceCandidate &candidate, int reconnect = 0,
+                       const QString &call = {});
+    bool sendLeave(const QString &to, const QString &reason = {}, const QString &call = {});
+    bool sendRinging(const QString &to, const QString &call = {});
 
 Q_SIGNALS:
     // isSignedIn() may have changed.

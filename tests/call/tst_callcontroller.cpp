@@ -211,6 +211,41 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(alice.made->last().isNull() && bob.made->last().isNull(), kWaitMs);
     }
 
+    void aLeaveFromAnEarlierCallDoesNotEndTheNextOne() {
+        // bob hangs up; alice hangs up too and calls again before bob's leave has reached her.
+        Party alice(switchboard_, QStringLiteral("alice"));
+        Party bob(switchboard_, QStringLiteral("bob"));
+        connectCall(alice, bob);
+        bob.controller->hangUp();
+        alice.controller->hangUp();
+        bob.incoming->clear();
+        QString error;
+        QVERIFY2(alice.controller->call(QStringLiteral("bob"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(bob.incoming->size(), 1, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.state(), CallState::Ringing, kWaitMs);
+        QCOMPARE(alice.ended->size(), 1);  // the first call only
+        QVERIFY2(bob.controller->accept(&error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(alice.state(), CallState::Connecting, kWaitMs);
+    }
+
+    void messagesWithoutACallIdentityBelongToTheCallWeHave() {
+        // A seed-protocol peer (a browser page) sends no `call`: its leave still ends the call.
+        Party alice(switchboard_, QStringLiteral("alice"));
+        LoopbackSignaling browser(switchboard_, QStringLiteral("bob"));
+        QSignalSpy offers(&browser, &CallSignaling::offerReceived);
+        QString error;
+        QVERIFY2(alice.controller->call(QStringLiteral("bob"), &error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(offers.size(), 1, kWaitMs);
+        QVERIFY(!offers.at(0).at(0).value<OfferMessage>().call.isEmpty());
+        browser.send(
+            LeaveMessage{QStringLiteral("alice"), QStringLiteral("hangup"), QStringLiteral("not-this-call")});
+        QTest::qWait(50);
+        QCOMPARE(alice.state(), CallState::Calling);  // another call's leave
+        browser.send(LeaveMessage{QStringLiteral("alice"), {}});
+        QTRY_COMPARE_WITH_TIMEOUT(alice.ended->size(), 1, kWaitMs);
+        QCOMPARE(alice.endReason(), CallEndReason::Declined);
+    }
+
     void aPeerWhoseSignalingGoesAwayIsGone() {
         Party alice(switchboard_, QStringLiteral("alice"));
         Party bob(switchboard_, QStringLiteral("bob"));

@@ -104,6 +104,10 @@ private Q_SLOTS:
         QTest::newRow("leave with a reason from a newer peer")
             << Message(LeaveMessage{QStringLiteral("bob"), QStringLiteral("x-moved-to-another-device")});
         QTest::newRow("ringing") << Message(RingingMessage{QStringLiteral("alice")});
+        QTest::newRow("identified call")
+            << Message(OfferMessage{QStringLiteral("bob"), kOffer, 0, QStringLiteral("3b1d0c5e9a7f2468")});
+        QTest::newRow("leave of an identified call")
+            << Message(LeaveMessage{QStringLiteral("bob"), {}, QStringLiteral("3b1d0c5e9a7f2468")});
         QTest::newRow("users") << Message(UsersMessage{{QStringLiteral("alice"), QStringLiteral("bob")}});
         QTest::newRow("users, nobody") << Message(UsersMessage{{}});
         QTest::newRow("presence") << Message(
@@ -187,6 +191,33 @@ private Q_SLOTS:
             << QByteArray(R"({"type":"leave","name":"bob","reason":"declined"})");
         QTest::newRow("ringing") << Message(RingingMessage{QStringLiteral("bob")})
                                  << QByteArray(R"({"type":"ringing","name":"bob"})");
+        QTest::newRow("offer of an identified call")
+            << Message(OfferMessage{QStringLiteral("bob"),
+                                    {QStringLiteral("offer"), QStringLiteral("v=0")},
+                                    0,
+                                    QStringLiteral("9f2c")})
+            << QByteArray(
+                   R"({"type":"offer","offer":{"type":"offer","sdp":"v=0"},"name":"bob","reconnect":0,"call":"9f2c"})");
+        QTest::newRow("answer of an identified call")
+            << Message(AnswerMessage{QStringLiteral("bob"),
+                                     {QStringLiteral("answer"), QStringLiteral("v=0")},
+                                     0,
+                                     QStringLiteral("9f2c")})
+            << QByteArray(
+                   R"({"type":"answer","answer":{"type":"answer","sdp":"v=0"},"name":"bob","reconnect":0,"call":"9f2c"})");
+        QTest::newRow("candidate of an identified call")
+            << Message(CandidateMessage{QStringLiteral("bob"),
+                                        {QStringLiteral("candidate:1"), QStringLiteral("0"), 1},
+                                        0,
+                                        QStringLiteral("9f2c")})
+            << QByteArray(
+                   R"({"type":"candidate","candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":1},"name":"bob","call":"9f2c"})");
+        QTest::newRow("leave of an identified call")
+            << Message(LeaveMessage{QStringLiteral("bob"), QStringLiteral("hangup"), QStringLiteral("9f2c")})
+            << QByteArray(R"({"type":"leave","name":"bob","reason":"hangup","call":"9f2c"})");
+        QTest::newRow("ringing of an identified call")
+            << Message(RingingMessage{QStringLiteral("bob"), QStringLiteral("9f2c")})
+            << QByteArray(R"({"type":"ringing","name":"bob","call":"9f2c"})");
         QTest::newRow("users") << Message(UsersMessage{{QStringLiteral("a"), QStringLiteral("b")}})
                                << QByteArray(R"({"type":"users","users":["a","b"]})");
         QTest::newRow("presence") << Message(PresenceMessage{{QStringLiteral("a")}, {}})
