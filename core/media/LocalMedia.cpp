@@ -270,6 +270,8 @@ bool LocalMedia::addBranch(GstBin *pipeline, GstElement *webrtc, const QString &
                 return GST_PAD_PROBE_OK;
             },
             this, nullptr);
+        gst_pad_add_probe(encoded.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::startVideoWithKeyFrame, this,
+                          nullptr);
         blackOutProbe_ = gst_pad_add_probe(blackOutPad_.get(), GST_PAD_PROBE_TYPE_BUFFER, &LocalMedia::blackOutFrame,
                                            this, nullptr);
         if (options_.stampCaptureTime) {
@@ -394,6 +396,37 @@ void LocalMedia::setCameraEnabled(bool enabled) {
 // check for the rest of the call.
 GstPadProbeReturn LocalMedia::holdUntilConnected(GstPad *, GstPadProbeInfo *, gpointer self) {
     return static_cast<LocalMedia *>(self)->sending_.load() ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
+}
+
+void LocalMedia::startSending() {
+    if (videoEncoder_) {
+        // The encoder's first keyframe was coded before the call connected and held back; the
+        // throttle on forced keyframes counts from it, which put the next one up to 0.5 s after
+        // the connect. Lifted for this one keyframe (startVideoWithKeyFrame puts it back).
+        g_object_get(videoEncoder_.get(), "min-force-key-unit-interval", &keyFrameInterval_, nullptr);
+        g_object_set(videoEncoder_.get(), "min-force-key-unit-interval", guint64(0), nullptr);
+    }
+    sending_.store(true);
+}
+
+// The keyframe coded before the call connected was held back with the rest, and the other side
+// can decode nothing before one: the frames between the connect and the keyframe requested then
+// only made it wait. The encoder's output therefore starts with a keyframe. Should none come (an
+// encoder that ignores the request), video goes out anyway after a second's worth of frames.
+GstPadProbeReturn LocalMedia::startVideoWithKeyFrame(GstPad *, GstPadProbeInfo *info, gpointer self) {
+    constexpr int kMaxSkipped = 30;
+    auto *media = static_cast<LocalMedia *>(self);
+    if (!media->sending_.load()) {
+        return GST_PAD_PROBE_DROP;
+    }
+    const GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&
+        ++media->deltaFramesSkipped_ <= kMaxSkipped) {
+        return GST_PAD_PROBE_DROP;
+    }
+    g_object_set(media->videoEncoder_.get(), "min-force-key-unit-interval", media->keyFrameInterval_,
+                 nullptr);
+    return GST_PAD_PROBE_REMOVE;
 }
 
 void LocalMedia::requestKeyFrame() {

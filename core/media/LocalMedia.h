@@ -75,7 +75,8 @@ public:
     // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
     void requestKeyFrame();
     // Lets media through to webrtcbin from now on (see holdUntilConnected()). Any thread.
-    void startSending() { sending_.store(true); }
+    // Video starts with a keyframe (see startVideoWithKeyFrame()).
+    void startSending();
     int videoBitrateKbps() const { return bitrateKbps_; }
     // What the video encoder has put out so far: frames and bytes (any thread).
     quint64 encodedFrames() const { return encodedFrames_.load(std::memory_order_relaxed); }
@@ -102,6 +103,7 @@ private:
     static void keepRenegotiationBelow(GstElement *queue);
     void addPreview(GstBin *branch);
     static GstPadProbeReturn holdUntilConnected(GstPad *, GstPadProbeInfo *info, gpointer self);
+    static GstPadProbeReturn startVideoWithKeyFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
     static GstPadProbeReturn blackOutFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
     void tuneEncoderForScreen(bool screen);
 
@@ -117,6 +119,8 @@ private:
     gulong blackOutProbe_ = 0;
     std::atomic<bool> cameraOff_{false};
     std::atomic<bool> sending_{false};  // startSending() was called
+    int deltaFramesSkipped_ = 0;        // startVideoWithKeyFrame's count (the encoder's thread)
+    guint64 keyFrameInterval_ = 0;      // min-force-key-unit-interval, lifted until the first keyframe
     std::atomic<quint64> encodedFrames_{0};
     std::atomic<quint64> encodedBytes_{0};
     std::atomic<bool> sharingScreen_{false};  // camera off does not black out a share

@@ -13,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -321,7 +322,8 @@ private Q_SLOTS:
             }
             QVERIFY2(fpsSum / double(stats.size() - 1) >= 10,
                      qPrintable(QString::number(fpsSum / double(stats.size() - 1))));
-            QVERIFY(stats.last().value(QStringLiteral("videoFrames")).toInt() >= 55);
+            QVERIFY2(stats.last().value(QStringLiteral("videoFrames")).toInt() >= 55,
+                     QJsonDocument(stats.last()).toJson(QJsonDocument::Compact).constData());
             QVERIFY(stats.last().value(QStringLiteral("audioBuffers")).toInt() > 150);
             for (const QJsonObject &notice : peer->events(QStringLiteral("notice"))) {
                 // "Cannot play …; sending a test pattern instead." would mean the file was not sent.

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What LocalMedia lets out to webrtcbin around the moment a call connects: nothing before, and
+// video that starts with a keyframe coded at once (not one the keyframe throttle holds back).
+#include "media/LocalMedia.h"
+
+#include <QTest>
+
+#include <gst/gst.h>
+
+#include <atomic>
+
+using namespace confab;
+
+namespace {
+
+constexpr int kWaitMs = 10000;
+constexpr guint64 kThrottleNs = 500'000'000;  // LocalMedia's VP8 min-force-key-unit-interval
+
+// What reaches the encoder and what leaves it past LocalMedia's own probes.
+struct Watch {
+    std::atomic<int> framesIn{0};
+    std::atomic<int> framesOut{0};
+    std::atomic<int> firstOutIsDelta{-1};  // -1: nothing out yet
+    std::atomic<int> framesInWhenFirstOut{-1};
+
+    static GstPadProbeReturn in(GstPad *, GstPadProbeInfo *, gpointer self) {
+        static_cast<Watch *>(self)->framesIn.fetch_add(1);
+        return GST_PAD_PROBE_OK;
+    }
+    static GstPadProbeReturn out(GstPad *, GstPadProbeInfo *info, gpointer self) {
+        auto *watch = static_cast<Watch *>(self);
+        if (watch->framesOut.fetch_add(1) == 0) {
+            watch->firstOutIsDelta =
+                GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT) ? 1 : 0;
+            watch->framesInWhenFirstOut = watch->framesIn.load();
+        }
+        return GST_PAD_PROBE_OK;
+    }
+};
+
+}  // namespace
+
+class TestLocalMedia : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { gst_init(nullptr, nullptr); }
+
+    void videoIsHeldUntilConnectedAndThenStartsWithAFreshKeyframe() {
+        GstPtr<GstElement> pipeline(gst_pipeline_new(nullptr));
+        GstElement *webrtc = gst_element_factory_make("webrtcbin", nullptr);
+        QVERIFY(webrtc);
+        gst_bin_add(GST_BIN(pipeline.get()), webrtc);
+        MediaOptions options;
+        options.audio = AudioSourceKind::None;
+        options.width = 176;
+        options.height = 144;
+        options.fps = 15;
+        SendFormat format;
+        format.sendAudio = false;
+        LocalMedia media(options, format);
+        QString error;
+        QVERIFY2(media.build(GST_BIN(pipeline.get()), webrtc, &error), qPrintable(error));
+
+        GstPtr<GstElement> encoder(gst_bin_get_by_name(GST_BIN(pipeline.get()), "venc"));
+        QVERIFY(encoder);
+        Watch watch;
+        GstPtr<GstPad> encoderIn(gst_element_get_static_pad(encoder.get(), "sink"));
+        GstPtr<GstPad> encoderOut(gst_element_get_static_pad(encoder.get(), "src"));
+        gst_pad_add_probe(encoderIn.get(), GST_PAD_PROBE_TYPE_BUFFER, &Watch::in, &watch, nullptr);
+        // Added after LocalMedia's probes, so it sees only what they let through.
+        gst_pad_add_probe(encoderOut.get(), GST_PAD_PROBE_TYPE_BUFFER, &Watch::out, &watch, nullptr);
+        QVERIFY(gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+        const auto stop = qScopeGuard([&] { gst_element_set_state(pipeline.get(), GST_STATE_NULL); });
+
+        // Coded, not sent: the encoder's own first keyframe among them. Connecting soon after it
+        // leaves most of the throttle's 0.5 s to run.
+        QTRY_VERIFY_WITH_TIMEOUT(watch.framesIn.load() >= 2, kWaitMs);
+        QCOMPARE(watch.framesOut.load(), 0);
+
+        const int framesInAtConnect = watch.framesIn.load();
+        media.startSending();
+        media.requestKeyFrame();
+        QTRY_VERIFY_WITH_TIMEOUT(watch.framesOut.load() >= 3, kWaitMs);
+        QCOMPARE(watch.firstOutIsDelta.load(), 0);
+        // The next frame or two, not one the throttle holds back for up to 7 frames at 15 fps.
+        const int framesUntilKeyframe = watch.framesInWhenFirstOut.load() - framesInAtConnect;
+        QVERIFY2(framesUntilKeyframe <= 2, qPrintable(QString::number(framesUntilKeyframe)));
+        // ...and the throttle is back for the receiver's keyframe requests.
+        guint64 interval = 0;
+        g_object_get(encoder.get(), "min-force-key-unit-interval", &interval, nullptr);
+        QCOMPARE(interval, kThrottleNs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLocalMedia)
+#include "tst_localmedia.moc"
