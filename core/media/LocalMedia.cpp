@@ -411,13 +411,16 @@ void LocalMedia::startSending() {
 
 // The keyframe coded before the call connected was held back with the rest, and the other side
 // can decode nothing before one: the frames between the connect and the keyframe requested then
-// only made it wait. The encoder's output therefore starts with a keyframe. Should none come (an
-// encoder that ignores the request), video goes out anyway after a second's worth of frames.
+// only made it wait. Once the call connects, the encoder's output therefore starts again with a
+// keyframe. (Before, frames go on to the payloader, which holdUntilConnected follows: H.264's
+// payloader sets its caps, which the offer needs, from the stream's first frames.) Should no
+// keyframe come (an encoder that ignores the request), video goes out anyway after a second's
+// worth of frames.
 GstPadProbeReturn LocalMedia::startVideoWithKeyFrame(GstPad *, GstPadProbeInfo *info, gpointer self) {
     constexpr int kMaxSkipped = 30;
     auto *media = static_cast<LocalMedia *>(self);
     if (!media->sending_.load()) {
-        return GST_PAD_PROBE_DROP;
+        return GST_PAD_PROBE_OK;
     }
     const GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT) &&

@@ -16,19 +16,29 @@ namespace {
 constexpr int kWaitMs = 10000;
 constexpr guint64 kThrottleNs = 500'000'000;  // LocalMedia's VP8 min-force-key-unit-interval
 
-// What reaches the encoder and what leaves it past LocalMedia's own probes.
+// What reaches the encoder, what leaves it past LocalMedia's own probes once the call connected,
+// and what reaches webrtcbin.
 struct Watch {
     std::atomic<int> framesIn{0};
-    std::atomic<int> framesOut{0};
+    std::atomic<bool> connected{false};
+    std::atomic<int> framesOut{0};         // since connected
     std::atomic<int> firstOutIsDelta{-1};  // -1: nothing out yet
     std::atomic<int> framesInWhenFirstOut{-1};
+    std::atomic<int> packetsToWebrtc{0};
 
     static GstPadProbeReturn in(GstPad *, GstPadProbeInfo *, gpointer self) {
         static_cast<Watch *>(self)->framesIn.fetch_add(1);
         return GST_PAD_PROBE_OK;
     }
+    static GstPadProbeReturn toWebrtc(GstPad *, GstPadProbeInfo *, gpointer self) {
+        static_cast<Watch *>(self)->packetsToWebrtc.fetch_add(1);
+        return GST_PAD_PROBE_OK;
+    }
     static GstPadProbeReturn out(GstPad *, GstPadProbeInfo *info, gpointer self) {
         auto *watch = static_cast<Watch *>(self);
+        if (!watch->connected.load()) {
+            return GST_PAD_PROBE_OK;
+        }
         if (watch->framesOut.fetch_add(1) == 0) {
             watch->firstOutIsDelta =
                 GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT) ? 1 : 0;
@@ -69,18 +79,27 @@ private Q_SLOTS:
         gst_pad_add_probe(encoderIn.get(), GST_PAD_PROBE_TYPE_BUFFER, &Watch::in, &watch, nullptr);
         // Added after LocalMedia's probes, so it sees only what they let through.
         gst_pad_add_probe(encoderOut.get(), GST_PAD_PROBE_TYPE_BUFFER, &Watch::out, &watch, nullptr);
+        // The send branch's output, after LocalMedia's probe on it.
+        GstPtr<GstPad> webrtcIn(gst_element_get_static_pad(webrtc, "sink_0"));
+        QVERIFY(webrtcIn);
+        GstPtr<GstPad> branchOut(gst_pad_get_peer(webrtcIn.get()));
+        QVERIFY(branchOut);
+        gst_pad_add_probe(branchOut.get(),
+                          GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                          &Watch::toWebrtc, &watch, nullptr);
         QVERIFY(gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
         const auto stop = qScopeGuard([&] { gst_element_set_state(pipeline.get(), GST_STATE_NULL); });
 
         // Coded, not sent: the encoder's own first keyframe among them. Connecting soon after it
         // leaves most of the throttle's 0.5 s to run.
         QTRY_VERIFY_WITH_TIMEOUT(watch.framesIn.load() >= 2, kWaitMs);
-        QCOMPARE(watch.framesOut.load(), 0);
+        QCOMPARE(watch.packetsToWebrtc.load(), 0);
 
         const int framesInAtConnect = watch.framesIn.load();
+        watch.connected = true;
         media.startSending();
         media.requestKeyFrame();
-        QTRY_VERIFY_WITH_TIMEOUT(watch.framesOut.load() >= 3, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(watch.framesOut.load() >= 3 && watch.packetsToWebrtc.load() > 0, kWaitMs);
         QCOMPARE(watch.firstOutIsDelta.load(), 0);
         // The next frame or two, not one the throttle holds back for up to 7 frames at 15 fps.
         const int framesUntilKeyframe = watch.framesInWhenFirstOut.load() - framesInAtConnect;
