@@ -399,6 +399,9 @@ GstPadProbeReturn LocalMedia::holdUntilConnected(GstPad *, GstPadProbeInfo *, gp
 }
 
 void LocalMedia::startSending() {
+    if (sending_.load()) {
+        return;  // once: startVideoWithKeyFrame, which puts the throttle back, has removed itself
+    }
     if (videoEncoder_) {
         // The encoder's first keyframe was coded before the call connected and held back; the
         // throttle on forced keyframes counts from it, which put the next one up to 0.5 s after

@@ -108,6 +108,10 @@ private Q_SLOTS:
         guint64 interval = 0;
         g_object_get(encoder.get(), "min-force-key-unit-interval", &interval, nullptr);
         QCOMPARE(interval, kThrottleNs);
+        // A second start changes nothing: no probe is left to put the throttle back.
+        media.startSending();
+        g_object_get(encoder.get(), "min-force-key-unit-interval", &interval, nullptr);
+        QCOMPARE(interval, kThrottleNs);
     }
 };
 
