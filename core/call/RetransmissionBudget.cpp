@@ -12,7 +12,7 @@ namespace confab {
 void RetransmissionBudget::setTargetKbps(int kbps) {
     std::lock_guard guard(lock_);
     tokens_.setRate(bytesPerUs(kbps));
-    tokens_.setCapacity(bytesPerUs(kbps) * double(kBurstUs));
+    tokens_.setCapacity(burstBytes(kbps));
 }
 
 bool RetransmissionBudget::take(qint64 bytes, qint64 nowUs) {

@@ -17,13 +17,18 @@ namespace confab {
 // NACK it can: when a queue overflows, the receiver asks for each lost packet, and the answers
 // come on top of the rate that overflowed it, so the loss feeds itself (a 600 kbit/s path saw a
 // second of 150 kb/s of retransmissions on 450 kb/s of video). libwebrtc limits them to its
-// estimate; this is a token bucket of a share of the current target, with a burst of 100 ms.
-// Retransmissions over it are dropped (a receiver that still misses the packet asks for a
-// keyframe). The bucket is filled from the main thread and drawn on webrtcbin's send thread.
+// estimate; this is a token bucket of a share of the current target, with a burst of 100 ms but
+// never less than kMinBurstBytes: at a low target 100 ms of the share is less than one packet
+// (940 bytes at 300 kbit/s), so after one retransmission the next waited over 100 ms, and the
+// second lost packet of a keyframe went unrepaired; the receiver then asked for a new keyframe,
+// and the picture froze for half a second (5 % loss, at the start of a call). Retransmissions over
+// it are dropped (a receiver that still misses the packet asks for a keyframe). The bucket is
+// filled from the main thread and drawn on webrtcbin's send thread.
 class RetransmissionBudget {
 public:
     static constexpr double kShare = 0.25;
     static constexpr qint64 kBurstUs = 100'000;
+    static constexpr double kMinBurstBytes = 4 * 1200;  // four full-size video packets
 
     // The session's send target, in kbit/s.
     void setTargetKbps(int kbps);
@@ -41,10 +46,13 @@ public:
 private:
     static constexpr int kInitialKbps = 300;  // until the first target
     static constexpr double bytesPerUs(int kbps) { return std::max(0, kbps) * kShare * 1000 / 8 / 1e6; }
+    static constexpr double burstBytes(int kbps) {
+        return std::max(kMinBurstBytes, bytesPerUs(kbps) * double(kBurstUs));
+    }
 
     std::mutex lock_;
-    // In bytes, refilled each microsecond; holds kBurstUs of the share.
-    TokenBucket tokens_{bytesPerUs(kInitialKbps), bytesPerUs(kInitialKbps) * double(kBurstUs)};
+    // In bytes, refilled each microsecond; holds burstBytes() of the share.
+    TokenBucket tokens_{bytesPerUs(kInitialKbps), burstBytes(kInitialKbps)};
     std::atomic<quint64> dropped_{0};
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// RetransmissionBudget: retransmissions get a quarter of the send target, with a 100 ms burst,
-// and the probe drops only flagged retransmissions over it.
+// RetransmissionBudget: retransmissions get a quarter of the send target, with a burst of 100 ms
+// but at least four full-size packets, and the probe drops only flagged retransmissions over it.
 #include "call/RetransmissionBudget.h"
 
 #include <gst/rtp/rtp.h>
@@ -24,8 +24,9 @@ private Q_SLOTS:
                 passed += 1000;
             }
         }
-        // The burst (1,250 bytes) plus a second's refill (12,500 bytes), whole packets only.
-        QVERIFY2(passed >= 12'000 && passed <= 14'000, qPrintable(QString::number(passed)));
+        // The burst (4,800 bytes: 100 ms of the share would be 1,250) plus a second's refill
+        // (12,500 bytes), whole packets only.
+        QVERIFY2(passed >= 16'000 && passed <= 18'000, qPrintable(QString::number(passed)));
         QCOMPARE(budget.dropped(), quint64(1000 - passed / 1000));
     }
 
@@ -42,17 +43,28 @@ private Q_SLOTS:
         RetransmissionBudget budget;
         budget.setTargetKbps(2000);
         QVERIFY(budget.take(1000, 0));
-        budget.setTargetKbps(80);  // 20 kbit/s: 2,500 bytes a second, a 250-byte burst
+        budget.setTargetKbps(80);  // 20 kbit/s: 2,500 bytes a second, the 4,800-byte least burst
         int passed = 0;
         for (qint64 us = 1000; us < 1'001'000; us += 10'000) {
             passed += budget.take(1000, us) ? 1 : 0;
         }
-        QVERIFY2(passed >= 2 && passed <= 4, qPrintable(QString::number(passed)));
+        // What the bucket held, cut to the lower capacity (4 packets), and a second's refill.
+        QVERIFY2(passed >= 6 && passed <= 8, qPrintable(QString::number(passed)));
+    }
+
+    void aLowTargetStillRepairsTheLossesOfAKeyframe() {
+        RetransmissionBudget budget;
+        budget.setTargetKbps(300);  // 100 ms of the share: 937 bytes, less than one packet
+        // Three packets of one keyframe lost, asked for within a few milliseconds of each other.
+        QVERIFY(budget.take(1200, 0));
+        QVERIFY(budget.take(1200, 1000));
+        QVERIFY(budget.take(1200, 2000));
+        QCOMPARE(budget.dropped(), quint64(0));
     }
 
     void theProbeDropsOnlyRetransmissionsOverTheBudget() {
         auto budget = std::make_shared<RetransmissionBudget>();
-        budget->setTargetKbps(80);  // a 250-byte burst: the first 1,200-byte retransmission still goes
+        budget->setTargetKbps(80);  // a burst of four 1,200-byte packets
         auto owned = std::make_unique<std::shared_ptr<RetransmissionBudget>>(budget);
         auto run = [&](GstBuffer *buffer) {
             GstPadProbeInfo info{};
@@ -69,7 +81,9 @@ private Q_SLOTS:
             }
             return buffer;
         };
-        QCOMPARE(run(packet(true)), GST_PAD_PROBE_OK);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(run(packet(true)), GST_PAD_PROBE_OK);
+        }
         QCOMPARE(run(packet(true)), GST_PAD_PROBE_DROP);
         for (int i = 0; i < 10; ++i) {
             QCOMPARE(run(packet(false)), GST_PAD_PROBE_OK);  // media is never held back
