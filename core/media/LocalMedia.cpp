@@ -29,14 +29,15 @@ QString tr(const char *text) {
 // setting, which halves the encoder's time at 720p (3.9 → 2.0 ms a frame here) and brought a 720p
 // call's CPU from 0.69x to below 0.6x of Chromium's (bench/call-cpu-memory).
 // As in libwebrtc too: the encoder may drop a frame rather than overshoot its rate
-// (dropframe-threshold, the buffer's fill in percent), a keyframe may take at most four average
+// (dropframe-threshold, the buffer's fill in percent; only while the network limits the rate:
+// setVideoBitrateKbps), a keyframe may take at most four average
 // frames' worth (max-intra-bitrate, percent), and keyframes asked for by the receiver (after loss
 // it could not repair) come at most every 500 ms (min-force-key-unit-interval, ns): a receiver
 // asking again and again on a poor link would otherwise get nothing but keyframes.
 constexpr char kVp8Encoder[] =
     "vp8enc name=venc deadline=1 end-usage=cbr lag-in-frames=0 buffer-size=1000 buffer-initial-size=500 "
     "buffer-optimal-size=600 undershoot=100 overshoot=15 min-quantizer=2 max-quantizer=56 cpu-used=%3 "
-    "dropframe-threshold=30 max-intra-bitrate=400 min-force-key-unit-interval=500000000 "
+    "dropframe-threshold=%4 max-intra-bitrate=400 min-force-key-unit-interval=500000000 "
     "error-resilient=default keyframe-max-dist=3000 threads=1 target-bitrate=%1 "
     "! rtpvp8pay name=pay picture-id-mode=15-bit mtu=1200 pt=%2 "
     "! capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=%2,clock-rate=90000\"";
@@ -148,7 +149,11 @@ QString LocalMedia::videoEncoderDescription() const {
         return QString::fromLatin1(kH264Encoder).arg(bitrateKbps_ * 1000).arg(format_.videoPayloadType);
     }
     const int speed = options_.width * options_.height > 640 * 480 ? 16 : 8;
-    return QString::fromLatin1(kVp8Encoder).arg(bitrateKbps_ * 1000).arg(format_.videoPayloadType).arg(speed);
+    return QString::fromLatin1(kVp8Encoder)
+        .arg(bitrateKbps_ * 1000)
+        .arg(format_.videoPayloadType)
+        .arg(speed)
+        .arg(kDropFrameThreshold);
 }
 
 bool LocalMedia::frameRateInCaps() const {
@@ -521,6 +526,9 @@ void LocalMedia::setVideoFormat(QSize size, int fps) {
 }
 
 void LocalMedia::setVideoBitrateKbps(int kbps) {
+    if (videoEncoder_ && format_.videoCodec == VideoCodec::VP8) {
+        setFrameDropping(kbps < options_.maxBitrateKbps);
+    }
     kbps = std::clamp(kbps, options_.minBitrateKbps, options_.maxBitrateKbps);
     if (!videoEncoder_ || kbps == bitrateKbps_) {
         return;
@@ -530,6 +538,22 @@ void LocalMedia::setVideoBitrateKbps(int kbps) {
     // vp8enc's target-bitrate and openh264enc's bitrate are both bits per second and may change live.
     const char *property = format_.videoCodec == VideoCodec::H264 ? "bitrate" : "target-bitrate";
     g_object_set(videoEncoder_.get(), property, kbps * 1000, nullptr);
+}
+
+// libvpx drops frames to keep its rate buffer from running dry: right when the rate is all a
+// link carries, where an overshoot queues or is lost (a 300 kbit/s cap froze twice as long
+// without it). At our own ceiling the link carries more, and dropping only costs the viewer:
+// with 5 % loss, nothing else limiting and 720p frames over their share, libvpx 1.12 coded no
+// frame at all for 2.7 s (vp8enc's debug log: every frame dropped), and in another call 4.6 s.
+// There the overshoot goes out instead, and VideoAdaptation, which sees it, steps the picture
+// down. vp8enc applies the property to the running encoder.
+void LocalMedia::setFrameDropping(bool on) {
+    if (on == frameDropping_) {
+        return;
+    }
+    frameDropping_ = on;
+    g_object_set(videoEncoder_.get(), "dropframe-threshold", on ? kDropFrameThreshold : 0, nullptr);
+    qCDebug(lcMedia) << "encoder frame dropping" << (on ? "on" : "off");
 }
 
 }  // namespace confab

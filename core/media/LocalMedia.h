@@ -68,6 +68,8 @@ public:
 
     void setMicrophoneMuted(bool muted);
     void setCameraEnabled(bool enabled);
+    // The video encoder's target; at or above the maximum (the network is not what limits it)
+    // VP8 also stops dropping frames (setFrameDropping()).
     void setVideoBitrateKbps(int kbps);
     // What the encoder codes (VideoAdaptation): the camera scaled to `size` (invalid: as it
     // comes, and always so for a screen share), at most `fps` frames a second. Main thread.
@@ -101,6 +103,7 @@ private:
                    QString *error);
     QString echoCancellerDescription(GstBin *pipeline);
     static void keepRenegotiationBelow(GstElement *queue);
+    void setFrameDropping(bool on);
     void addPreview(GstBin *branch);
     static GstPadProbeReturn holdUntilConnected(GstPad *, GstPadProbeInfo *info, gpointer self);
     static GstPadProbeReturn startVideoWithKeyFrame(GstPad *, GstPadProbeInfo *info, gpointer self);
@@ -133,6 +136,9 @@ private:
     std::unique_ptr<FileSource> videoFile_;
     std::unique_ptr<FileSource> audioFile_;
     int bitrateKbps_ = 0;
+    // libvpx's dropframe-threshold while frames may be dropped (see setFrameDropping()).
+    static constexpr int kDropFrameThreshold = 30;
+    bool frameDropping_ = true;
     // Shared with the probe on the pace queue, which may run until the pipeline stops.
     std::shared_ptr<Pacer> pacer_ = std::make_shared<Pacer>();
     // Shared with the probe before the encoder in the same way.

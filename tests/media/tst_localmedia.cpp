@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What LocalMedia lets out to webrtcbin around the moment a call connects: nothing before, and
-// video that starts with a keyframe coded at once (not one the keyframe throttle holds back).
+// video that starts with a keyframe coded at once (not one the keyframe throttle holds back);
+// and when the VP8 encoder may drop frames.
 #include "media/LocalMedia.h"
 
 #include <QTest>
@@ -112,6 +113,37 @@ private Q_SLOTS:
         media.startSending();
         g_object_get(encoder.get(), "min-force-key-unit-interval", &interval, nullptr);
         QCOMPARE(interval, kThrottleNs);
+    }
+
+    // VP8 drops frames only while the network is what limits the rate: at the ceiling libvpx's
+    // dropping could stall the picture for seconds (LocalMedia::setFrameDropping).
+    void theEncoderDropsFramesOnlyBelowTheMaximumRate() {
+        GstPtr<GstElement> pipeline(gst_pipeline_new(nullptr));
+        GstElement *webrtc = gst_element_factory_make("webrtcbin", nullptr);
+        QVERIFY(webrtc);
+        gst_bin_add(GST_BIN(pipeline.get()), webrtc);
+        MediaOptions options;
+        options.audio = AudioSourceKind::None;
+        SendFormat format;
+        format.sendAudio = false;
+        LocalMedia media(options, format);
+        QString error;
+        QVERIFY2(media.build(GST_BIN(pipeline.get()), webrtc, &error), qPrintable(error));
+        GstPtr<GstElement> encoder(gst_bin_get_by_name(GST_BIN(pipeline.get()), "venc"));
+        QVERIFY(encoder);
+        const auto threshold = [&] {
+            int value = -1;  // vp8enc's property is a gint
+            g_object_get(encoder.get(), "dropframe-threshold", &value, nullptr);
+            return value;
+        };
+        QCOMPARE(threshold(), 30);
+        media.setVideoBitrateKbps(options.maxBitrateKbps);
+        QCOMPARE(threshold(), 0);
+        media.setVideoBitrateKbps(options.maxBitrateKbps + 500);  // an estimate above the ceiling
+        QCOMPARE(threshold(), 0);
+        QCOMPARE(media.videoBitrateKbps(), options.maxBitrateKbps);
+        media.setVideoBitrateKbps(options.maxBitrateKbps - 1);
+        QCOMPARE(threshold(), 30);
     }
 };
 
