@@ -9,9 +9,7 @@
 // namespace with only loopback up) still calls the echo contact on itself. Needs root, iproute2,
 // nftables and /dev/net/tun; skipped, never passed, without them.
 #include "CannotRun.h"
-#include "NetworkLab.h"
-#include "ProcessCall.h"
-#include "ProcessPeers.h"
+#include "LabCall.h"
 #include "TestNamespaces.h"
 #include "TestTime.h"
 
@@ -41,40 +39,6 @@ double eventAt(const CallProcess &peer, const QString &event, double sinceMs, co
     return -1;
 }
 
-// The lab, confab-server on its router and a call from alice (site a) to bob (site b).
-struct LabCall {
-    NetworkLab lab;
-    ServerProcess server;
-    ProcessCall call{kStartMs};
-
-    bool start(const QStringList &aliceArguments) {
-        QString error;
-        if (!lab.start(&error)) {
-            qWarning("cannot make the lab: %s", qPrintable(error));
-            return false;
-        }
-        server.setLauncher(lab.routerLauncher());
-        if (!server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")})) {
-            qWarning("confab-server did not start on the router");
-            return false;
-        }
-        const QUrl url(QStringLiteral("ws://%1:%2/").arg(NetworkLab::serviceAddress()).arg(server.url().port()));
-        if (!call.startBob(url, {}, lab.launcher(NetworkLab::Site::B))) {
-            return false;
-        }
-        call.startAlice(url, aliceArguments, lab.launcher(NetworkLab::Site::A));
-        for (CallProcess *peer : call.both()) {
-            if (peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty()) {
-                qWarning("the call did not start; alice: %s; bob: %s",
-                         qPrintable(call.alice().errorOutput().right(600)),
-                         qPrintable(call.bob().errorOutput().right(600)));
-                return false;
-            }
-        }
-        return true;
-    }
-};
-
 }  // namespace
 
 class TestHandover : public QObject {
@@ -87,17 +51,20 @@ private Q_SLOTS:
     }
 
     void anAddressChangeMidCallBringsVideoBackOnBothSidesWithChatAndTheCallsTime() {
-        LabCall lab;
+        LabCall lab(kStartMs);
         constexpr int kDurationSeconds = 14;
-        QVERIFY(lab.start({QStringLiteral("--chat"), QStringLiteral("hello"), QStringLiteral("--chat-every"),
-                           QStringLiteral("1"), QStringLiteral("--duration"),
-                           QString::number(kDurationSeconds)}));
+        QString error;
+        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.startCall(
+                     {QStringLiteral("--chat"), QStringLiteral("hello"), QStringLiteral("--chat-every"),
+                      QStringLiteral("1"), QStringLiteral("--duration"), QString::number(kDurationSeconds)},
+                     {}, &error),
+                 qPrintable(error));
         auto [alice, bob] = lab.call.peers();
         const double connectedAt = eventAt(alice, QStringLiteral("call-state"), 0, QStringLiteral("state"),
                                            QStringLiteral("connected"));
         QVERIFY(connectedAt > 0);
         QTest::qWait(3000);
-        QString error;
         const double moveStartedAt = nowMs();
         QVERIFY2(lab.lab.moveSiteB(&error), qPrintable(error));
         const double movedAt = nowMs();  // the new address is usable
@@ -146,10 +113,11 @@ private Q_SLOTS:
     }
 
     void aFiveSecondTotalDropIsReconnectingDuringItAndConnectedAfter() {
-        LabCall lab;
-        QVERIFY(lab.start({}));
-        auto [alice, bob] = lab.call.peers();
+        LabCall lab(kStartMs);
         QString error;
+        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.startCall({}, {}, &error), qPrintable(error));
+        auto [alice, bob] = lab.call.peers();
         const double cutAt = nowMs();
         QVERIFY2(lab.lab.cutSiteB(true, &error), qPrintable(error));
         QTest::qWait(5000);

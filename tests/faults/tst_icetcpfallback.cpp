@@ -4,9 +4,7 @@
 // Needs root, iproute2 (ip), nftables and /dev/net/tun: as root it fails when it cannot build the
 // sites.
 #include "CannotRun.h"
-#include "NetworkLab.h"
-#include "ProcessCall.h"
-#include "ProcessPeers.h"
+#include "LabCall.h"
 
 #include <QTest>
 
@@ -26,31 +24,19 @@ private Q_SLOTS:
         if (const QString reason = netlab::NetworkLab::unavailableReason(); !reason.isEmpty()) {
             CONFAB_CANNOT_RUN(reason);
         }
-        // In this order so the peers go first, then the server, then the namespaces they ran in.
-        netlab::NetworkLab lab;
-        ServerProcess server;
-        ProcessCall call(kStartMs);
+        LabCall lab(kStartMs);
         QString error;
-        QVERIFY2(lab.start(&error), qPrintable(error));
-        QVERIFY2(
-            lab.execOnRouter({QStringLiteral("sh"), QStringLiteral("-c"),
-                              QStringLiteral("nft add table inet confab_noudp && "
-                                             "nft add chain inet confab_noudp forward '{ type filter hook "
-                                             "forward priority -10; policy accept; }' && "
-                                             "nft add rule inet confab_noudp forward meta l4proto udp drop")},
-                             &error),
-            qPrintable(error));
-        server.setLauncher(lab.routerLauncher());
-        QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
-        const QUrl url(
-            QStringLiteral("ws://%1:%2/").arg(netlab::NetworkLab::serviceAddress()).arg(server.url().port()));
-        QVERIFY(call.startBob(url, kPeerArguments, lab.launcher(netlab::NetworkLab::Site::B)));
-        call.startAlice(url, kPeerArguments, lab.launcher(netlab::NetworkLab::Site::A));
-        for (CallProcess *peer : call.both()) {
-            QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
-                     qPrintable(peer->errorOutput().right(800)));
-        }
-        for (CallProcess *peer : call.both()) {
+        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.lab.execOnRouter(
+                     {QStringLiteral("sh"), QStringLiteral("-c"),
+                      QStringLiteral("nft add table inet confab_noudp && "
+                                     "nft add chain inet confab_noudp forward '{ type filter hook "
+                                     "forward priority -10; policy accept; }' && "
+                                     "nft add rule inet confab_noudp forward meta l4proto udp drop")},
+                     &error),
+                 qPrintable(error));
+        QVERIFY2(lab.startCall(kPeerArguments, kPeerArguments, &error), qPrintable(error));
+        for (CallProcess *peer : lab.call.both()) {
             QTRY_VERIFY_WITH_TIMEOUT(!peer->events(QStringLiteral("stats")).isEmpty(), 5000);
             const QJsonObject stats = peer->events(QStringLiteral("stats")).last();
             QCOMPARE(stats.value(QStringLiteral("transport")).toString(), QStringLiteral("tcp"));

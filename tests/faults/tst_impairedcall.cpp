@@ -7,9 +7,7 @@
 // more than 600 kb/s. Needs root, iproute2
 // (tc), nftables and /dev/net/tun: as root it fails when it cannot build the sites.
 #include "CannotRun.h"
-#include "NetworkLab.h"
-#include "ProcessCall.h"
-#include "ProcessPeers.h"
+#include "LabCall.h"
 #include "TestTime.h"
 
 #include <QFile>
@@ -46,27 +44,15 @@ private Q_SLOTS:
         if (const QString reason = netlab::NetworkLab::unavailableReason(); !reason.isEmpty()) {
             CONFAB_CANNOT_RUN(reason);
         }
-        // In this order so the peers go first, then the server, then the namespaces they ran in.
-        netlab::NetworkLab lab;
-        ServerProcess server;
-        ProcessCall call(kStartMs);
+        LabCall lab(kStartMs);
         QString error;
-        QVERIFY2(lab.start(&error), qPrintable(error));
+        QVERIFY2(lab.startLab(&error), qPrintable(error));
         netlab::LinkConditions conditions;
         conditions.rateKbps = kCapKbps;
         conditions.lossPercent = kLossPercent;
-        QVERIFY2(lab.apply(conditions, &error), qPrintable(error));
-        server.setLauncher(lab.routerLauncher());
-        QVERIFY(server.start({QStringLiteral("--host"), QStringLiteral("0.0.0.0")}));
-        const QUrl url(
-            QStringLiteral("ws://%1:%2/").arg(netlab::NetworkLab::serviceAddress()).arg(server.url().port()));
-        QVERIFY(call.startBob(url, kPeerArguments, lab.launcher(netlab::NetworkLab::Site::B)));
-        call.startAlice(url, kPeerArguments, lab.launcher(netlab::NetworkLab::Site::A));
-        auto [alice, bob] = call.peers();
-        for (CallProcess *peer : call.both()) {
-            QVERIFY2(!peer->waitFor(QStringLiteral("first-remote-frame"), kStartMs).isEmpty(),
-                     qPrintable(peer->errorOutput().right(600)));
-        }
+        QVERIFY2(lab.lab.apply(conditions, &error), qPrintable(error));
+        QVERIFY2(lab.startCall(kPeerArguments, kPeerArguments, &error), qPrintable(error));
+        auto [alice, bob] = lab.call.peers();
         // Stats come once a second from the first frame on; the call ran kCallSeconds once there
         // are that many on both sides.
         QTRY_VERIFY_WITH_TIMEOUT(alice.events(QStringLiteral("stats")).size() >= kCallSeconds &&
@@ -76,7 +62,7 @@ private Q_SLOTS:
         // For a closer look: CONFAB_TEST_LOG_DIR=DIR keeps each peer's whole log there (both, before
         // either is judged).
         if (const QString dir = qEnvironmentVariable("CONFAB_TEST_LOG_DIR"); !dir.isEmpty()) {
-            for (CallProcess *peer : call.both()) {
+            for (CallProcess *peer : lab.call.both()) {
                 QFile log(dir + QLatin1Char('/') +
                           (peer == &alice ? QStringLiteral("alice") : QStringLiteral("bob")) +
                           QStringLiteral(".log"));
@@ -85,7 +71,7 @@ private Q_SLOTS:
                 }
             }
         }
-        for (CallProcess *peer : call.both()) {
+        for (CallProcess *peer : lab.call.both()) {
             const QString who = peer == &alice ? QStringLiteral("alice") : QStringLiteral("bob");
             const QList<QJsonObject> stats = peer->events(QStringLiteral("stats")).mid(0, kCallSeconds);
             QList<double> sent;
