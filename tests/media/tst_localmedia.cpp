@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 
 #include <atomic>
+#include <memory>
 
 using namespace confab;
 
@@ -49,6 +50,37 @@ struct Watch {
     }
 };
 
+// A pipeline with a webrtcbin and LocalMedia's video branch (no audio) built into it.
+struct VideoSender {
+    GstPtr<GstElement> pipeline{gst_pipeline_new(nullptr)};
+    GstElement *webrtc = nullptr;
+    std::unique_ptr<LocalMedia> media;
+    GstPtr<GstElement> encoder;
+
+    // False with *error when a part is missing or the branch cannot be built.
+    bool build(MediaOptions options, QString *error) {
+        webrtc = gst_element_factory_make("webrtcbin", nullptr);
+        if (!webrtc) {
+            *error = QStringLiteral("no webrtcbin");
+            return false;
+        }
+        gst_bin_add(GST_BIN(pipeline.get()), webrtc);
+        options.audio = AudioSourceKind::None;
+        SendFormat format;
+        format.sendAudio = false;
+        media = std::make_unique<LocalMedia>(options, format);
+        if (!media->build(GST_BIN(pipeline.get()), webrtc, error)) {
+            return false;
+        }
+        encoder.reset(gst_bin_get_by_name(GST_BIN(pipeline.get()), "venc"));
+        if (!encoder) {
+            *error = QStringLiteral("no element named venc");
+            return false;
+        }
+        return true;
+    }
+};
+
 }  // namespace
 
 class TestLocalMedia : public QObject {
@@ -57,23 +89,17 @@ private Q_SLOTS:
     void initTestCase() { gst_init(nullptr, nullptr); }
 
     void videoIsHeldUntilConnectedAndThenStartsWithAFreshKeyframe() {
-        GstPtr<GstElement> pipeline(gst_pipeline_new(nullptr));
-        GstElement *webrtc = gst_element_factory_make("webrtcbin", nullptr);
-        QVERIFY(webrtc);
-        gst_bin_add(GST_BIN(pipeline.get()), webrtc);
         MediaOptions options;
-        options.audio = AudioSourceKind::None;
         options.width = 176;
         options.height = 144;
         options.fps = 15;
-        SendFormat format;
-        format.sendAudio = false;
-        LocalMedia media(options, format);
+        VideoSender sender;
         QString error;
-        QVERIFY2(media.build(GST_BIN(pipeline.get()), webrtc, &error), qPrintable(error));
-
-        GstPtr<GstElement> encoder(gst_bin_get_by_name(GST_BIN(pipeline.get()), "venc"));
-        QVERIFY(encoder);
+        QVERIFY2(sender.build(options, &error), qPrintable(error));
+        LocalMedia &media = *sender.media;
+        GstElement *webrtc = sender.webrtc;
+        const GstPtr<GstElement> &pipeline = sender.pipeline;
+        const GstPtr<GstElement> &encoder = sender.encoder;
         Watch watch;
         GstPtr<GstPad> encoderIn(gst_element_get_static_pad(encoder.get(), "sink"));
         GstPtr<GstPad> encoderOut(gst_element_get_static_pad(encoder.get(), "src"));
@@ -118,19 +144,12 @@ private Q_SLOTS:
     // VP8 drops frames only while the network is what limits the rate: at the ceiling libvpx's
     // dropping could stall the picture for seconds (LocalMedia::setFrameDropping).
     void theEncoderDropsFramesOnlyBelowTheMaximumRate() {
-        GstPtr<GstElement> pipeline(gst_pipeline_new(nullptr));
-        GstElement *webrtc = gst_element_factory_make("webrtcbin", nullptr);
-        QVERIFY(webrtc);
-        gst_bin_add(GST_BIN(pipeline.get()), webrtc);
-        MediaOptions options;
-        options.audio = AudioSourceKind::None;
-        SendFormat format;
-        format.sendAudio = false;
-        LocalMedia media(options, format);
+        const MediaOptions options;
+        VideoSender sender;
         QString error;
-        QVERIFY2(media.build(GST_BIN(pipeline.get()), webrtc, &error), qPrintable(error));
-        GstPtr<GstElement> encoder(gst_bin_get_by_name(GST_BIN(pipeline.get()), "venc"));
-        QVERIFY(encoder);
+        QVERIFY2(sender.build(options, &error), qPrintable(error));
+        LocalMedia &media = *sender.media;
+        const GstPtr<GstElement> &encoder = sender.encoder;
         const auto threshold = [&] {
             int value = -1;  // vp8enc's property is a gint
             g_object_get(encoder.get(), "dropframe-threshold", &value, nullptr);
