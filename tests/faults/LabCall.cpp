@@ -3,10 +3,6 @@
 
 #include <QUrl>
 
-bool LabCall::startLab(QString *error) {
-    return lab.start(error);
-}
-
 bool LabCall::startCall(const QStringList &aliceArguments, const QStringList &bobArguments, QString *error) {
     // The server listens on every address of the router, so both sites reach it.
     server.setLauncher(lab.routerLauncher());

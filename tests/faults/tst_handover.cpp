@@ -54,7 +54,7 @@ private Q_SLOTS:
         LabCall lab(kStartMs);
         constexpr int kDurationSeconds = 14;
         QString error;
-        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.lab.start(&error), qPrintable(error));
         QVERIFY2(lab.startCall(
                      {QStringLiteral("--chat"), QStringLiteral("hello"), QStringLiteral("--chat-every"),
                       QStringLiteral("1"), QStringLiteral("--duration"), QString::number(kDurationSeconds)},
@@ -115,7 +115,7 @@ private Q_SLOTS:
     void aFiveSecondTotalDropIsReconnectingDuringItAndConnectedAfter() {
         LabCall lab(kStartMs);
         QString error;
-        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.lab.start(&error), qPrintable(error));
         QVERIFY2(lab.startCall({}, {}, &error), qPrintable(error));
         auto [alice, bob] = lab.call.peers();
         const double cutAt = nowMs();

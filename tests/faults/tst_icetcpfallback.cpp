@@ -26,7 +26,7 @@ private Q_SLOTS:
         }
         LabCall lab(kStartMs);
         QString error;
-        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.lab.start(&error), qPrintable(error));
         QVERIFY2(lab.lab.execOnRouter(
                      {QStringLiteral("sh"), QStringLiteral("-c"),
                       QStringLiteral("nft add table inet confab_noudp && "

@@ -46,7 +46,7 @@ private Q_SLOTS:
         }
         LabCall lab(kStartMs);
         QString error;
-        QVERIFY2(lab.startLab(&error), qPrintable(error));
+        QVERIFY2(lab.lab.start(&error), qPrintable(error));
         netlab::LinkConditions conditions;
         conditions.rateKbps = kCapKbps;
         conditions.lossPercent = kLossPercent;
