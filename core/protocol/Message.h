@@ -113,59 +113,47 @@ struct LoginReply {
     friend bool operator==(const LoginReply &, const LoginReply &) = default;
 };
 
-// In relayed messages `name` is the target when sent and the sender when received.
+// The relayed messages. `name` is the target when sent and the sender when received. Two
+// extensions that seed-protocol peers neither send nor read:
+// - `call` (docs/protocol.md, "Call identity"): the call the message belongs to, chosen by the
+//   caller; empty when absent (a seed-protocol peer, an older Confab). Initialised with `= {}` so
+//   that aggregate initialisers may leave it out without -Wmissing-field-initializers.
+// - `reconnect` (docs/protocol.md, "Reconnection"): which media session of the running call the
+//   message belongs to: 0 for the call's first, n for its n-th re-establishment.
 struct OfferMessage {
     QString name;
     SessionDescription offer;
-    // Extension (docs/protocol.md, "Reconnection"): which media session of the running call this
-    // describes: 0 for the call's first (sent by peers that can re-establish calls), n for its n-th
-    // re-establishment; -1 when absent (a seed-protocol peer).
-    int reconnect = -1;
-    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
-    // the caller; empty when absent (a seed-protocol peer, an older Confab).
-    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
+    int reconnect = -1;  // -1: absent (a seed-protocol peer)
+    QString call = {};
     friend bool operator==(const OfferMessage &, const OfferMessage &) = default;
 };
 
 struct AnswerMessage {
     QString name;
     SessionDescription answer;
-    // Extension (docs/protocol.md, "Reconnection"): which media session of the running call this
-    // describes: 0 for the call's first (sent by peers that can re-establish calls), n for its n-th
-    // re-establishment; -1 when absent (a seed-protocol peer).
-    int reconnect = -1;
-    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
-    // the caller; empty when absent (a seed-protocol peer, an older Confab).
-    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
+    int reconnect = -1;  // -1: absent (a seed-protocol peer)
+    QString call = {};
     friend bool operator==(const AnswerMessage &, const AnswerMessage &) = default;
 };
 
 struct CandidateMessage {
     QString name;
     IceCandidate candidate;
-    // Extension: which media session of the running call this belongs to; 0 (absent on the wire)
-    // for the call's first, n for its n-th re-establishment (docs/protocol.md, "Reconnection").
-    int reconnect = 0;
-    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
-    // the caller; empty when absent (a seed-protocol peer, an older Confab).
-    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
+    int reconnect = 0;  // absent on the wire for the call's first session
+    QString call = {};
     friend bool operator==(const CandidateMessage &, const CandidateMessage &) = default;
 };
 
 struct LeaveMessage {
     QString name;
     QString reason;  // optional; see leave_reason
-    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
-    // the caller; empty when absent (a seed-protocol peer, an older Confab).
-    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
+    QString call = {};
     friend bool operator==(const LeaveMessage &, const LeaveMessage &) = default;
 };
 
 struct RingingMessage {
     QString name;
-    // Extension (docs/protocol.md, "Call identity"): the call this message belongs to, chosen by
-    // the caller; empty when absent (a seed-protocol peer, an older Confab).
-    QString call = {};  // `= {}`: initialisers may leave it out without -Wmissing-field-initializers
+    QString call = {};
     friend bool operator==(const RingingMessage &, const RingingMessage &) = default;
 };
 

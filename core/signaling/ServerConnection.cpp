@@ -25,11 +25,11 @@ namespace {
 // A client may send a burst (trickled ICE candidates come in dozens at once) but not a sustained
 // flood: a bucket of `messageBurst` whole messages, refilled at the rate by the millisecond. A
 // rate of 0 (--message-rate 0) means no limit, and so no bucket.
-std::optional<TokenBucket> messageRate(const ServerConnection::Limits &limits) {
-    if (limits.messagesPerSecond <= 0) {
+std::optional<TokenBucket> messageRate(double messagesPerSecond, int burst) {
+    if (messagesPerSecond <= 0) {
         return std::nullopt;
     }
-    return TokenBucket(limits.messagesPerSecond / 1000.0, std::max(1, limits.messageBurst));
+    return TokenBucket(messagesPerSecond / 1000.0, burst);
 }
 
 // Bytes per second a connection's unaccounted bytes may grow without a whole message: the
@@ -47,8 +47,8 @@ ServerConnection::ServerConnection(SoupWebsocketConnection *socket, GSocket *tcp
       peerAddress_(std::move(peerAddress)),
       addressKey_(std::move(addressKey)),
       handlers_(std::move(handlers)),
-      rate_(messageRate(limits)),
       messageBurst_(std::max(1, limits.messageBurst)),
+      rate_(messageRate(limits.messagesPerSecond, messageBurst_)),
       pendingLimit_(limits.pendingLimit) {
     lastHeard_.start();
     // libsoup closes the connection (1009) above this; frames below it but over the protocol

@@ -100,8 +100,8 @@ private:
     QString addressKey_;
     std::optional<SendQueueMeter> sendMeter_;
     Handlers handlers_;
+    int messageBurst_;                 // at least 1
     std::optional<TokenBucket> rate_;  // whole messages, refilled each millisecond; none: no limit
-    int messageBurst_;
     int refusedInARow_ = 0;
     qsizetype pendingLimit_;
     qint64 deliveredThrough_ = 0;  // bytesReceived() after the last read that made a whole message
