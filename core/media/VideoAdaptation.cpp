@@ -175,14 +175,9 @@ VideoAdaptation::Format VideoAdaptation::update(int videoKbps, qint64 nowMs) {
         if (better < stepIndex_) {
             if (aboveSinceMs_ < 0) {
                 aboveSinceMs_ = nowMs;
-                aboveLowestKbps_ = videoKbps;
             }
-            aboveLowestKbps_ = std::min(aboveLowestKbps_, videoKbps);
             if (nowMs - aboveSinceMs_ >= kUpAfterMs) {
-                // The step the rate has afforded all along, not the one its latest value does: a
-                // rising estimate has not yet shown that the path carries it (at the start of a
-                // call it climbs past the path's capacity before the first sign of a queue).
-                stepIndex_ = bestStepFor(aboveLowestKbps_, kUpMargin);
+                stepIndex_ = better;
                 aboveSinceMs_ = -1;
             }
         } else {

@@ -13,8 +13,7 @@ namespace confab {
 //   and then pixels, in steps of three quarters of the width and height, down to 160 wide.
 // - A screen share keeps its pixels (text must stay sharp) and gives up frames, down to 2 a second.
 // Going down is prompt (a second below the bar); going up waits until the rate has been a third
-// above the next step's bar for three seconds, so the picture does not flip back and forth, and
-// goes to the best step the lowest rate of those seconds affords.
+// above the next step's bar for three seconds, so the picture does not flip back and forth.
 // The bar depends on the picture: a busy one needs more bits than 0.05 a pixel. When the encoder
 // cannot keep to its rate at the current step for two seconds (it drops frames, or overshoots)
 // the picture counts as richer (the bar rises by half, up to eight times) and it steps down; after
@@ -66,7 +65,6 @@ private:
     Format format_;
     qint64 belowSinceMs_ = -1;  // the rate has been too low for the current step since
     qint64 aboveSinceMs_ = -1;  // the rate has allowed a better step since
-    int aboveLowestKbps_ = 0;   // the lowest rate since aboveSinceMs_
     double richness_ = 1;
     int strugglingSeconds_ = 0;
     qint64 calmSinceMs_ = -1;

@@ -163,26 +163,6 @@ private Q_SLOTS:
         QVERIFY(flapping.update(2500, 5500).size.width() < 1280);
     }
 
-    // At the start of a call the estimate climbs past what the path carries before the first
-    // sign of a queue; the picture follows what the rate has afforded for three seconds, not its
-    // latest value (a jump to 720p at 30 fps on an estimate that then halved froze the picture).
-    void aClimbingRateBuysTheStepItAffordedAllAlong() {
-        VideoAdaptation adaptation(QSize(1280, 720), 30);
-        const Format start = adaptation.begin(300);
-        QCOMPARE(start, (Format{QSize(720, 404), 15}));
-        // 720 kb/s affords 960x540 at 15 fps with a third to spare (389 kb/s), and then the rate
-        // climbs to what would afford 1280x720 at 30 fps (1,382 kb/s).
-        QCOMPARE(adaptation.update(720, 2000), start);
-        QCOMPARE(adaptation.update(1200, 3000), start);
-        QCOMPARE(adaptation.update(1945, 4000), start);
-        QCOMPARE(adaptation.update(1945, 5000), (Format{QSize(960, 540), 15}));
-        // Three more seconds at the higher rate buy the rest.
-        for (qint64 ms = 5500; ms < 8500; ms += 500) {
-            QCOMPARE(adaptation.update(1945, ms), (Format{QSize(960, 540), 15}));
-        }
-        QCOMPARE(adaptation.update(1945, 8500), (Format{QSize(1280, 720), 30}));
-    }
-
     void aScreenShareKeepsItsPixelsAndGivesUpFrames() {
         VideoAdaptation adaptation(QSize(640, 480), 30);
         adaptation.setContent(VideoAdaptation::Content::Screen, QSize(1920, 1080));
