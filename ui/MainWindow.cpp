@@ -13,9 +13,9 @@
 #include "KeychainCredentialStore.h"
 #include "RecentCalls.h"
 #include "SettingsDialog.h"
+#include "SignInFlow.h"
 #include "SignInPage.h"
 #include "TrayIcon.h"
-#include "TrustedCertificates.h"
 #include "UiLogging.h"
 
 #include <QActionGroup>
@@ -127,21 +127,22 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     openHistory();
     updateTitle();
 
-    connect(signInPage_, &SignInPage::signInRequested, this, &MainWindow::signInFromPage);
-    connect(signInPage_, &SignInPage::cancelRequested, this, &MainWindow::cancelSignIn);
     connect(contactsPage_, &ContactsPage::callRequested, this, &MainWindow::placeCall);
 
-    connect(&signaling_, &SignalingClient::stateChanged, this, &MainWindow::signalingStateChanged);
-    connect(&signaling_, &SignalingClient::loggedIn, this, &MainWindow::loggedIn);
-    connect(&signaling_, &SignalingClient::loginRefused, this, &MainWindow::loginRefused);
-    connect(&signaling_, &SignalingClient::untrustedCertificate, this, &MainWindow::untrustedCertificate);
-    connect(credentials_, &CredentialStore::readFinished, this, &MainWindow::secretsRead);
-    connect(credentials_, &CredentialStore::writeFinished, this, &MainWindow::secretsWritten);
+    connect(&signaling_, &SignalingClient::stateChanged, this, [this](SignalingClient::State state) {
+        updateConnectionText();
+        contactsPage_->setOnline(state == SignalingClient::State::LoggedIn);
+    });
+    // After the connection text: the page and status line then say why the state changed.
+    SignInFlow::Options signInOptions;
+    signInOptions.settings = options_.settings;
+    signInOptions.embeddedPort = options_.embeddedPort;
+    signIn_ = new SignInFlow(&signaling_, credentials_, &account_, signInOptions, this);
+    connectSignInFlow();
     connect(&signaling_, &SignalingClient::usersChanged, this, [this](const QStringList &users) {
         contactsPage_->setUsers(users, signaling_.name());
         // On the embedded server, say what the echo contact is for.
-        const bool echo =
-            embedded_ && account_.serverUrl.isEmpty() && users.contains(EmbeddedService::echoName());
+        const bool echo = signIn_->onEmbeddedServer() && users.contains(EmbeddedService::echoName());
         contactsPage_->setHint(
             echo ? tr("Call echo to see and hear yourself: it sends back what it receives.") : QString());
     });
@@ -187,7 +188,7 @@ MainWindow::~MainWindow() {
     delete centralWidget();
     delete flow_;
     delete controller_;
-    delete embedded_;
+    delete signIn_;  // and the embedded server with it
 }
 
 void MainWindow::buildMenus() {
@@ -358,13 +359,11 @@ void MainWindow::start(const LaunchRequest &request) {
     account_.switchTo(*options_.settings, server, name);
     signInPage_->setValues(server, name, account_.autoSignIn);
     signInPage_->setRemember(account_.rememberSecrets);
-    if (automatic && account_.rememberSecrets && !server.isEmpty()) {
-        // The password and token come from the keyring, which may first ask to be unlocked.
-        readingSecretsFor_ = CredentialStore::keyFor(server, name);
-        signInPage_->setBusy(true, tr("Reading your password and token from the keyring…"));
-        credentials_->read(readingSecretsFor_);
-    } else if (automatic) {
-        signIn(server, name, account_.autoSignIn);
+    if (automatic) {
+        SignInFlow::Form form = pageForm();
+        form.serverUrl = server;  // as asked, not as the page would tidy it
+        form.name = name;
+        signIn_->signInRemembered(form);
     } else {
         signInPage_->nameField()->setFocus();
     }
@@ -417,43 +416,12 @@ void MainWindow::askToCall(const QString &peer) {
         [this, peer] { placeCall(peer); });
 }
 
-void MainWindow::signInFromPage() {
-    signIn(signInPage_->serverUrl(), signInPage_->name(), signInPage_->autoSignIn());
-}
-
-void MainWindow::signIn(const QString &serverUrl, const QString &name, bool autoSignIn) {
-    account_.switchTo(*options_.settings, serverUrl, name);
-    account_.autoSignIn = autoSignIn;
-    wasRememberingSecrets_ = account_.rememberSecrets;
-    account_.rememberSecrets = signInPage_->remember();
-    account_.save(*options_.settings);
-    setDoNotDisturb(account_.doNotDisturb, account_.doNotDisturbAction);
-    openHistory();
-    readingSecretsFor_.clear();
-
-    QUrl url(serverUrl);
-    if (serverUrl.isEmpty()) {
-        if (!embedded_) {
-            embedded_ = new EmbeddedService(options_.embeddedPort, this);
-            connect(embedded_, &EmbeddedService::echoStopped, this,
-                    [this](const QString &sentence) { showMessage(sentence, 0); });
-        }
-        embedded_->start();
-        url = embedded_->url();
-    }
-    everLoggedIn_ = false;
-    signInPage_->showError({});
-    signInPage_->setBusy(true, serverUrl.isEmpty() ? tr("Signing in on this computer as %1…").arg(name)
-                                                   : tr("Connecting to %1…").arg(url.toString()));
-    pages_->setCurrentWidget(signInPage_);
-    qCInfo(lcUi).noquote() << "signing in to" << url.toString() << "as" << name;
-    signaling_.setPassword(signInPage_->password());
-    signaling_.setToken(signInPage_->token());
-    // The certificate the user trusted for this server, if any; others are verified as usual.
-    signaling_.setTrustedCertificate(url.scheme() == QLatin1StringView("wss")
-                                         ? TrustedCertificates(*options_.settings).pem(url)
-                                         : QByteArray());
-    signaling_.connectToServer(url, name);
+SignInFlow::Form MainWindow::pageForm() const {
+    return {signInPage_->serverUrl(),
+            signInPage_->name(),
+            signInPage_->autoSignIn(),
+            signInPage_->remember(),
+            {signInPage_->password(), signInPage_->token()}};
 }
 
 // The account's own history; the history file from before accounts had their own goes to the
@@ -487,19 +455,47 @@ void MainWindow::openHistory() {
     refresh();
 }
 
-void MainWindow::cancelSignIn() {
-    readingSecretsFor_.clear();
-    signaling_.disconnectFromServer();
-    signInPage_->setBusy(false);
-    pendingCall_.clear();
+void MainWindow::connectSignInFlow() {
+    connect(signInPage_, &SignInPage::signInRequested, this, [this] { signIn_->signIn(pageForm()); });
+    connect(signInPage_, &SignInPage::cancelRequested, this, [this] {
+        signIn_->cancel();
+        pendingCall_.clear();
+    });
+    connect(signIn_, &SignInFlow::accountSwitched, this, [this] {
+        setDoNotDisturb(account_.doNotDisturb, account_.doNotDisturbAction);
+        openHistory();
+    });
+    connect(signIn_, &SignInFlow::busy, signInPage_, &SignInPage::setBusy);
+    connect(signIn_, &SignInFlow::error, signInPage_, &SignInPage::showError);
+    connect(signIn_, &SignInFlow::signInPageNeeded, this, [this] { pages_->setCurrentWidget(signInPage_); });
+    connect(signIn_, &SignInFlow::secretsRead, this, [this](const CredentialStore::Secrets &secrets) {
+        signInPage_->setSecrets(secrets.password, secrets.token);
+    });
+    connect(signIn_, &SignInFlow::secretsUnreadable, this, [this](const QString &sentence) {
+        signInPage_->showSecretFields(true);
+        signInPage_->showError(sentence);
+        signInPage_->passwordField()->setFocus();
+    });
+    connect(signIn_, &SignInFlow::signedIn, this, &MainWindow::signedIn);
+    connect(signIn_, &SignInFlow::refused, this, [this](SignInFlow::Fix fix, const QString &sentence) {
+        pages_->setCurrentWidget(signInPage_);
+        QLineEdit *field = signInPage_->nameField();
+        if (fix == SignInFlow::Fix::Secrets) {
+            signInPage_->showSecretFields(true);
+            field = signInPage_->passwordField();
+        }
+        signInPage_->showError(sentence);
+        field->setFocus();
+        field->selectAll();
+    });
+    connect(signIn_, &SignInFlow::rememberUnavailable, this, [this] { signInPage_->setRemember(false); });
+    connect(signIn_, &SignInFlow::certificateDecisionNeeded, this, &MainWindow::askToTrust);
+    connect(signIn_, &SignInFlow::message, this, &MainWindow::showMessage);
 }
 
 void MainWindow::signOut() {
     flow_->hangUp();
-    signaling_.disconnectFromServer();
-    // Signing out on purpose means: do not sign in again by yourself next time.
-    account_.autoSignIn = false;
-    account_.save(*options_.settings);
+    signIn_->signOut();
     signInPage_->setValues(account_.serverUrl, account_.name, false);
     signInPage_->setBusy(false);
     contactsPage_->setUsers({}, {});
@@ -507,59 +503,13 @@ void MainWindow::signOut() {
     updateTitle();
 }
 
-void MainWindow::signalingStateChanged(SignalingClient::State state, const QString &reason) {
-    updateConnectionText();
-    contactsPage_->setOnline(state == SignalingClient::State::LoggedIn);
-
-    switch (state) {
-        case SignalingClient::State::Reconnecting:
-            if (!everLoggedIn_) {
-                // Not reachable (yet): say why on the sign-in page, and that we keep trying.
-                QString sentence = tr("%1\nTrying again…").arg(reason);
-                if (embedded_ && !embedded_->runsServer()) {
-                    sentence =
-                        tr("Port %1 on this computer is taken by a program that is not a Confab server. %2")
-                            .arg(embedded_->url().port())
-                            .arg(sentence);
-                }
-                signInPage_->showError(sentence);
-                qCWarning(lcUi).noquote() << "sign-in: server not reachable:" << reason;
-            } else {
-                showMessage(tr("Connection to the server lost: %1 Reconnecting…").arg(reason), 0);
-                qCWarning(lcUi).noquote() << "connection lost:" << reason;
-            }
-            // The Confab whose embedded server we joined has quit: run it here, same address.
-            if (embedded_ && account_.serverUrl.isEmpty() && embedded_->takeOver()) {
-                qCInfo(lcUi) << "took over the embedded server on this computer";
-            }
-            break;
-        case SignalingClient::State::Disconnected:
-            if (!reason.isEmpty()) {
-                qCWarning(lcUi).noquote() << "signed out:" << reason;
-                signInPage_->showError(reason);
-                signInPage_->setBusy(false);
-                pages_->setCurrentWidget(signInPage_);
-            }
-            break;
-        case SignalingClient::State::LoggedIn:
-        case SignalingClient::State::Connecting:
-        case SignalingClient::State::LoggingIn:
-            break;
-    }
-}
-
-void MainWindow::loggedIn(const QString &name) {
-    const bool again = everLoggedIn_;
-    everLoggedIn_ = true;
-    signInPage_->setBusy(false);
-    signInPage_->showError({});
+void MainWindow::signedIn(const QString &name, bool again) {
     contactsPage_->setSignedInAs(
         name, account_.serverUrl.isEmpty() ? tr("this computer") : signaling_.url().toString());
     if (again) {
         showMessage(tr("Reconnected."), 5000);
     } else {
         statusBar()->clearMessage();
-        rememberSecrets();  // only credentials the server accepted are worth keeping
     }
     if (!flow_->isInCall()) {
         pages_->setCurrentWidget(contactsPage_);
@@ -576,116 +526,18 @@ void MainWindow::loggedIn(const QString &name) {
     }
 }
 
-void MainWindow::loginRefused(protocol::ErrorCode code, const QString &message) {
-    qCWarning(lcUi).noquote() << "sign-in refused:" << message;
-    signInPage_->setBusy(false);
-    pages_->setCurrentWidget(signInPage_);
-    QLineEdit *fix = signInPage_->nameField();
-    if (code == protocol::ErrorCode::AuthRequired) {
-        signInPage_->showSecretFields(true);
-        signInPage_->showError(tr("This server asks for a password or a server token: %1").arg(message));
-        fix = signInPage_->passwordField();
-    } else if (code == protocol::ErrorCode::AuthFailed) {
-        signInPage_->showSecretFields(true);
-        signInPage_->showError(tr("The server did not accept the password or token: %1").arg(message));
-        fix = signInPage_->passwordField();
-    } else {
-        signInPage_->showError(tr("The server refused the name: %1 Choose another name.").arg(message));
-    }
-    fix->setFocus();
-    fix->selectAll();
-}
-
-void MainWindow::untrustedCertificate(const ServerCertificate &certificate, bool replacesTrusted) {
-    // SignalingClient has stopped and said why (on the sign-in page); now the user decides.
-    const QUrl server = signaling_.url();
-    const QString trustedFingerprint =
-        replacesTrusted ? ServerCertificate::fingerprintOfPem(signaling_.trustedCertificate()) : QString();
+void MainWindow::askToTrust(const QUrl &server, const ServerCertificate &certificate,
+                            const QString &trustedFingerprint) {
     if (certificateDialog_) {
         certificateDialog_->close();
     }
     certificateDialog_ = new CertificateTrustDialog(server, certificate, trustedFingerprint, this);
     certificateDialog_->setAttribute(Qt::WA_DeleteOnClose);
-    connect(certificateDialog_, &CertificateTrustDialog::trustRequested, this, [this, server, certificate] {
-        qCInfo(lcUi).noquote() << "trusting the certificate" << certificate.sha256Fingerprint << "for"
-                               << TrustedCertificates::serverKey(server);
-        TrustedCertificates(*options_.settings).trust(server, certificate.pem);
-        signIn(account_.serverUrl, account_.name, account_.autoSignIn);
-    });
-    connect(certificateDialog_, &CertificateTrustDialog::forgetRequested, this, [this, server] {
-        qCWarning(lcUi).noquote() << "forgetting the trusted certificate for"
-                                  << TrustedCertificates::serverKey(server);
-        TrustedCertificates(*options_.settings).forget(server);
-        signInPage_->showError(
-            tr("The old certificate of %1 is forgotten. Sign in again to see the new one and "
-               "decide whether to trust it.")
-                .arg(server.toString()));
-    });
+    connect(certificateDialog_, &CertificateTrustDialog::trustRequested, this,
+            [this, server, certificate] { signIn_->trust(server, certificate, pageForm()); });
+    connect(certificateDialog_, &CertificateTrustDialog::forgetRequested, this,
+            [this, server] { signIn_->forget(server); });
     certificateDialog_->open();
-}
-
-void MainWindow::secretsRead(const QString &key, CredentialStore::Status status,
-                             const CredentialStore::Secrets &secrets, const QString &detail) {
-    if (key != readingSecretsFor_) {
-        return;  // cancelled, or signed in by hand meanwhile
-    }
-    readingSecretsFor_.clear();
-    signInPage_->setBusy(false);
-    switch (status) {
-        case CredentialStore::Status::Ok:
-            signInPage_->setSecrets(secrets.password, secrets.token);
-            [[fallthrough]];
-        case CredentialStore::Status::NotFound:  // remembered, but there was nothing to remember
-            signIn(signInPage_->serverUrl(), signInPage_->name(), account_.autoSignIn);
-            return;
-        case CredentialStore::Status::NoKeyring:
-        case CredentialStore::Status::Failed:
-            break;
-    }
-    qCWarning(lcUi).noquote() << "cannot read the saved password and token:" << detail;
-    signInPage_->showSecretFields(true);
-    signInPage_->showError(
-        tr("%1 Type your password or token and sign in.")
-            .arg(status == CredentialStore::Status::NoKeyring
-                     ? tr("Your saved password and token cannot be read: there is no keyring "
-                          "on this computer now.")
-                     : CredentialStore::describe(status, detail)));
-    signInPage_->passwordField()->setFocus();
-}
-
-void MainWindow::rememberSecrets() {
-    if (account_.serverUrl.isEmpty()) {
-        return;  // this computer's own server asks for neither
-    }
-    const QString key = CredentialStore::keyFor(account_.serverUrl, account_.name);
-    CredentialStore::Secrets secrets{signInPage_->password(), signInPage_->token()};
-    if (!account_.rememberSecrets) {
-        secrets = {};  // unticked: whatever was remembered for this account goes
-    }
-    // Someone who never ticked "Remember" never has their keyring touched (opening one may start a
-    // daemon or ask to unlock it).
-    if (secrets.isEmpty() && !account_.rememberSecrets && !wasRememberingSecrets_) {
-        return;
-    }
-    storingSecretsFor_ = secrets.isEmpty() ? QString() : key;
-    credentials_->write(key, secrets);
-}
-
-void MainWindow::secretsWritten(const QString &key, CredentialStore::Status status, const QString &detail) {
-    if (key != storingSecretsFor_ || status == CredentialStore::Status::Ok) {
-        storingSecretsFor_.clear();
-        return;  // stored; or a removal, which failing leaves nothing worse than before (logged)
-    }
-    storingSecretsFor_.clear();
-    const QString sentence = CredentialStore::describe(status, detail);
-    qCWarning(lcUi).noquote() << "password and token not stored:" << detail;
-    if (status == CredentialStore::Status::NoKeyring) {
-        // Nothing can be remembered here: do not promise it on the next start either.
-        account_.rememberSecrets = false;
-        account_.save(*options_.settings);
-        signInPage_->setRemember(false);
-    }
-    showMessage(sentence, 0);
 }
 
 void MainWindow::placeCall(const QString &peer) {
@@ -737,7 +589,7 @@ void MainWindow::showIncomingCall(const QString &peer, bool silenced) {
 }
 
 void MainWindow::showHomePage() {
-    if (signaling_.state() == SignalingClient::State::LoggedIn || everLoggedIn_) {
+    if (signaling_.state() == SignalingClient::State::LoggedIn || signIn_->everSignedIn()) {
         pages_->setCurrentWidget(contactsPage_);
     } else {
         pages_->setCurrentWidget(signInPage_);

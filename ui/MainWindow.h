@@ -4,6 +4,7 @@
 #include "AccountSettings.h"
 #include "CredentialStore.h"
 #include "LaunchRequest.h"
+#include "SignInFlow.h"
 #include "call/CallController.h"
 #include "signaling/SignalingClient.h"
 
@@ -24,7 +25,6 @@ class CallFlow;
 class CallWindow;
 class CertificateTrustDialog;
 class ContactsPage;
-class EmbeddedService;
 class IncomingCallDialog;
 class RecentCalls;
 class SignInPage;
@@ -32,11 +32,10 @@ class TrayIcon;
 
 // The app's one window: a page stack (sign in / contacts / the call), a status bar with the
 // connection state and a do-not-disturb switch, menus, the incoming-call dialog and the tray icon.
-// It signs in (keyring, certificate trust) and shows what the CallFlow (ringing, notifications,
-// do-not-disturb, history) announces. Closing it keeps the app running in the tray where there is
-// one, and asks first during a call; Quit is explicit. Owns the SignalingClient, the
-// CallController, the CallFlow, the signed-in account's history and, with no server configured,
-// the embedded server and echo contact. main() owns the window.
+// It shows what the SignInFlow (keyring, certificate trust) and the CallFlow (ringing,
+// notifications, do-not-disturb, history) announce. Closing it keeps the app running in the tray
+// where there is one, and asks first during a call; Quit is explicit. Owns the SignalingClient,
+// the CallController, both flows and the signed-in account's history. main() owns the window.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -76,18 +75,12 @@ protected:
 private:
     void buildMenus();
     void buildStatusBar();
-    void signIn(const QString &serverUrl, const QString &name, bool autoSignIn);
-    void signInFromPage();
+    void connectSignInFlow();
+    SignInFlow::Form pageForm() const;
     void signOut();
-    void cancelSignIn();
-    void signalingStateChanged(SignalingClient::State state, const QString &reason);
-    void loggedIn(const QString &name);
-    void loginRefused(protocol::ErrorCode code, const QString &message);
-    void untrustedCertificate(const ServerCertificate &certificate, bool replacesTrusted);
-    void secretsRead(const QString &key, CredentialStore::Status status,
-                     const CredentialStore::Secrets &secrets, const QString &detail);
-    void secretsWritten(const QString &key, CredentialStore::Status status, const QString &detail);
-    void rememberSecrets();
+    void signedIn(const QString &name, bool again);
+    void askToTrust(const QUrl &server, const ServerCertificate &certificate,
+                    const QString &trustedFingerprint);
     void openHistory();
     void placeCall(const QString &peer);
     void askToCall(const QString &peer);
@@ -114,18 +107,15 @@ private:
     CallController *controller_;
     CallFlow *flow_;
     RecentCalls *history_ = nullptr;  // the signed-in account's
-    EmbeddedService *embedded_ = nullptr;
     QStackedWidget *pages_;
     SignInPage *signInPage_;
     ContactsPage *contactsPage_;
     CallWindow *callPage_;
     IncomingCallDialog *incoming_;
     CredentialStore *credentials_;
+    SignInFlow *signIn_ = nullptr;
     TrayIcon *tray_ = nullptr;
     QPointer<CertificateTrustDialog> certificateDialog_;
-    QString readingSecretsFor_;           // the keyring entry start() waits for before signing in
-    QString storingSecretsFor_;           // the keyring entry loggedIn() is storing
-    bool wasRememberingSecrets_ = false;  // "Remember" was ticked before this sign-in
     QLabel *connectionLabel_ = nullptr;
     QLabel *noticeBanner_ = nullptr;
     QStringList notices_;
@@ -135,7 +125,6 @@ private:
 
     QString pendingCall_;           // --call PEER or a confab: link, placed once signed in
     bool pendingCallAsks_ = false;  // it came from a link: ask before calling
-    bool everLoggedIn_ = false;     // this sign-in reached the server at least once
     bool wasMaximized_ = false;
     bool quitting_ = false;         // quit() is closing the window: no tray, no question
     QString legacyHistoryAccount_;  // the account the pre-account history file belongs to

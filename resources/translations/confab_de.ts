@@ -1820,10 +1820,6 @@ Es gibt KEINE GARANTIE, soweit gesetzlich zulässig.
         <translation>Nicht stören: Anrufe sind stumm</translation>
     </message>
     <message>
-        <source>Reading your password and token from the keyring…</source>
-        <translation>Passwort und Token werden aus dem Schlüsselbund gelesen…</translation>
-    </message>
-    <message>
         <source>You are in a call as %1: finish it before signing in as %2.</source>
         <translation>Sie sind als %1 in einem Gespräch: beenden Sie es, bevor Sie sich als %2 anmelden.</translation>
     </message>
@@ -1860,58 +1856,12 @@ Es gibt KEINE GARANTIE, soweit gesetzlich zulässig.
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <source>Signing in on this computer as %1…</source>
-        <translation>Anmeldung auf diesem Computer als %1…</translation>
-    </message>
-    <message>
-        <source>Connecting to %1…</source>
-        <translation>Verbindung zu %1…</translation>
-    </message>
-    <message>
-        <source>%1
-Trying again…</source>
-        <translation>%1
-Neuer Versuch…</translation>
-    </message>
-    <message>
-        <source>Port %1 on this computer is taken by a program that is not a Confab server. %2</source>
-        <translation>Port %1 auf diesem Computer ist von einem Programm belegt, das kein Confab-Server ist. %2</translation>
-    </message>
-    <message>
-        <source>Connection to the server lost: %1 Reconnecting…</source>
-        <translation>Verbindung zum Server verloren: %1 Verbindung wird wiederhergestellt…</translation>
-    </message>
-    <message>
         <source>this computer</source>
         <translation>diesem Computer</translation>
     </message>
     <message>
         <source>Reconnected.</source>
         <translation>Wieder verbunden.</translation>
-    </message>
-    <message>
-        <source>This server asks for a password or a server token: %1</source>
-        <translation>Dieser Server verlangt ein Passwort oder ein Server-Token: %1</translation>
-    </message>
-    <message>
-        <source>The server did not accept the password or token: %1</source>
-        <translation>Der Server hat das Passwort oder Token nicht angenommen: %1</translation>
-    </message>
-    <message>
-        <source>The server refused the name: %1 Choose another name.</source>
-        <translation>Der Server hat den Namen abgelehnt: %1 Wählen Sie einen anderen Namen.</translation>
-    </message>
-    <message>
-        <source>The old certificate of %1 is forgotten. Sign in again to see the new one and decide whether to trust it.</source>
-        <translation>Das alte Zertifikat von %1 ist vergessen. Melden Sie sich erneut an, um das neue zu sehen und zu entscheiden, ob Sie ihm vertrauen.</translation>
-    </message>
-    <message>
-        <source>%1 Type your password or token and sign in.</source>
-        <translation>%1 Geben Sie Ihr Passwort oder Token ein und melden Sie sich an.</translation>
-    </message>
-    <message>
-        <source>Your saved password and token cannot be read: there is no keyring on this computer now.</source>
-        <translation>Ihr gespeichertes Passwort und Token können nicht gelesen werden: auf diesem Computer gibt es jetzt keinen Schlüsselbund.</translation>
     </message>
     <message>
         <source>%1 — Confab</source>
@@ -2219,6 +2169,59 @@ Neuer Versuch…</translation>
     <message>
         <source>&amp;Keep reconnecting for:</source>
         <translation>&amp;Wiederverbinden versuchen für:</translation>
+    </message>
+</context>
+<context>
+    <name>confab::ui::SignInFlow</name>
+    <message>
+        <source>Reading your password and token from the keyring…</source>
+        <translation>Passwort und Token werden aus dem Schlüsselbund gelesen…</translation>
+    </message>
+    <message>
+        <source>Signing in on this computer as %1…</source>
+        <translation>Anmeldung auf diesem Computer als %1…</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbindung zu %1…</translation>
+    </message>
+    <message>
+        <source>%1
+Trying again…</source>
+        <translation>%1
+Neuer Versuch…</translation>
+    </message>
+    <message>
+        <source>Port %1 on this computer is taken by a program that is not a Confab server. %2</source>
+        <translation>Port %1 auf diesem Computer ist von einem Programm belegt, das kein Confab-Server ist. %2</translation>
+    </message>
+    <message>
+        <source>Connection to the server lost: %1 Reconnecting…</source>
+        <translation>Verbindung zum Server verloren: %1 Verbindung wird wiederhergestellt…</translation>
+    </message>
+    <message>
+        <source>This server asks for a password or a server token: %1</source>
+        <translation>Dieser Server verlangt ein Passwort oder ein Server-Token: %1</translation>
+    </message>
+    <message>
+        <source>The server did not accept the password or token: %1</source>
+        <translation>Der Server hat das Passwort oder Token nicht angenommen: %1</translation>
+    </message>
+    <message>
+        <source>The server refused the name: %1 Choose another name.</source>
+        <translation>Der Server hat den Namen abgelehnt: %1 Wählen Sie einen anderen Namen.</translation>
+    </message>
+    <message>
+        <source>The old certificate of %1 is forgotten. Sign in again to see the new one and decide whether to trust it.</source>
+        <translation>Das alte Zertifikat von %1 ist vergessen. Melden Sie sich erneut an, um das neue zu sehen und zu entscheiden, ob Sie ihm vertrauen.</translation>
+    </message>
+    <message>
+        <source>%1 Type your password or token and sign in.</source>
+        <translation>%1 Geben Sie Ihr Passwort oder Token ein und melden Sie sich an.</translation>
+    </message>
+    <message>
+        <source>Your saved password and token cannot be read: there is no keyring on this computer now.</source>
+        <translation>Ihr gespeichertes Passwort und Token können nicht gelesen werden: auf diesem Computer gibt es jetzt keinen Schlüsselbund.</translation>
     </message>
 </context>
 <context>
