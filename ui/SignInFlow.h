@@ -47,6 +47,8 @@ public:
 
     void signIn(const Form &form);
     // As signIn(), but an account that remembers its secrets takes them from the keyring first.
+    // Whether it does is read from `account`, which must already be the form's account
+    // (AccountSettings::switchTo, as the window does when it starts).
     void signInRemembered(const Form &form);
     void cancel();
     // Also means: do not sign in by yourself at the next start.
