@@ -33,16 +33,6 @@ namespace {
 constexpr int kVanishedAfterMs = 3000;
 constexpr int kLoopbackAfterMs = 2000;  // no interface for this long: gather on loopback
 
-// What the audio takes of the estimate: Opus at 32 kb/s plus 50 packets a second of RTP, SRTP,
-// UDP and IP headers (about 58 bytes each). Video gets the rest, so audio is never starved.
-constexpr int kAudioKbps = 56;
-// A higher rate reaches the encoder at most this often; a lower one at once.
-constexpr qint64 kRaiseEveryMs = 500;
-
-BandwidthEstimator::Limits bitrateLimits(const MediaOptions &media) {
-    return {media.minBitrateKbps + kAudioKbps, media.startBitrateKbps + kAudioKbps, media.maxBitrateKbps + kAudioKbps};
-}
-
 }  // namespace
 
 CallSession::CallSession(Config config, QObject *parent)
@@ -53,11 +43,13 @@ CallSession::CallSession(Config config, QObject *parent)
       peerMedia_(std::make_unique<PeerMediaWatch>(kVanishedAfterMs)),
       feedback_(std::make_unique<TransportFeedback>()),
       tcpHold_(std::make_unique<IceTcpHold>()),
-      bandwidth_(bitrateLimits(config_.media)),
-      adaptation_(QSize(config_.media.width, config_.media.height), config_.media.fps),
+      rate_(config_.media, retransmissions_),
       jitterLatency_(config_.jitterBufferMs) {
     sinceStart_.start();
-    connect(feedback_.get(), &TransportFeedback::reportArrived, this, &CallSession::transportFeedback);
+    connect(feedback_.get(), &TransportFeedback::reportArrived, this,
+            [this](const std::vector<BandwidthEstimator::Packet> &packets) {
+                rate_.onTransportFeedback(packets, sinceStart_.elapsed());
+            });
     connect(tcpHold_.get(), &IceTcpHold::release, this, &CallSession::addToWebrtcbin);
     connect(chat_.get(), &ChatChannel::opened, this, &CallSession::chatOpened);
     connect(chat_.get(), &ChatChannel::received, this, &CallSession::chatReceived);
@@ -154,7 +146,7 @@ bool CallSession::buildPipeline(const SendFormat &format, QString *error) {
     if (!local_->build(GST_BIN(pipeline_.get()), webrtc_.get(), error)) {
         return false;
     }
-    applyEstimate(true);
+    rate_.begin(*local_, sinceStart_.elapsed());
     const RemoteMedia::SinkFactory sinks =
         config_.media.echoChannel.isEmpty() ? config_.sinks : EchoLoop::sinks(config_.media);
     remote_ = std::make_unique<RemoteMedia>(sinks, [this](MediaKind kind) {
@@ -436,9 +428,7 @@ bool CallSession::startScreenShare(const ScreenSource &source, QString *error) {
     if (!started) {
         return false;
     }
-    // The share's frames are at most 1080p (ScreenShareBranch); its rate is judged as if they were.
-    adaptation_.setContent(VideoAdaptation::Content::Screen, QSize(1920, 1080));
-    applyEstimate(true);
+    rate_.setSharingScreen(true, sinceStart_.elapsed());
     sharedWindow_ = std::move(watch);
     connect(sharedWindow_.get(), &SharedWindowWatch::windowClosed, this, [this] {
         endScreenShare(tr("The shared window was closed; sharing has stopped and the call goes on."));
@@ -452,8 +442,7 @@ void CallSession::stopScreenShare() {
     sharedWindow_.reset();
     if (local_ && local_->isSharingScreen()) {
         local_->stopScreenShare();
-        adaptation_.setContent(VideoAdaptation::Content::Camera);
-        applyEstimate(true);
+        rate_.setSharingScreen(false, sinceStart_.elapsed());
         qCInfo(lcCall) << "screen share stopped";
     }
 }
@@ -479,9 +468,7 @@ void CallSession::statsSampled(const RawStats &raw, CallStats stats) {
     if (stats.videoCodec.isEmpty()) {
         stats.videoCodec = local_->videoCodecName();
     }
-    bandwidth_.onReceiverReport(raw.remoteFractionLost, raw.roundTripSeconds, sinceStart_.elapsed());
-    noteEncoderSecond();
-    applyEstimate(false);
+    rate_.onReceiverReport(raw.remoteFractionLost, raw.roundTripSeconds, sinceStart_.elapsed());
     // NACK only helps while a retransmission can still arrive before its frame is due.
     repairRequests_->setRoundTripMs(stats.roundTripMs < 0 ? -1 : int(std::lround(stats.roundTripMs)));
     if (const int latency = jitterLatency_.update(stats.roundTripMs, stats.jitterMs, stats.lossPercent,
@@ -494,72 +481,10 @@ void CallSession::statsSampled(const RawStats &raw, CallStats stats) {
     // RTCP reports that WebRtcBinSetup::reportEverySecond keeps going beside the early feedback.
     rtcpReports_->check(g_get_monotonic_time());
     stats.sendBitrateKbps = local_->videoBitrateKbps();
-    stats.estimateKbps = bandwidth_.targetKbps();
+    stats.estimateKbps = rate_.estimator().targetKbps();
     stats_ = stats;
     if (connected_) {
         Q_EMIT statsUpdated(stats);
-    }
-}
-
-// What the encoder made of the last second, for VideoAdaptation: a picture too rich for its
-// rate shows as frames dropped or the rate overshot.
-void CallSession::noteEncoderSecond() {
-    const qint64 now = sinceStart_.elapsed();
-    const quint64 frames = local_->encodedFrames();
-    const quint64 bytes = local_->encodedBytes();
-    if (lastEncoderSampleMs_ >= 0 && now > lastEncoderSampleMs_ && frames > 0) {
-        const double seconds = double(now - lastEncoderSampleMs_) / 1000.0;
-        const VideoAdaptation::Format before = adaptation_.current();
-        const double kbps = double(bytes - lastEncodedBytes_) * 8 / 1000 / seconds;
-        const double fps = double(frames - lastEncodedFrames_) / seconds;
-        qCDebug(lcCall) << "encoder:" << qRound(kbps) << "kb/s at" << fps << "fps for a target of"
-                        << local_->videoBitrateKbps() << "kb/s; estimate" << bandwidth_.targetKbps()
-                        << "(delay" << bandwidth_.delayBasedKbps() << "loss" << bandwidth_.lossBasedKbps()
-                        << "received" << bandwidth_.receivedKbps() << "loss" << bandwidth_.lossFraction()
-                        << "inherent" << bandwidth_.inherentLossFraction() << "usage"
-                        << int(bandwidth_.usage()) << (bandwidth_.hasTransportFeedback() ? "twcc" : "no twcc")
-                        << ")"
-                        << "retransmissions over budget" << retransmissions_->dropped();
-        adaptation_.noteEncoder(kbps, fps, local_->videoBitrateKbps(), now);
-        if (!(adaptation_.current() == before)) {
-            qCInfo(lcCall) << "the picture is richer than its rate allows (x" << adaptation_.richness() << "); stepping down";
-            const VideoAdaptation::Format format = adaptation_.current();
-            local_->setVideoFormat(isSharingScreen() ? QSize() : format.size, format.fps);
-        }
-    }
-    lastEncoderSampleMs_ = now;
-    lastEncodedFrames_ = frames;
-    lastEncodedBytes_ = bytes;
-}
-
-void CallSession::transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets) {
-    bandwidth_.onTransportFeedback(packets, sinceStart_.elapsed());
-    applyEstimate(false);
-}
-
-// The estimate less what audio takes goes to the video encoder: lower at once (the queue is
-// building now), higher at most every half second (each change costs the encoder a little).
-void CallSession::applyEstimate(bool force) {
-    if (!local_) {
-        return;
-    }
-    const int video = bandwidth_.targetKbps() - kAudioKbps;
-    retransmissions_->setTargetKbps(bandwidth_.targetKbps());
-    if (lastEncoderSampleMs_ < 0 && force) {
-        adaptation_.begin(video);  // the call's first format, without a second at the wrong one
-    }
-    const qint64 now = sinceStart_.elapsed();
-    const VideoAdaptation::Format before = adaptation_.current();
-    const VideoAdaptation::Format format = adaptation_.update(video, now);
-    if (force || !(format == before)) {
-        local_->setVideoFormat(isSharingScreen() ? QSize() : format.size, format.fps);
-    }
-    const bool lower = video < local_->videoBitrateKbps();
-    if (force || lower || lastRateChangeMs_ < 0 || now - lastRateChangeMs_ >= kRaiseEveryMs) {
-        if (video != local_->videoBitrateKbps()) {
-            local_->setVideoBitrateKbps(video);
-            lastRateChangeMs_ = now;
-        }
     }
 }
 

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "call/BandwidthEstimator.h"
 #include "call/JitterLatency.h"
 #include "call/MediaSession.h"
 #include "call/RetransmissionBudget.h"
 #include "call/RetransmissionRequests.h"
 #include "call/RtcpReportWatch.h"
-#include "media/VideoAdaptation.h"
+#include "call/SendRateControl.h"
 #include "util/GstPtr.h"
 
 #include <QElapsedTimer>
@@ -29,7 +28,7 @@ class TransportFeedback;
 // whole when it ends. It knows nothing of signaling: it produces a local description and
 // candidates, takes the remote ones, and reports what happens as signals on the main thread.
 // This class is the negotiation and the wiring; the parts are its members: LocalMedia (sources,
-// encoders), RemoteMedia (decoders, sinks), ChatChannel, CallStatsSampler, BandwidthEstimator,
+// encoders), RemoteMedia (decoders, sinks), ChatChannel, CallStatsSampler, SendRateControl,
 // PeerMediaWatch (silence), NetworkInterfaceWatch (ICE waits for an interface), SharedWindowWatch,
 // BusErrorTriage, TransportFeedback.
 //
@@ -74,9 +73,6 @@ private:
     void addToWebrtcbin(const protocol::IceCandidate &candidate);
     CallEndReason connectionFailure() const;
     void statsSampled(const RawStats &raw, CallStats stats);
-    void transportFeedback(const std::vector<BandwidthEstimator::Packet> &packets);
-    void applyEstimate(bool force);
-    void noteEncoderSecond();
     void busError(GstMessage *message);
     void fail(CallEndReason reason, const QString &detail);
     void teardown();
@@ -103,14 +99,9 @@ private:
     std::shared_ptr<RetransmissionBudget> retransmissions_ = std::make_shared<RetransmissionBudget>();
     std::shared_ptr<RetransmissionRequests> repairRequests_ = std::make_shared<RetransmissionRequests>();
     std::shared_ptr<RtcpReportWatch> rtcpReports_ = std::make_shared<RtcpReportWatch>();
-    BandwidthEstimator bandwidth_;
-    VideoAdaptation adaptation_;
+    SendRateControl rate_;
     JitterLatency jitterLatency_;
-    QElapsedTimer sinceStart_;         // the clock the estimator runs on
-    qint64 lastRateChangeMs_ = -1;     // when the encoder was last given a higher rate
-    qint64 lastEncoderSampleMs_ = -1;  // noteEncoderSecond()'s previous look
-    quint64 lastEncodedFrames_ = 0;
-    quint64 lastEncodedBytes_ = 0;
+    QElapsedTimer sinceStart_;              // the clock the rate control and the jitter latency run on
     GstSessionDescriptionPtr remoteOffer_;  // callee: applied once our send pads have caps
     guint busWatch_ = 0;
     int sendPadsWithCaps_ = 0;

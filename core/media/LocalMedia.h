@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "call/VideoEncoderControl.h"
 #include "media/FileSource.h"
 #include "media/FrameRateLimiter.h"
 #include "media/MediaOptions.h"
@@ -39,8 +40,9 @@ struct SendFormat {
 // webrtcbin sink pad with complete RTP caps (addTrack style). Owns the controls that act on them
 // without renegotiation: microphone mute, camera off (black frames), the video bitrate, and screen
 // sharing (an input-selector in front of the video encoder switches between the camera branch and a
-// ScreenShareBranch; the encoder is retuned for text while a share is on).
-class LocalMedia {
+// ScreenShareBranch; the encoder is retuned for text while a share is on). SendRateControl drives
+// the encoder through VideoEncoderControl.
+class LocalMedia : public VideoEncoderControl {
 public:
     // Returns a new (floating) element taking raw video: the host's self-view. Called on the main
     // thread while the pipeline is built.
@@ -54,7 +56,7 @@ public:
     // Echo cancellation's probe, placed in the pipeline by build() when enabled and available;
     // RemoteMedia puts it before the playback sink. Null otherwise.
     GstElement *echoProbe() const { return echoProbe_.get(); }
-    ~LocalMedia();
+    ~LocalMedia() override;
     LocalMedia(const LocalMedia &) = delete;
     LocalMedia &operator=(const LocalMedia &) = delete;
 
@@ -70,19 +72,19 @@ public:
     void setCameraEnabled(bool enabled);
     // The video encoder's target; at or above the maximum (the network is not what limits it)
     // VP8 also stops dropping frames (setFrameDropping()).
-    void setVideoBitrateKbps(int kbps);
+    void setVideoBitrateKbps(int kbps) override;
     // What the encoder codes (VideoAdaptation): the camera scaled to `size` (invalid: as it
     // comes, and always so for a screen share), at most `fps` frames a second. Main thread.
-    void setVideoFormat(QSize size, int fps);
+    void setVideoFormat(QSize size, int fps) override;
     // Asks the video encoder for a keyframe now (e.g. when the connection comes up).
     void requestKeyFrame();
     // Lets media through to webrtcbin from now on (see holdUntilConnected()). Any thread.
     // Video starts with a keyframe (see startVideoWithKeyFrame()).
     void startSending();
-    int videoBitrateKbps() const { return bitrateKbps_; }
+    int videoBitrateKbps() const override { return bitrateKbps_; }
     // What the video encoder has put out so far: frames and bytes (any thread).
-    quint64 encodedFrames() const { return encodedFrames_.load(std::memory_order_relaxed); }
-    quint64 encodedBytes() const { return encodedBytes_.load(std::memory_order_relaxed); }
+    quint64 encodedFrames() const override { return encodedFrames_.load(std::memory_order_relaxed); }
+    quint64 encodedBytes() const override { return encodedBytes_.load(std::memory_order_relaxed); }
 
     // Sends `source` instead of the camera (replacing any share on); false with *error when it
     // cannot start, the camera still going out. `ended` as ScreenShareBranch's. Main thread.
