@@ -2,8 +2,8 @@
 #include "call/SendRateControl.h"
 
 #include "call/RetransmissionBudget.h"
-#include "call/VideoEncoderControl.h"
 #include "media/MediaOptions.h"
+#include "media/VideoEncoderControl.h"
 #include "util/Logging.h"
 
 namespace confab {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "call/VideoEncoderControl.h"
 #include "media/FileSource.h"
 #include "media/FrameRateLimiter.h"
 #include "media/MediaOptions.h"
 #include "media/Pacer.h"
 #include "media/ScreenShareBranch.h"
 #include "media/ScreenSource.h"
+#include "media/VideoEncoderControl.h"
 #include "util/GstPtr.h"
 
 #include <QList>

@@ -4,9 +4,9 @@
 // A fake encoder and a clock of the test's own; receiver reports alone drive the estimator.
 #include "call/RetransmissionBudget.h"
 #include "call/SendRateControl.h"
-#include "call/VideoEncoderControl.h"
 #include "media/MediaOptions.h"
 #include "media/VideoAdaptation.h"
+#include "media/VideoEncoderControl.h"
 
 #include <QTest>
 
