@@ -49,7 +49,6 @@ void SendRateControl::onTransportFeedback(const std::vector<BandwidthEstimator::
 }
 
 void SendRateControl::setSharingScreen(bool sharing, qint64 nowMs) {
-    sharingScreen_ = sharing;
     if (sharing) {
         // The share's frames are at most 1080p (ScreenShareBranch); its rate is judged as if they were.
         adaptation_.setContent(VideoAdaptation::Content::Screen, QSize(1920, 1080));
@@ -116,7 +115,8 @@ void SendRateControl::applyEstimate(bool force, qint64 nowMs) {
 
 // A screen share is sent at its capture's own size; only its frame rate follows the rate.
 void SendRateControl::setVideoFormat(const VideoAdaptation::Format &format) {
-    encoder_->setVideoFormat(sharingScreen_ ? QSize() : format.size, format.fps);
+    const bool screen = adaptation_.content() == VideoAdaptation::Content::Screen;
+    encoder_->setVideoFormat(screen ? QSize() : format.size, format.fps);
 }
 
 }  // namespace confab

@@ -47,7 +47,6 @@ private:
     BandwidthEstimator bandwidth_;
     VideoAdaptation adaptation_;
     VideoEncoderControl *encoder_ = nullptr;
-    bool sharingScreen_ = false;
     qint64 lastRateChangeMs_ = -1;     // when the encoder's rate last changed
     qint64 lastEncoderSampleMs_ = -1;  // noteEncoderSecond()'s previous look
     quint64 lastEncodedFrames_ = 0;

@@ -37,6 +37,7 @@ public:
 
     // A screen share of `screen` (its capture size), or the camera again.
     void setContent(Content content, QSize screen = {});
+    Content content() const { return content_; }
     // The format for a call that starts at `videoKbps`, chosen at once.
     Format begin(int videoKbps);
     // The encoder's target rate at `nowMs`; returns the format to code from now on.
